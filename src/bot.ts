@@ -1,0 +1,82 @@
+import type { Logger } from "pino";
+import { decide, defaultDialogSettings, initialState, type DialogSettings } from "./dialog/decide.js";
+import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
+import type { ConversationStore, InboundMessage, Outcome, TranscriptEntry } from "./types.js";
+
+export interface BotOptions {
+  /** The knowledge base in force; a getter so a reload swaps it without a restart. */
+  knowledge: () => KnowledgeBase;
+  store: ConversationStore;
+  log: Logger;
+  settings?: DialogSettings;
+  /** A conversation idle longer than this starts fresh (ms). */
+  idleMs?: number;
+  /** Log message text at info level (otherwise only at debug). */
+  logText?: boolean;
+}
+
+export interface Bot {
+  /** Handles one message: lock → read state → match → decide → write → Outcome. */
+  handle(msg: InboundMessage): Promise<Outcome>;
+}
+
+/**
+ * Creates the bot. Messages of one conversation are handled one at a time, in arrival order;
+ * different conversations run concurrently.
+ * @example
+ * const bot = createBot({ knowledge: () => kb, store: createMemoryStore(), log });
+ * const outcome = await bot.handle({ channel: "api", conversationId: "api:u1", userId: "u1", text: "视频号怎么关", messageId: "m1", at: Date.now() });
+ */
+export function createBot(options: BotOptions): Bot {
+  const { store, settings = defaultDialogSettings, idleMs = 30 * 60_000 } = options;
+  const log = options.log.child({ module: "bot" });
+  const tails = new Map<string, Promise<unknown>>();
+
+  const withLock = <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    const prev = tails.get(key) ?? Promise.resolve();
+    const next = prev.then(run, run);
+    const tail = next.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return next;
+  };
+
+  const process = async (msg: InboundMessage): Promise<Outcome> => {
+    const kb = options.knowledge();
+    const stored = await store.read(msg.conversationId);
+    const fresh = !stored || (stored.mode === "bot" && msg.at - stored.updatedAt > idleMs);
+    const state = fresh ? initialState(msg.at) : stored;
+    const decision = decide(state, { text: msg.text, at: msg.at }, kb, settings);
+    const { outcome } = decision;
+    const base = { conversationId: msg.conversationId, channel: msg.channel, userId: msg.userId };
+    const entries: TranscriptEntry[] = [
+      { ...base, direction: "in", text: msg.text, at: msg.at, intent: outcome.intent, confidence: outcome.confidence, kind: outcome.kind },
+      ...outcome.replies.map((r) => ({
+        ...base,
+        direction: "out" as const,
+        text: r.quickReplies?.length ? `${r.text}\n[${r.quickReplies.join(" | ")}]` : r.text,
+        at: msg.at,
+        intent: outcome.intent,
+        confidence: outcome.confidence,
+        kind: outcome.kind,
+      })),
+    ];
+    await store.write(msg.conversationId, decision.state);
+    await store.appendTranscript(entries);
+    if (decision.handoff) await store.recordHandoff(msg.conversationId, decision.handoff.reason, msg.at);
+    if (decision.feedback) await store.recordFeedback(msg.conversationId, decision.feedback.intent, decision.feedback.helpful, msg.at);
+    log.info(
+      { conversationId: msg.conversationId, channel: msg.channel, kind: outcome.kind, intent: outcome.intent, confidence: outcome.confidence },
+      "message handled",
+    );
+    if (options.logText) log.info({ conversationId: msg.conversationId, text: msg.text }, "message text");
+    else log.debug({ conversationId: msg.conversationId, text: msg.text }, "message text");
+    return outcome;
+  };
+
+  return {
+    handle: (msg) => withLock(msg.conversationId, () => process(msg)),
+  };
+}

@@ -1,0 +1,79 @@
+import type { Lexicon } from "../nlu/lexicon.js";
+import type { MatchIndex } from "../nlu/match.js";
+
+/** A fact restated from the article, with the section it comes from. */
+export interface Fact {
+  id: string;
+  text: string;
+  section: string;
+  /** file:line where it is defined. */
+  source: string;
+}
+
+export interface TableColumn {
+  id: string;
+  name: string;
+  aliases: string[];
+}
+
+export interface TableRow {
+  id: string;
+  name: string;
+  aliases: string[];
+  cells: Record<string, string>;
+  note?: string;
+}
+
+/** A table of the article as structured rows, so any cell can be asked about. */
+export interface Table {
+  id: string;
+  title: string;
+  /** What the rows are (the first column's heading). */
+  key: string;
+  section: string;
+  columns: TableColumn[];
+  rows: TableRow[];
+  source: string;
+}
+
+export type IntentType = "faq" | "clarify" | "smalltalk" | "handoff" | "out-of-scope";
+
+/** A reference to a fact, a whole table row, or one cell. */
+export type FactRef =
+  | { kind: "fact"; id: string }
+  | { kind: "row"; table: string; row: string }
+  | { kind: "cell"; table: string; row: string; column: string };
+
+export interface Intent {
+  id: string;
+  title: string;
+  type: IntentType;
+  examples: string[];
+  keywords: string[];
+  lead?: string;
+  reply?: string;
+  answer: FactRef[];
+  steps: FactRef[];
+  caveats: FactRef[];
+  retention: FactRef[];
+  enterprise: FactRef[];
+  personal: FactRef[];
+  why: FactRef[];
+  options: string[];
+  related: string[];
+  /** The table row this intent is about, when its answer is one row (for "那粉丝呢"). */
+  focus: { table: string; row: string; column: string | null } | null;
+  source: string;
+}
+
+/** Compiled, immutable knowledge: swapped whole on reload. */
+export interface KnowledgeBase {
+  intents: Map<string, Intent>;
+  facts: Map<string, Fact>;
+  tables: Map<string, Table>;
+  lexicon: Lexicon;
+  index: MatchIndex;
+  /** Files it was built from, for the operator. */
+  files: string[];
+  loadedAt: number;
+}

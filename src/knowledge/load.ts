@@ -1,0 +1,377 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node as YamlNode } from "yaml";
+import type { ZodType } from "zod";
+import { compileLexicon } from "../nlu/lexicon.js";
+import { buildIndex } from "../nlu/match.js";
+import { parseCsv, CsvError } from "./csv.js";
+import type { Fact, FactRef, Intent, KnowledgeBase, Table } from "./knowledge-base.js";
+import {
+  intentFileSchema,
+  knowledgeFileSchema,
+  lexiconFileSchema,
+  type IntentSpec,
+  type KnowledgeFile,
+  type LexiconFile,
+} from "./schema.js";
+
+/** Where the knowledge base lives. */
+export interface KnowledgePaths {
+  intentsDir: string;
+  knowledgeDir: string;
+}
+
+export type LoadResult = { ok: true; kb: KnowledgeBase } | { ok: false; errors: string[] };
+
+/** A knowledge problem an operator can fix, as `file:line: message`. */
+export class KnowledgeError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`the knowledge base is invalid:\n${errors.join("\n")}`);
+  }
+}
+
+interface ParsedYaml {
+  file: string;
+  src: string;
+  doc: Document;
+  counter: LineCounter;
+}
+
+const LEXICON_FILE = "lexicon.yaml";
+
+/** Reads, validates and compiles intents/ and knowledge/. Never throws for bad files: returns the errors. */
+export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadResult {
+  const errors: string[] = [];
+  const rel = (p: string): string => relative(cwd, p) || p;
+
+  const facts = new Map<string, Fact>();
+  const tables = new Map<string, Table>();
+  const factLines = new Map<string, string>();
+  const knowledgeFiles = listFiles(paths.knowledgeDir, [".yaml", ".yml"], errors, rel);
+  const intentFiles = listFiles(paths.intentsDir, [".yaml", ".yml", ".csv"], errors, rel);
+
+  let lexiconFile: LexiconFile | null = null;
+  let lexiconParsed: ParsedYaml | null = null;
+  for (const path of knowledgeFiles) {
+    const parsed = readYaml(path, rel(path), errors);
+    if (!parsed) continue;
+    if (basename(path) === LEXICON_FILE) {
+      lexiconFile = validate(parsed, lexiconFileSchema, errors);
+      lexiconParsed = parsed;
+      continue;
+    }
+    const data = validate(parsed, knowledgeFileSchema, errors);
+    if (data) addKnowledge(data, parsed, facts, tables, factLines, errors);
+  }
+  if (!lexiconFile) {
+    if (!knowledgeFiles.some((f) => basename(f) === LEXICON_FILE)) {
+      errors.push(`${rel(join(paths.knowledgeDir, LEXICON_FILE))}:1: missing: the matcher needs a lexicon (synonyms, stopwords, entities)`);
+    }
+    return { ok: false, errors };
+  }
+  const { lexicon, duplicates } = compileLexicon(lexiconFile);
+  for (const [surface, a, b] of duplicates) {
+    errors.push(`${lexiconParsed!.file}:${lineOfText(lexiconParsed!, surface)}: "${surface}" is listed under both ${a} and ${b}`);
+  }
+
+  const intents = new Map<string, Intent>();
+  for (const path of intentFiles) {
+    const specs = path.endsWith(".csv") ? readCsvIntents(path, rel(path), errors) : readYamlIntents(path, rel(path), errors);
+    for (const { spec, line } of specs) {
+      const source = `${rel(path)}:${line}`;
+      const prev = intents.get(spec.id);
+      if (prev) {
+        errors.push(`${source}: intent id "${spec.id}" is already used at ${prev.source}`);
+        continue;
+      }
+      intents.set(spec.id, compileIntent(spec, source, facts, tables, errors));
+    }
+  }
+  if (intents.size === 0 && errors.length === 0) errors.push(`${rel(paths.intentsDir)}:1: no intents found`);
+
+  for (const intent of intents.values()) {
+    for (const other of [...intent.options, ...intent.related]) {
+      if (!intents.has(other)) errors.push(`${intent.source}: unknown intent "${other}" in options/related`);
+    }
+    if (intent.type === "clarify" && intent.options.length < 2) {
+      errors.push(`${intent.source}: a clarify intent needs at least two options`);
+    }
+    if (intent.type === "faq" && !intent.reply && intent.answer.length + intent.steps.length === 0) {
+      errors.push(`${intent.source}: intent "${intent.id}" has nothing to answer with (answer, steps or reply)`);
+    }
+  }
+
+  // the same phrasing under two intents makes both unreliable
+  const seen = new Map<string, string>();
+  for (const intent of intents.values()) {
+    for (const ex of intent.examples) {
+      const key = exampleKey(ex);
+      if (!key) continue;
+      const owner = seen.get(key);
+      if (owner && owner !== intent.id) {
+        errors.push(`${intent.source}: example "${ex}" of "${intent.id}" reads the same as an example of "${owner}"`);
+      } else seen.set(key, intent.id);
+    }
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  const list = [...intents.values()];
+  return {
+    ok: true,
+    kb: {
+      intents,
+      facts,
+      tables,
+      lexicon,
+      index: buildIndex(list, lexicon),
+      files: [...knowledgeFiles, ...intentFiles].map(rel),
+      loadedAt: Date.now(),
+    },
+  };
+}
+
+/** Like loadKnowledge, but throws a KnowledgeError listing every problem. */
+export function loadKnowledgeOrThrow(paths: KnowledgePaths, cwd = process.cwd()): KnowledgeBase {
+  const result = loadKnowledge(paths, cwd);
+  if (!result.ok) throw new KnowledgeError(result.errors);
+  return result.kb;
+}
+
+function exampleKey(example: string): string {
+  return example.normalize("NFKC").toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, "");
+}
+
+function listFiles(dir: string, exts: string[], errors: string[], rel: (p: string) => string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    errors.push(`${rel(dir)}:1: folder not found`);
+    return [];
+  }
+  return names
+    .filter((n) => exts.some((e) => n.endsWith(e)) && !n.startsWith("."))
+    .map((n) => join(dir, n))
+    .filter((p) => statSync(p).isFile())
+    .sort();
+}
+
+function readYaml(path: string, file: string, errors: string[]): ParsedYaml | null {
+  const counter = new LineCounter();
+  let src: string;
+  try {
+    src = readFileSync(path, "utf8");
+  } catch (e) {
+    errors.push(`${file}:1: cannot be read (${(e as Error).message})`);
+    return null;
+  }
+  const doc = parseDocument(src, { lineCounter: counter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const err of doc.errors) {
+      const line = err.linePos?.[0]?.line ?? 1;
+      errors.push(`${file}:${line}: ${err.message.split("\n")[0]}`);
+    }
+    return null;
+  }
+  return { file, src, doc, counter };
+}
+
+function lineOf(parsed: ParsedYaml, path: ReadonlyArray<PropertyKey>): number {
+  for (let n = path.length; n >= 0; n--) {
+    const node = parsed.doc.getIn(path.slice(0, n) as (string | number)[], true) as YamlNode | undefined;
+    if (node && typeof node === "object" && "range" in node && node.range) {
+      return parsed.counter.linePos(node.range[0]).line;
+    }
+    // a key whose value is missing: point at the key itself
+    if (n > 0) {
+      const parent = parsed.doc.getIn(path.slice(0, n - 1) as (string | number)[], true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => (p.key as { value?: unknown })?.value === path[n - 1]);
+        const key = pair?.key as YamlNode | undefined;
+        if (key?.range) return parsed.counter.linePos(key.range[0]).line;
+      }
+    }
+  }
+  return 1;
+}
+
+function lineOfText(parsed: ParsedYaml, needle: string): number {
+  const i = parsed.src.split("\n").findIndex((l) => l.toLowerCase().includes(needle));
+  return i >= 0 ? i + 1 : 1;
+}
+
+function validate<T>(parsed: ParsedYaml, schema: ZodType<T>, errors: string[]): T | null {
+  const result = schema.safeParse(parsed.doc.toJS());
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const where = issue.path.length ? ` (${issue.path.join(".")})` : "";
+    errors.push(`${parsed.file}:${lineOf(parsed, issue.path)}: ${issue.message}${where}`);
+  }
+  return null;
+}
+
+function addKnowledge(
+  data: KnowledgeFile,
+  parsed: ParsedYaml,
+  facts: Map<string, Fact>,
+  tables: Map<string, Table>,
+  factLines: Map<string, string>,
+  errors: string[],
+): void {
+  for (const [id, entry] of Object.entries(data.facts)) {
+    const source = `${parsed.file}:${lineOf(parsed, ["facts", id])}`;
+    if (factLines.has(id)) {
+      errors.push(`${source}: fact id "${id}" is already used at ${factLines.get(id)}`);
+      continue;
+    }
+    factLines.set(id, source);
+    const text = typeof entry === "string" ? entry : entry.text;
+    const section = typeof entry === "string" ? data.section : (entry.section ?? data.section);
+    facts.set(id, { id, text, section, source });
+  }
+  for (const [id, t] of Object.entries(data.tables)) {
+    const source = `${parsed.file}:${lineOf(parsed, ["tables", id])}`;
+    if (tables.has(id) || factLines.has(id)) {
+      errors.push(`${source}: table id "${id}" is already used`);
+      continue;
+    }
+    factLines.set(id, source);
+    const columns = Object.entries(t.columns).map(([cid, c]) => ({ id: cid, name: c.name, aliases: c.aliases }));
+    const rows = Object.entries(t.rows).map(([rid, r]) => {
+      const { name, aliases, note, ...cells } = r;
+      for (const col of columns) {
+        if (cells[col.id] === undefined) {
+          errors.push(`${parsed.file}:${lineOf(parsed, ["tables", id, "rows", rid])}: row "${rid}" has no value for column "${col.id}"`);
+        }
+      }
+      for (const key of Object.keys(cells)) {
+        if (!columns.some((c) => c.id === key)) {
+          errors.push(`${parsed.file}:${lineOf(parsed, ["tables", id, "rows", rid, key])}: row "${rid}" names unknown column "${key}"`);
+        }
+      }
+      return { id: rid, name, aliases, cells: cells as Record<string, string>, ...(note ? { note } : {}) };
+    });
+    tables.set(id, { id, title: t.title, key: t.key, section: t.section ?? data.section, columns, rows, source });
+  }
+}
+
+function readYamlIntents(path: string, file: string, errors: string[]): Array<{ spec: IntentSpec; line: number }> {
+  const parsed = readYaml(path, file, errors);
+  if (!parsed) return [];
+  if (!isSeq(parsed.doc.contents)) {
+    errors.push(`${file}:1: an intents file is a list of intents (each item starting with "- id: ...")`);
+    return [];
+  }
+  const specs = validate(parsed, intentFileSchema, errors);
+  if (!specs) return [];
+  return specs.map((spec, i) => ({ spec, line: lineOf(parsed, [i]) }));
+}
+
+function readCsvIntents(path: string, file: string, errors: string[]): Array<{ spec: IntentSpec; line: number }> {
+  let records;
+  try {
+    records = parseCsv(readFileSync(path, "utf8"));
+  } catch (e) {
+    errors.push(`${file}:${e instanceof CsvError ? e.line : 1}: ${(e as Error).message}`);
+    return [];
+  }
+  const header = records.shift();
+  const cols = header?.fields.map((f) => f.trim().toLowerCase()) ?? [];
+  const qi = cols.indexOf("question");
+  const ai = cols.indexOf("answer");
+  if (qi < 0 || ai < 0) {
+    errors.push(`${file}:1: a FAQ sheet needs a header row with the columns question,answer`);
+    return [];
+  }
+  const stem = basename(path).replace(/\.csv$/, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "faq";
+  const out: Array<{ spec: IntentSpec; line: number }> = [];
+  for (const rec of records) {
+    const questions = (rec.fields[qi] ?? "").split("|").map((q) => q.trim()).filter(Boolean);
+    const answer = (rec.fields[ai] ?? "").trim();
+    if (questions.length === 0 || !answer) {
+      errors.push(`${file}:${rec.line}: every row needs a question and an answer`);
+      continue;
+    }
+    out.push({
+      line: rec.line,
+      spec: {
+        id: `${stem}-${rec.line}`,
+        title: questions[0]!,
+        type: "faq",
+        examples: questions,
+        keywords: [],
+        reply: answer,
+        answer: [],
+        steps: [],
+        caveats: [],
+        retention: [],
+        options: [],
+        related: [],
+        enterprise: [],
+        personal: [],
+        why: [],
+      },
+    });
+  }
+  return out;
+}
+
+function compileIntent(
+  spec: IntentSpec,
+  source: string,
+  facts: Map<string, Fact>,
+  tables: Map<string, Table>,
+  errors: string[],
+): Intent {
+  const refs = (list: string[]): FactRef[] =>
+    list.flatMap((raw) => {
+      const ref = resolveRef(raw, facts, tables);
+      if (typeof ref === "string") {
+        errors.push(`${source}: ${ref} (in intent "${spec.id}")`);
+        return [];
+      }
+      return [ref];
+    });
+  const answer = refs(spec.answer);
+  const rowRefs = answer.flatMap((r) => (r.kind === "fact" ? [] : [r]));
+  const first = rowRefs[0];
+  const focus =
+    rowRefs.length === 1 && first
+      ? { table: first.table, row: first.row, column: first.kind === "cell" ? first.column : null }
+      : null;
+  return {
+    id: spec.id,
+    title: spec.title,
+    type: spec.type,
+    examples: spec.examples.map(String),
+    keywords: spec.keywords,
+    ...(spec.lead ? { lead: spec.lead } : {}),
+    ...(spec.reply ? { reply: spec.reply } : {}),
+    answer,
+    steps: refs(spec.steps),
+    caveats: refs(spec.caveats),
+    retention: refs(spec.retention),
+    enterprise: refs(spec.enterprise),
+    personal: refs(spec.personal),
+    why: refs(spec.why),
+    options: spec.options,
+    related: spec.related,
+    focus,
+    source,
+  };
+}
+
+/** "fact-id", "table.row" or "table.row.column" → a reference, or a message saying what is wrong. */
+export function resolveRef(raw: string, facts: Map<string, Fact>, tables: Map<string, Table>): FactRef | string {
+  const parts = raw.split(".");
+  if (parts.length === 1) return facts.has(raw) ? { kind: "fact", id: raw } : `unknown fact "${raw}"`;
+  const [tableId, rowId, colId] = parts as [string, string, string | undefined];
+  const table = tables.get(tableId);
+  if (!table) return `unknown table "${tableId}" in "${raw}"`;
+  if (!table.rows.some((r) => r.id === rowId)) return `table "${tableId}" has no row "${rowId}"`;
+  if (parts.length === 2) return { kind: "row", table: tableId, row: rowId };
+  if (parts.length === 3 && colId && table.columns.some((c) => c.id === colId)) {
+    return { kind: "cell", table: tableId, row: rowId, column: colId };
+  }
+  return `table "${tableId}" has no column "${colId ?? ""}" (in "${raw}")`;
+}

@@ -1,0 +1,74 @@
+import { z } from "zod";
+
+// The shapes of the files operators edit. Checked with file:line messages by load.ts.
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "ids are lower-case letters, digits and dashes (e.g. retention-video)");
+const text = z.string().trim().min(1, "must not be empty");
+
+const factEntry = z.union([text, z.object({ text, section: text.optional() }).strict()]);
+
+const column = z.object({ name: text, aliases: z.array(text).default([]) }).strict();
+
+const row = z
+  .object({ name: text, aliases: z.array(text).default([]), note: text.optional() })
+  .catchall(z.string());
+
+const table = z
+  .object({
+    title: text,
+    key: text,
+    section: text.optional(),
+    columns: z.record(id, column),
+    rows: z.record(id, row),
+  })
+  .strict();
+
+/** knowledge/<name>.yaml: facts of one section of the article, and its tables. */
+export const knowledgeFileSchema = z
+  .object({
+    section: text,
+    facts: z.record(id, factEntry).default({}),
+    tables: z.record(id, table).default({}),
+  })
+  .strict();
+
+/** knowledge/lexicon.yaml: synonyms, stopwords and entities for the matcher. */
+export const lexiconFileSchema = z
+  .object({
+    synonyms: z.record(text, z.array(z.union([text, z.number().transform(String)]))),
+    stopwords: z.array(z.union([text, z.number().transform(String)])).default([]),
+    entities: z.record(text, z.array(text)).default({}),
+  })
+  .strict();
+
+const refList = z.array(text).default([]);
+
+/** intents/<name>.yaml: a list of intents. */
+export const intentSchema = z
+  .object({
+    id,
+    title: text,
+    type: z.enum(["faq", "clarify", "smalltalk", "handoff", "out-of-scope"]).default("faq"),
+    examples: z.array(z.union([text, z.number().transform(String)])).min(1, "an intent needs at least one example"),
+    keywords: z.array(text).default([]),
+    lead: text.optional(),
+    reply: text.optional(),
+    answer: refList,
+    steps: refList,
+    caveats: refList,
+    retention: refList,
+    options: z.array(id).default([]),
+    related: z.array(id).default([]),
+    enterprise: refList,
+    personal: refList,
+    why: refList,
+  })
+  .strict();
+
+export const intentFileSchema = z.array(intentSchema);
+
+export type KnowledgeFile = z.infer<typeof knowledgeFileSchema>;
+export type LexiconFile = z.infer<typeof lexiconFileSchema>;
+export type IntentSpec = z.infer<typeof intentSchema>;

@@ -1,0 +1,92 @@
+import { watch } from "node:fs";
+import { join } from "node:path";
+import { createBot } from "./bot.js";
+import { ConfigError, loadConfig } from "./config.js";
+import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
+import { loadKnowledge } from "./knowledge/load.js";
+import { createLogger } from "./log.js";
+import { createApp } from "./server/app.js";
+import { createMemoryStore } from "./store/memory.js";
+import { createSqliteStore } from "./store/sqlite.js";
+
+// Composition root: config → knowledge → store → bot → server. The only file that wires.
+
+let config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+const log = createLogger(config.LOG_LEVEL);
+const paths = { intentsDir: config.intentsDir, knowledgeDir: config.knowledgeDir };
+
+const first = loadKnowledge(paths);
+if (!first.ok) {
+  console.error(`the knowledge base is invalid, not starting:\n${first.errors.join("\n")}`);
+  process.exit(1);
+}
+let kb: KnowledgeBase = first.kb;
+log.info({ intents: kb.intents.size, facts: kb.facts.size, tables: kb.tables.size }, "knowledge base loaded");
+
+/** Re-reads the knowledge base; a valid one is swapped in whole, an invalid one is refused. */
+function reload(reason: string): void {
+  const next = loadKnowledge(paths);
+  if (next.ok) {
+    kb = next.kb;
+    log.info({ reason, intents: kb.intents.size }, "knowledge base reloaded");
+  } else {
+    log.error({ reason, errors: next.errors }, `knowledge base NOT reloaded (still serving the previous one):\n${next.errors.join("\n")}`);
+  }
+}
+
+const store = config.STORE === "memory" ? createMemoryStore() : createSqliteStore(join(config.dataDir, "faq-bot.sqlite"));
+const bot = createBot({
+  knowledge: () => kb,
+  store,
+  log,
+  settings: { threshold: config.MATCH_THRESHOLD, clarifyMargin: config.CLARIFY_MARGIN, feedbackEvery: config.FEEDBACK_EVERY },
+  idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000,
+  logText: config.LOG_MESSAGE_TEXT,
+});
+const app = createApp({ bot, knowledge: () => kb, log, maxTextLength: config.MAX_TEXT_LENGTH });
+
+const server = app.listen(config.PORT, config.HOST, () => {
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : config.PORT;
+  log.info(`FAQ bot listening on http://${config.HOST}:${port} (web chat at /, API at POST /api/messages)`);
+});
+server.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EADDRINUSE") log.fatal(`port ${config.PORT} is in use: set PORT to a free port (e.g. PORT=3001 npm start)`);
+  else log.fatal({ err }, "server error");
+  process.exit(1);
+});
+
+process.on("SIGHUP", () => reload("SIGHUP"));
+if (config.KB_WATCH) {
+  let timer: NodeJS.Timeout | undefined;
+  for (const dir of [config.intentsDir, config.knowledgeDir]) {
+    watch(dir, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => reload("file change"), 300);
+    });
+  }
+  log.info("watching intents/ and knowledge/ for changes");
+}
+
+let stopping = false;
+function shutdown(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  server.close(() => {
+    void store.close().finally(() => process.exit(0));
+  });
+  setTimeout(() => process.exit(0), 3000).unref();
+}
+process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));

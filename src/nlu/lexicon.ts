@@ -1,0 +1,86 @@
+import { pinyin } from "pinyin-pro";
+import type { LexiconFile } from "../knowledge/schema.js";
+import { normalizeText } from "./normalize.js";
+
+/** The compiled synonyms, stopwords and entities the matcher reads with. */
+export interface Lexicon {
+  /** Surface form (clean text) → canonical term. */
+  surfaces: Map<string, string>;
+  /** Longest surface form, in characters. */
+  maxSurface: number;
+  stopwords: Set<string>;
+  /** Canonical term → entity group ("platform", "component", "account", "foreign"...). */
+  entityOf: Map<string, string>;
+  /** Fuzzy pinyin of multi-character CJK surfaces → canonical term (homophone typos). */
+  soundsLike: Map<string, string>;
+  /** Toneless pinyin of CJK surfaces and stopwords → token (pinyin typed in Latin letters). */
+  spelled: Map<string, string>;
+  maxSpelled: number;
+}
+
+const CJK = /\p{Script=Han}/u;
+
+/** Plain toneless pinyin syllables of a CJK string. */
+export function syllables(s: string): string[] {
+  return pinyin(s, { toneType: "none", type: "array", v: true }).map((p) => p.toLowerCase());
+}
+
+/** Folds the sounds people mix up when typing by pinyin (zh/z, ch/c, sh/s, -ng/-n). */
+export function fuzzySyllable(p: string): string {
+  return p
+    .replace(/^zh/, "z")
+    .replace(/^ch/, "c")
+    .replace(/^sh/, "s")
+    .replace(/ng$/, "n");
+}
+
+/** Cleans a lexicon word the way messages are cleaned, so both meet in the same form. */
+export function cleanWord(w: string): string {
+  return normalizeText(w).text;
+}
+
+/** Compiles the lexicon file. Returns duplicate surfaces as problems (surface → both canonicals). */
+export function compileLexicon(file: LexiconFile): { lexicon: Lexicon; duplicates: Array<[string, string, string]> } {
+  const surfaces = new Map<string, string>();
+  const duplicates: Array<[string, string, string]> = [];
+  for (const [canonicalRaw, forms] of Object.entries(file.synonyms)) {
+    const canonical = cleanWord(canonicalRaw);
+    for (const form of [canonicalRaw, ...forms]) {
+      const surface = cleanWord(String(form));
+      if (!surface) continue;
+      const prev = surfaces.get(surface);
+      if (prev !== undefined && prev !== canonical) duplicates.push([surface, prev, canonical]);
+      else surfaces.set(surface, canonical);
+    }
+  }
+  const stopwords = new Set(file.stopwords.map((w) => cleanWord(String(w))).filter(Boolean));
+  const entityOf = new Map<string, string>();
+  for (const [group, words] of Object.entries(file.entities)) {
+    for (const w of words) {
+      const clean = cleanWord(w);
+      entityOf.set(surfaces.get(clean) ?? clean, group);
+      if (!surfaces.has(clean)) surfaces.set(clean, clean);
+    }
+  }
+  const soundsLike = new Map<string, string>();
+  const spelled = new Map<string, string>();
+  const addSpelled = (word: string, token: string): void => {
+    if (!CJK.test(word) || /[^\p{Script=Han}]/u.test(word)) return;
+    const key = syllables(word).join("");
+    if (!spelled.has(key)) spelled.set(key, token);
+  };
+  for (const [surface, canonical] of surfaces) {
+    addSpelled(surface, canonical);
+    const chars = [...surface];
+    if (chars.length >= 2 && chars.length <= 4 && chars.every((c) => CJK.test(c))) {
+      const key = syllables(surface).map(fuzzySyllable).join(" ");
+      if (!soundsLike.has(key)) soundsLike.set(key, canonical);
+    }
+  }
+  for (const w of stopwords) addSpelled(w, w);
+  let maxSurface = 1;
+  for (const s of surfaces.keys()) maxSurface = Math.max(maxSurface, [...s].length);
+  let maxSpelled = 1;
+  for (const s of spelled.keys()) maxSpelled = Math.max(maxSpelled, s.length);
+  return { lexicon: { surfaces, maxSurface, stopwords, entityOf, soundsLike, spelled, maxSpelled }, duplicates };
+}

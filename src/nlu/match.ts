@@ -1,0 +1,235 @@
+import Fuse from "fuse.js";
+import type { Candidate, MatchResult } from "../types.js";
+import type { Lexicon } from "./lexicon.js";
+import { normalizeText } from "./normalize.js";
+import { segment, type Token, type TokenKind } from "./segment.js";
+
+/** An intent as the index sees it: its id, kind and example phrasings. */
+export interface IndexableIntent {
+  id: string;
+  type: string;
+  examples: string[];
+  keywords: string[];
+}
+
+interface IndexedExample {
+  intent: number;
+  /** Canonical token → weight. */
+  weights: Map<string, number>;
+  total: number;
+  /** Canonical tokens joined, for fuse.js. */
+  canonical: string;
+}
+
+/** Inverted index over every example phrasing of every intent. */
+export interface MatchIndex {
+  intentIds: string[];
+  intentTypes: string[];
+  examples: IndexedExample[];
+  /** Token → indices of the examples that contain it. */
+  postings: Map<string, number[]>;
+  /** Tokens each intent's examples and keywords use. */
+  vocab: Set<string>[];
+  idf: Map<string, number>;
+  unknownIdf: number;
+  lexicon: Lexicon;
+}
+
+// How much a token of each kind says about the question, before rarity (idf) is applied.
+const KIND_WEIGHT: Record<TokenKind, number> = {
+  term: 1,
+  latin: 1,
+  word: 0.75,
+  char: 0.3,
+  number: 0.3,
+  stop: 0.1,
+};
+// Candidates read from postings, then scored exactly; tokens in more examples than this only score.
+const MAX_CANDIDATES = 60;
+const MAX_POSTINGS_SCAN = 4000;
+/** Characters of a message the matcher reads; the rest is ignored (and the reply says so). */
+export const MAX_READ_CHARS = 300;
+const FOREIGN_PENALTY = 0.3;
+const UNEXPLAINED_ENTITY_PENALTY = 0.45;
+
+/** Reads a text into canonical tokens with the lexicon (all clauses). */
+export function tokenize(text: string, lexicon: Lexicon): Token[] {
+  const { clauses } = normalizeText(text);
+  return clauses.flatMap((c) => segment(c, lexicon));
+}
+
+/** Builds the index from intents' example phrasings. */
+export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchIndex {
+  const tokenized = intents.map((intent) => ({
+    examples: intent.examples.map((e) => tokenize(e, lexicon)),
+    keywords: intent.keywords.flatMap((k) => tokenize(k, lexicon)),
+  }));
+  const df = new Map<string, number>();
+  const vocab = tokenized.map(({ examples, keywords }) => {
+    const v = new Set<string>();
+    for (const toks of examples) for (const t of toks) v.add(t.text);
+    for (const t of keywords) v.add(t.text);
+    for (const t of v) df.set(t, (df.get(t) ?? 0) + 1);
+    return v;
+  });
+  const n = Math.max(1, intents.length);
+  const idf = new Map<string, number>();
+  for (const [t, d] of df) idf.set(t, Math.log(1 + n / d));
+  const unknownIdf = Math.log(1 + n);
+  const index: MatchIndex = {
+    intentIds: intents.map((i) => i.id),
+    intentTypes: intents.map((i) => i.type),
+    examples: [],
+    postings: new Map(),
+    vocab,
+    idf,
+    unknownIdf,
+    lexicon,
+  };
+  tokenized.forEach(({ examples }, intent) => {
+    for (const toks of examples) {
+      if (toks.length === 0) continue;
+      const weights = weigh(toks, index);
+      const id = index.examples.length;
+      index.examples.push({ intent, weights, total: sum(weights), canonical: toks.map((t) => t.text).join(" ") });
+      for (const t of weights.keys()) {
+        let list = index.postings.get(t);
+        if (!list) index.postings.set(t, (list = []));
+        list.push(id);
+      }
+    }
+  });
+  return index;
+}
+
+function weigh(tokens: Token[], index: MatchIndex): Map<string, number> {
+  const w = new Map<string, number>();
+  for (const t of tokens) {
+    const value = KIND_WEIGHT[t.kind] * (index.idf.get(t.text) ?? index.unknownIdf);
+    w.set(t.text, Math.max(w.get(t.text) ?? 0, value));
+  }
+  return w;
+}
+
+function sum(m: Map<string, number>): number {
+  let s = 0;
+  for (const v of m.values()) s += v;
+  return s;
+}
+
+interface Scored {
+  candidates: Candidate[];
+  confidence: number;
+  tokens: Token[];
+}
+
+/** Scores one clean text against the index. */
+function scoreText(text: string, index: MatchIndex): Scored {
+  const { clauses } = normalizeText(text);
+  const tokens = clauses.flatMap((c) => segment(c, index.lexicon));
+  if (tokens.length === 0) return { candidates: [], confidence: 0, tokens };
+  const q = weigh(tokens, index);
+  const qTotal = sum(q);
+
+  // candidates: examples sharing the most weight with the message, rarest tokens first
+  const partial = new Map<number, number>();
+  const byRarity = [...q.entries()].filter(([t]) => index.postings.has(t)).sort((a, b) => b[1] - a[1]);
+  for (const [t, w] of byRarity) {
+    const list = index.postings.get(t)!;
+    if (list.length > MAX_POSTINGS_SCAN && partial.size > 0) continue;
+    for (const e of list) partial.set(e, (partial.get(e) ?? 0) + w);
+  }
+  const top = [...partial.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_CANDIDATES);
+
+  const best = new Map<number, { sim: number; example: number }>();
+  for (const [e] of top) {
+    const ex = index.examples[e]!;
+    let overlap = 0;
+    for (const [t, w] of q) if (ex.weights.has(t)) overlap += w;
+    const covQ = overlap / qTotal;
+    const covE = overlap / ex.total;
+    const sim = Math.pow(covQ, 0.55) * Math.pow(covE, 0.45);
+    const prev = best.get(ex.intent);
+    if (!prev || sim > prev.sim) best.set(ex.intent, { sim, example: e });
+  }
+
+  const ranked = [...best.entries()]
+    .map(([intent, { sim }]) => {
+      let covered = 0;
+      for (const [t, w] of q) if (index.vocab[intent]!.has(t)) covered += w;
+      return { intent, raw: 0.65 * sim + 0.35 * (covered / qTotal) };
+    })
+    .sort((a, b) => b.raw - a.raw)
+    .slice(0, 6);
+
+  // fuse.js scores the message against the short-listed intents' phrasings, character by character
+  const shortlist = top.filter(([e]) => ranked.some((r) => r.intent === index.examples[e]!.intent));
+  const fuse = new Fuse(
+    shortlist.map(([e]) => ({ e, text: index.examples[e]!.canonical })),
+    { keys: ["text"], includeScore: true, ignoreLocation: true, threshold: 1, isCaseSensitive: true },
+  );
+  const fuseBest = new Map<number, number>();
+  for (const hit of fuse.search(tokens.map((t) => t.text).join(" "))) {
+    const intent = index.examples[hit.item.e]!.intent;
+    const s = 1 - (hit.score ?? 1);
+    if (s > (fuseBest.get(intent) ?? 0)) fuseBest.set(intent, s);
+  }
+
+  const entities = tokens.map((t) => t.text).filter((t) => index.lexicon.entityOf.has(t));
+  const candidates = ranked
+    .map(({ intent, raw }) => {
+      let score = 0.85 * raw + 0.15 * (fuseBest.get(intent) ?? 0);
+      for (const ent of entities) {
+        const group = index.lexicon.entityOf.get(ent);
+        if (group === "foreign") score *= FOREIGN_PENALTY;
+        else if (group !== "account" && !index.vocab[intent]!.has(ent)) score *= UNEXPLAINED_ENTITY_PENALTY;
+      }
+      return { intentId: index.intentIds[intent]!, score: round(Math.min(1, score)) };
+    })
+    .sort((a, b) => b.score - a.score);
+  return { candidates, confidence: candidates[0]?.score ?? 0, tokens };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/**
+ * Ranks the intents for a message. Long messages are read clause by clause and the clause that
+ * reads most clearly as a question of the knowledge base wins; markup and noise score nothing.
+ */
+export function matchIntent(rawText: string, index: MatchIndex): MatchResult {
+  const norm = normalizeText(rawText);
+  let text = norm.text;
+  const truncated = [...text].length > MAX_READ_CHARS;
+  if (truncated) text = [...text].slice(0, MAX_READ_CHARS).join("");
+  const entitiesOf = (tokens: Token[]): string[] =>
+    [...new Set(tokens.map((t) => t.text).filter((t) => index.lexicon.entityOf.has(t)))];
+  if (!text) return { candidates: [], text, tokens: [], confidence: 0, noise: "empty", truncated, entities: [] };
+  if (norm.markupShare > 0.5) {
+    return { candidates: [], text, tokens: [], confidence: 0, noise: "markup", truncated, entities: [] };
+  }
+
+  let best = scoreText(text, index);
+  let bestText = text;
+  const clauses = truncated ? normalizeText(text).clauses : norm.clauses;
+  if (clauses.length > 1 && [...text].length > 24) {
+    const pieces = [...clauses, ...clauses.slice(1).map((c, i) => `${clauses[i]} ${c}`)];
+    for (const piece of pieces) {
+      const s = scoreText(piece, index);
+      if (s.confidence > best.confidence) {
+        best = s;
+        bestText = piece;
+      }
+    }
+  }
+  const allTokens = tokenize(text, index.lexicon);
+  return {
+    candidates: best.candidates,
+    text: bestText,
+    tokens: best.tokens.map((t) => t.text),
+    confidence: best.confidence,
+    truncated,
+    entities: entitiesOf(allTokens),
+  };
+}

@@ -1,0 +1,54 @@
+import * as OpenCC from "opencc-js/t2cn";
+
+const toSimplified = OpenCC.Converter({ from: "tw", to: "cn" });
+
+// Markup and template syntax carry no question; they are removed before reading (and never echoed).
+const MARKUP = [
+  /<!\[CDATA\[[\s\S]*?\]\]>/gi,
+  /<\/?[a-z][^<>]{0,200}>/gi,
+  /\{\{[\s\S]{0,200}?\}\}/g,
+  /\$\{[\s\S]{0,200}?\}/g,
+  /<%[\s\S]{0,200}?%>/g,
+];
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]/g;
+// Sentence ends and clause breaks: where a long message is split into questions.
+const CLAUSE_BREAK = /[。！？!?；;\n\r…，,、：:]+/;
+// Everything that is neither a letter, a digit, CJK, nor one of the few symbols that carry figures.
+const NOISE_CHAR = /[^\p{L}\p{N}%\-.+\s]/gu;
+
+export interface NormalizedText {
+  /** Clean text: simplified, lower case, single spaces, no punctuation or emoji. */
+  text: string;
+  /** The same text split into clauses at punctuation, each clean. */
+  clauses: string[];
+  /** Share of the raw message that was markup, template syntax or control characters (0..1). */
+  markupShare: number;
+}
+
+/** Full/half width, 繁→简, case, markup, emoji and punctuation: raw chat text → clean text and clauses. */
+export function normalizeText(raw: string): NormalizedText {
+  let s = raw.normalize("NFKC");
+  const before = s.replace(/\s/g, "").length;
+  let removed = 0;
+  const drop = (m: string): string => {
+    removed += m.replace(/\s/g, "").length;
+    return " ";
+  };
+  for (const re of MARKUP) s = s.replace(re, drop);
+  s = s.replace(CONTROL, drop);
+  const markupShare = before === 0 ? 0 : Math.min(1, removed / before);
+  s = toSimplified(s).toLowerCase();
+  const clauses = s
+    .split(CLAUSE_BREAK)
+    .map(cleanClause)
+    .filter((c) => c.length > 0);
+  return { text: clauses.join(" "), clauses, markupShare };
+}
+
+function cleanClause(s: string): string {
+  return s
+    .replace(NOISE_CHAR, " ")
+    .replace(/(?<![\p{N}])[.\-+]|[.\-+](?![\p{N}])/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}

@@ -1,0 +1,151 @@
+import { fuzzySyllable, syllables, type Lexicon } from "./lexicon.js";
+
+/** How a token was read; the matcher weighs them differently. */
+export type TokenKind = "term" | "stop" | "word" | "char" | "latin" | "number";
+
+export interface Token {
+  text: string;
+  kind: TokenKind;
+}
+
+const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
+const HAN = /\p{Script=Han}/u;
+const LATIN = /[a-z]/;
+const DIGIT = /[0-9]/;
+
+/**
+ * Splits one clean clause into canonical tokens: lexicon terms first (longest match, then by
+ * sound for homophone typos), Latin words via the lexicon or as typed pinyin, the rest by
+ * Intl.Segmenter's dictionary.
+ */
+export function segment(clause: string, lex: Lexicon): Token[] {
+  const chars = [...clause];
+  const out: Token[] = [];
+  let pending = "";
+  let sounds: string[] | null = null;
+  const flush = (): void => {
+    if (pending) out.push(...segmentUnknown(pending, lex));
+    pending = "";
+  };
+  let i = 0;
+  while (i < chars.length) {
+    const c = chars[i]!;
+    if (c === " ") {
+      flush();
+      i++;
+      continue;
+    }
+    const hit = longestSurface(chars, i, lex);
+    if (hit) {
+      flush();
+      out.push(classify(hit.canonical, lex));
+      i += hit.length;
+      continue;
+    }
+    if (LATIN.test(c) || DIGIT.test(c)) {
+      flush();
+      let j = i;
+      while (j < chars.length && /[a-z0-9%.\-+]/.test(chars[j]!)) j++;
+      const word = chars.slice(i, j).join("");
+      out.push(...readLatin(word, lex));
+      i = j;
+      continue;
+    }
+    if (HAN.test(c)) {
+      sounds ??= soundsOf(chars);
+      const typo = soundAlike(chars, sounds, i, lex);
+      if (typo) {
+        flush();
+        out.push(classify(typo.canonical, lex));
+        i += typo.length;
+        continue;
+      }
+    }
+    pending += c;
+    i++;
+  }
+  flush();
+  return out;
+}
+
+function classify(text: string, lex: Lexicon): Token {
+  return { text, kind: lex.stopwords.has(text) ? "stop" : "term" };
+}
+
+function isWordChar(c: string | undefined): boolean {
+  return c !== undefined && /[a-z0-9]/.test(c);
+}
+
+// Multi-character surfaces only: single characters (关, 删) are read after the dictionary
+// segmenter has had its say, so 关注 is not read as 关 + 注.
+function longestSurface(chars: string[], i: number, lex: Lexicon): { canonical: string; length: number } | null {
+  const max = Math.min(lex.maxSurface, chars.length - i);
+  for (let len = max; len >= 2; len--) {
+    const s = chars.slice(i, i + len).join("");
+    const canonical = lex.surfaces.get(s);
+    if (canonical === undefined) continue;
+    // A Latin surface must be a whole word: "dy" is not inside "body".
+    if (LATIN.test(s[0]!) && isWordChar(chars[i - 1])) continue;
+    if (LATIN.test(s[s.length - 1]!) && isWordChar(chars[i + len])) continue;
+    return { canonical, length: len };
+  }
+  return null;
+}
+
+function soundsOf(chars: string[]): string[] {
+  const han = chars.map((c) => (HAN.test(c) ? c : "?"));
+  const pys = syllables(han.join(""));
+  // pinyin-pro returns one entry per character for a string of single characters
+  return pys.length === chars.length ? pys.map(fuzzySyllable) : chars.map((c) => (HAN.test(c) ? fuzzySyllable(syllables(c)[0] ?? c) : c));
+}
+
+function soundAlike(chars: string[], sounds: string[], i: number, lex: Lexicon): { canonical: string; length: number } | null {
+  for (let len = 4; len >= 2; len--) {
+    if (i + len > chars.length) continue;
+    if (!chars.slice(i, i + len).every((c) => HAN.test(c))) continue;
+    const canonical = lex.soundsLike.get(sounds.slice(i, i + len).join(" "));
+    if (canonical !== undefined) return { canonical, length: len };
+  }
+  return null;
+}
+
+function segmentUnknown(text: string, lex: Lexicon): Token[] {
+  const out: Token[] = [];
+  for (const { segment: seg, isWordLike } of wordSegmenter.segment(text)) {
+    if (!isWordLike) continue;
+    const canonical = lex.surfaces.get(seg);
+    if (canonical !== undefined) out.push(classify(canonical, lex));
+    else if (lex.stopwords.has(seg)) out.push({ text: seg, kind: "stop" });
+    else out.push({ text: seg, kind: [...seg].length === 1 ? "char" : "word" });
+  }
+  return out;
+}
+
+function readLatin(word: string, lex: Lexicon): Token[] {
+  if (/^[0-9%.\-+]+$/.test(word)) return [{ text: word, kind: "number" }];
+  const canonical = lex.surfaces.get(word);
+  if (canonical !== undefined) return [classify(canonical, lex)];
+  if (lex.stopwords.has(word)) return [{ text: word, kind: "stop" }];
+  const spelled = readPinyin(word, lex);
+  if (spelled) return spelled;
+  return [{ text: word, kind: "latin" }];
+}
+
+// "shipinhaozenmeguan" → 视频号 怎么 关闭: longest pinyin words first; null unless all of it reads.
+function readPinyin(word: string, lex: Lexicon): Token[] | null {
+  if (!/^[a-z]+$/.test(word)) return null;
+  const out: Token[] = [];
+  let i = 0;
+  while (i < word.length) {
+    let found: string | undefined;
+    let len = Math.min(lex.maxSpelled, word.length - i);
+    for (; len >= 2; len--) {
+      found = lex.spelled.get(word.slice(i, i + len));
+      if (found !== undefined) break;
+    }
+    if (found === undefined) return null;
+    out.push(classify(found, lex));
+    i += len;
+  }
+  return out;
+}

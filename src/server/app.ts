@@ -1,0 +1,46 @@
+import express, { type ErrorRequestHandler, type Express } from "express";
+import type { Logger } from "pino";
+import type { Bot } from "../bot.js";
+import { httpChannel } from "../channels/http.js";
+import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
+
+export interface AppOptions {
+  bot: Bot;
+  knowledge: () => KnowledgeBase;
+  log: Logger;
+  maxTextLength: number;
+}
+
+/** The express app: channel routes, health, JSON errors everywhere. */
+export function createApp({ bot, knowledge, log, maxTextLength }: AppOptions): Express {
+  const app = express();
+  const httpLog = log.child({ module: "server" });
+  app.disable("x-powered-by");
+  // Chinese text is up to 4 bytes a character; the limit leaves room for the longest allowed text
+  app.use(express.json({ limit: Math.max(16_384, maxTextLength * 4 + 1024) }));
+  app.get("/healthz", (_req, res) => {
+    const kb = knowledge();
+    res.json({ status: "ok", intents: kb.intents.size, facts: kb.facts.size, loadedAt: new Date(kb.loadedAt).toISOString() });
+  });
+  app.use(httpChannel({ bot, maxTextLength }));
+  app.use((_req, res) => {
+    res.status(404).json({ error: "not found" });
+  });
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    const e = err as { status?: number; type?: string; message?: string };
+    if (e.type === "entity.too.large") {
+      res.status(413).json({ error: "the request body is too large" });
+    } else if (e.type === "entity.parse.failed") {
+      res.status(400).json({ error: "the body is not valid JSON" });
+    } else if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") {
+      res.status(415).json({ error: "the body must be UTF-8 JSON" });
+    } else if (typeof e.status === "number" && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: e.message ?? "bad request" });
+    } else {
+      httpLog.error({ err }, "request failed");
+      res.status(500).json({ error: "internal error" });
+    }
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,100 @@
+// The core types of the bot: one place to learn the system.
+
+/** What every channel produces from a platform message. */
+export interface InboundMessage {
+  channel: string;
+  conversationId: string;
+  userId: string;
+  text: string;
+  messageId: string;
+  at: number;
+}
+
+/** One message the bot sends; channels without buttons render quick replies as numbered text. */
+export interface Reply {
+  text: string;
+  quickReplies?: string[];
+}
+
+export type OutcomeKind = "answer" | "clarify" | "fallback" | "handoff" | "human";
+
+/** What `Bot.handle()` returns for one inbound message. */
+export interface Outcome {
+  kind: OutcomeKind;
+  intent: string | null;
+  confidence: number;
+  replies: Reply[];
+}
+
+/** One ranked candidate of a match. */
+export interface Candidate {
+  intentId: string;
+  score: number;
+}
+
+/** Ranked candidates for one message, best first, with what the matcher read. */
+export interface MatchResult {
+  candidates: Candidate[];
+  /** Normalised text that was matched (after question extraction). */
+  text: string;
+  /** Canonical tokens of the message. */
+  tokens: string[];
+  /** Confidence in [0,1] of the top candidate; below the threshold means "not understood". */
+  confidence: number;
+  /** Why the message is noise, when it is (empty, emoji only, markup...). */
+  noise?: string;
+  /** The message was longer than the matcher reads; only its beginning was used. */
+  truncated?: boolean;
+  /** Entities of the lexicon named in the message (e.g. "enterprise", "fans"). */
+  entities: string[];
+}
+
+/** Per-conversation memory. */
+export interface ConversationState {
+  /** Intent last answered or being walked through. */
+  topic: string | null;
+  /** Index of the step shown last when walking through a procedure. */
+  step: number;
+  /** Table/row/column last answered, for follow-ups like "那粉丝呢". */
+  focus: { table: string; row: string; column: string | null } | null;
+  /** Options offered by the last clarification (intent ids), for "1" / "第二个". */
+  pending: string[];
+  /** Remembered slots: account type, goal. */
+  slots: { account?: "personal" | "enterprise"; goal?: "entry" | "deregister" };
+  /** The last message that was understood on its own, for reading elliptical follow-ups. */
+  lastQuestion: string | null;
+  /** Intent the last feedback prompt was about. */
+  feedbackFor: string | null;
+  /** Misses in a row, for the fallback ladder. */
+  misses: number;
+  /** Whether a human agent has the conversation. */
+  mode: "bot" | "human";
+  /** Answers given so far, for pacing the feedback prompt. */
+  answers: number;
+  /** Last time the conversation was active (epoch ms). */
+  updatedAt: number;
+}
+
+export interface TranscriptEntry {
+  conversationId: string;
+  direction: "in" | "out";
+  text: string;
+  at: number;
+  intent: string | null;
+  confidence: number | null;
+  kind: OutcomeKind | null;
+  channel: string;
+  userId: string;
+}
+
+/** Where conversations, transcripts and feedback live. */
+export interface ConversationStore {
+  read(conversationId: string): Promise<ConversationState | null>;
+  write(conversationId: string, state: ConversationState): Promise<void>;
+  delete(conversationId: string): Promise<void>;
+  appendTranscript(entries: TranscriptEntry[]): Promise<void>;
+  transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]>;
+  recordFeedback(conversationId: string, intent: string, helpful: boolean, at: number): Promise<void>;
+  recordHandoff(conversationId: string, reason: string, at: number): Promise<void>;
+  close(): Promise<void>;
+}
