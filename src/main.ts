@@ -1,4 +1,5 @@
 import { watch } from "node:fs";
+import type { Router } from "express";
 import { join } from "node:path";
 import { createBot } from "./bot.js";
 import { ConfigError, loadConfig } from "./config.js";
@@ -52,7 +53,11 @@ const bot = createBot({
   idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000,
   logText: config.LOG_MESSAGE_TEXT,
 });
-const app = createApp({ bot, knowledge: () => kb, log, maxTextLength: config.MAX_TEXT_LENGTH });
+// --- channels and consoles: each adds its routes here -------------------------------------------
+const routers: Router[] = [];
+// --- end of channels -------------------------------------------------------------------------------
+
+const app = createApp({ bot, knowledge: () => kb, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
 
 const server = app.listen(config.PORT, config.HOST, () => {
   const addr = server.address();

@@ -98,3 +98,15 @@ export interface ConversationStore {
   recordHandoff(conversationId: string, reason: string, at: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * A channel: translates platform messages to InboundMessage and renders replies back. `send` is the
+ * only push path (a human agent's reply); everything else is returned by `Bot.handle()`.
+ */
+export interface Channel {
+  /** The `channel` value of the InboundMessages it produces ("api", "web", "wechaty", "wechat-mp"). */
+  name: string;
+  /** Delivers replies to a conversation of this channel outside a request (agent replies). */
+  send(conversationId: string, replies: Reply[]): Promise<void>;
+  stop?(): Promise<void>;
+}

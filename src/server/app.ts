@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express } from "express";
+import express, { type ErrorRequestHandler, type Express, type Router } from "express";
 import type { Logger } from "pino";
 import type { Bot } from "../bot.js";
 import { httpChannel } from "../channels/http.js";
@@ -9,10 +9,12 @@ export interface AppOptions {
   knowledge: () => KnowledgeBase;
   log: Logger;
   maxTextLength: number;
+  /** More routes to mount before the 404 handler (channels, agent console). */
+  routers?: Router[];
 }
 
 /** The express app: channel routes, health, JSON errors everywhere. */
-export function createApp({ bot, knowledge, log, maxTextLength }: AppOptions): Express {
+export function createApp({ bot, knowledge, log, maxTextLength, routers = [] }: AppOptions): Express {
   const app = express();
   const httpLog = log.child({ module: "server" });
   app.disable("x-powered-by");
@@ -23,6 +25,7 @@ export function createApp({ bot, knowledge, log, maxTextLength }: AppOptions): E
     res.json({ status: "ok", intents: kb.intents.size, facts: kb.facts.size, loadedAt: new Date(kb.loadedAt).toISOString() });
   });
   app.use(httpChannel({ bot, maxTextLength }));
+  for (const router of routers) app.use(router);
   app.use((_req, res) => {
     res.status(404).json({ error: "not found" });
   });
