@@ -108,5 +108,19 @@ export interface Channel {
   name: string;
   /** Delivers replies to a conversation of this channel outside a request (agent replies). */
   send(conversationId: string, replies: Reply[]): Promise<void>;
+  /** Optional: told when a conversation of any channel is handed to a human (e.g. to alert an admin contact). */
+  notifyHandoff?(notice: HandoffNotice): Promise<void>;
   stop?(): Promise<void>;
+}
+
+/** What channels are told when a ticket opens. */
+export interface HandoffNotice {
+  ticketId: string;
+  conversationId: string;
+  channel: string;
+  userId: string;
+  /** "asked" | "repeated-misses" | "negative-feedback" */
+  reason: string;
+  /** The last messages of the conversation, oldest first. */
+  lastMessages: Array<{ direction: "in" | "out"; text: string; at: number }>;
 }

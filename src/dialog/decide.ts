@@ -205,8 +205,7 @@ function answer(state: ConversationState, intent: Intent, confidence: number, kb
   state.topic = intent.id;
   state.step = 0;
   state.focus = intent.focus;
-  if (intent.id === "close-entry") state.slots.goal = "entry";
-  if (intent.steps.length > 0 && intent.id !== "close-entry") state.slots.goal = "deregister";
+  if (intent.goal) state.slots.goal = intent.goal;
 
   if (intent.type === "smalltalk" || intent.reply) {
     return say(state, "answer", intent.id, confidence, [{ text: intent.reply ?? intent.title, ...quick(relatedTitles(intent, kb)) }]);
@@ -278,23 +277,22 @@ function miss(state: ConversationState, match: MatchResult, kb: KnowledgeBase, s
     return say(state, "fallback", null, match.confidence, [
       {
         text: `${note}${lead ?? "抱歉，我还是没能理解你的问题。"}要不要转人工客服？回复「转人工」或点下面的按钮。`,
-        quickReplies: ["转人工", ...suggestions(match, kb, settings).slice(0, 2)],
+        quickReplies: ["转人工", ...suggestions(match, kb).slice(0, 2)],
       },
     ]);
   }
   return say(state, "fallback", null, match.confidence, [
     {
       text: `${note}${lead ?? "抱歉，这个问题我还不会回答。我能解答视频号关闭、注销、数据留存和解绑相关的问题，你可以试试下面这些，或者说「转人工」找客服。"}`,
-      quickReplies: suggestions(match, kb, settings),
+      quickReplies: suggestions(match, kb),
     },
   ]);
 }
 
-const DEFAULT_TOPICS = ["close-ambiguous", "retention-overview", "unbind-overview"];
-
-function suggestions(match: MatchResult, kb: KnowledgeBase, _settings: DialogSettings): string[] {
+function suggestions(match: MatchResult, kb: KnowledgeBase): string[] {
   const out: string[] = [];
-  const ids = [...match.candidates.map((c) => c.intentId), ...DEFAULT_TOPICS];
+  const defaults = [...kb.intents.values()].filter((i) => i.suggest).map((i) => i.id);
+  const ids = [...match.candidates.map((c) => c.intentId), ...defaults];
   for (const id of ids) {
     const intent = kb.intents.get(id);
     if (!intent || (intent.type !== "faq" && intent.type !== "clarify")) continue;
@@ -346,10 +344,10 @@ function followUpInContext(
   const account = match.entities.includes("企业") ? "enterprise" : match.entities.includes("个人") ? "personal" : null;
   const contentTokens = match.tokens.filter((t) => !["企业", "个人", "账号", "视频号"].includes(t) && !kb.lexicon.stopwords.has(t));
   if (account && contentTokens.length === 0) {
-    const refs = account === "enterprise" ? topic.enterprise : topic.personal;
-    const fallbackIntent = kb.intents.get("enterprise-personal");
-    const list = refs.length > 0 ? refs : account === "enterprise" ? (fallbackIntent?.enterprise ?? []) : (fallbackIntent?.personal ?? []);
-    const lines = renderRefs(list, kb);
+    // the topic's own account-specific facts, else those of the first intent that has any
+    const pick = (i: Intent): Intent["enterprise"] => (account === "enterprise" ? i.enterprise : i.personal);
+    const owner = pick(topic).length > 0 ? topic : [...kb.intents.values()].find((i) => pick(i).length > 0);
+    const lines = owner ? renderRefs(pick(owner), kb) : [];
     if (lines.length > 0) {
       state.misses = 0;
       if (topic.steps.length > 0) lines.push(`其余步骤相同：${renderRefs(topic.answer, kb)[0] ?? ""}`);

@@ -61,6 +61,8 @@ export interface Intent {
   why: FactRef[];
   options: string[];
   related: string[];
+  goal?: "entry" | "deregister";
+  suggest: boolean;
   /** The table row this intent is about, when its answer is one row (for "那粉丝呢"). */
   focus: { table: string; row: string; column: string | null } | null;
   source: string;

@@ -310,6 +310,7 @@ function readCsvIntents(path: string, file: string, errors: string[]): Array<{ s
         enterprise: [],
         personal: [],
         why: [],
+        suggest: false,
       },
     });
   }
@@ -356,6 +357,8 @@ function compileIntent(
     why: refs(spec.why),
     options: spec.options,
     related: spec.related,
+    ...(spec.goal ? { goal: spec.goal } : {}),
+    suggest: spec.suggest,
     focus,
     source,
   };

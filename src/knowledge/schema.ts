@@ -64,6 +64,10 @@ export const intentSchema = z
     enterprise: refList,
     personal: refList,
     why: refList,
+    /** What answering this intent says the user wants to do (remembered as a slot). */
+    goal: z.enum(["entry", "deregister"]).optional(),
+    /** Offer this intent among the default suggestions when nothing matched. */
+    suggest: z.boolean().default(false),
   })
   .strict();
 

@@ -8,12 +8,16 @@ import { segment, type Token, type TokenKind } from "./segment.js";
 export interface IndexableIntent {
   id: string;
   type: string;
+  title: string;
   examples: string[];
   keywords: string[];
 }
 
-interface IndexedExample {
+/** One example phrasing in the index. */
+export interface IndexedExample {
   intent: number;
+  /** The phrasing as written. */
+  text: string;
   /** Canonical token → weight. */
   weights: Map<string, number>;
   total: number;
@@ -51,6 +55,8 @@ const MAX_POSTINGS_SCAN = 4000;
 export const MAX_READ_CHARS = 300;
 const FOREIGN_PENALTY = 0.3;
 const UNEXPLAINED_ENTITY_PENALTY = 0.45;
+// A question about another platform is only ours when all of it is: "抖音怎么注销" is not "去抖音好吗".
+const OTHER_PLATFORM_PENALTY = 0.5;
 
 /** Reads a text into canonical tokens with the lexicon (all clauses). */
 export function tokenize(text: string, lexicon: Lexicon): Token[] {
@@ -60,8 +66,12 @@ export function tokenize(text: string, lexicon: Lexicon): Token[] {
 
 /** Builds the index from intents' example phrasings. */
 export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchIndex {
-  const tokenized = intents.map((intent) => ({
-    examples: intent.examples.map((e) => tokenize(e, lexicon)),
+  // a title is one more way to ask: quick replies send titles back as messages
+  const phrasings = intents.map((i) =>
+    i.type === "out-of-scope" || i.examples.includes(i.title) ? i.examples : [...i.examples, i.title],
+  );
+  const tokenized = intents.map((intent, n) => ({
+    examples: phrasings[n]!.map((e) => tokenize(e, lexicon)),
     keywords: intent.keywords.flatMap((k) => tokenize(k, lexicon)),
   }));
   const df = new Map<string, number>();
@@ -87,11 +97,12 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     lexicon,
   };
   tokenized.forEach(({ examples }, intent) => {
-    for (const toks of examples) {
+    const texts = phrasings[intent]!;
+    for (const [k, toks] of examples.entries()) {
       if (toks.length === 0) continue;
       const weights = weigh(toks, index);
       const id = index.examples.length;
-      index.examples.push({ intent, weights, total: sum(weights), canonical: toks.map((t) => t.text).join(" ") });
+      index.examples.push({ intent, text: texts[k]!, weights, total: sum(weights), canonical: toks.map((t) => t.text).join(" ") });
       for (const t of weights.keys()) {
         let list = index.postings.get(t);
         if (!list) index.postings.set(t, (list = []));
@@ -123,8 +134,13 @@ interface Scored {
   tokens: Token[];
 }
 
+/** Options of a match: leave one indexed example out (for leave-one-out evaluation). */
+export interface MatchOptions {
+  excludeExample?: number;
+}
+
 /** Scores one clean text against the index. */
-function scoreText(text: string, index: MatchIndex): Scored {
+function scoreText(text: string, index: MatchIndex, opts: MatchOptions): Scored {
   const { clauses } = normalizeText(text);
   const tokens = clauses.flatMap((c) => segment(c, index.lexicon));
   if (tokens.length === 0) return { candidates: [], confidence: 0, tokens };
@@ -137,7 +153,7 @@ function scoreText(text: string, index: MatchIndex): Scored {
   for (const [t, w] of byRarity) {
     const list = index.postings.get(t)!;
     if (list.length > MAX_POSTINGS_SCAN && partial.size > 0) continue;
-    for (const e of list) partial.set(e, (partial.get(e) ?? 0) + w);
+    for (const e of list) if (e !== opts.excludeExample) partial.set(e, (partial.get(e) ?? 0) + w);
   }
   const top = [...partial.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_CANDIDATES);
 
@@ -179,10 +195,14 @@ function scoreText(text: string, index: MatchIndex): Scored {
   const candidates = ranked
     .map(({ intent, raw }) => {
       let score = 0.85 * raw + 0.15 * (fuseBest.get(intent) ?? 0);
+      const vocab = index.vocab[intent]!;
       for (const ent of entities) {
         const group = index.lexicon.entityOf.get(ent);
         if (group === "foreign") score *= FOREIGN_PENALTY;
-        else if (group !== "account" && !index.vocab[intent]!.has(ent)) score *= UNEXPLAINED_ENTITY_PENALTY;
+        else if (group !== "account" && !vocab.has(ent)) score *= UNEXPLAINED_ENTITY_PENALTY;
+        else if (group === "platform" && tokens.some((t) => t.kind === "term" && !vocab.has(t.text))) {
+          score *= OTHER_PLATFORM_PENALTY;
+        }
       }
       return { intentId: index.intentIds[intent]!, score: round(Math.min(1, score)) };
     })
@@ -198,7 +218,7 @@ function round(x: number): number {
  * Ranks the intents for a message. Long messages are read clause by clause and the clause that
  * reads most clearly as a question of the knowledge base wins; markup and noise score nothing.
  */
-export function matchIntent(rawText: string, index: MatchIndex): MatchResult {
+export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptions = {}): MatchResult {
   const norm = normalizeText(rawText);
   let text = norm.text;
   const truncated = [...text].length > MAX_READ_CHARS;
@@ -210,13 +230,13 @@ export function matchIntent(rawText: string, index: MatchIndex): MatchResult {
     return { candidates: [], text, tokens: [], confidence: 0, noise: "markup", truncated, entities: [] };
   }
 
-  let best = scoreText(text, index);
+  let best = scoreText(text, index, opts);
   let bestText = text;
   const clauses = truncated ? normalizeText(text).clauses : norm.clauses;
   if (clauses.length > 1 && [...text].length > 24) {
     const pieces = [...clauses, ...clauses.slice(1).map((c, i) => `${clauses[i]} ${c}`)];
     for (const piece of pieces) {
-      const s = scoreText(piece, index);
+      const s = scoreText(piece, index, opts);
       if (s.confidence > best.confidence) {
         best = s;
         bestText = piece;

@@ -1,0 +1,111 @@
+import type { Request, Response } from "express";
+import type { Reply } from "../types.js";
+
+/** One pushed event of a conversation (an agent's reply, the ticket's status), numbered per hub. */
+export interface LiveEvent {
+  id: number;
+  conversationId: string;
+  type: string;
+  at: number;
+  data: unknown;
+}
+
+/**
+ * Push to browsers and long-pollers: the only way a message reaches the API and web channels outside a
+ * request. Keeps the last events of each conversation so a reconnect (SSE `Last-Event-ID`, or
+ * `after=` when polling) gets what it missed; what must survive a restart is in the store, not here.
+ */
+export interface LiveHub {
+  publish(conversationId: string, type: string, data: unknown): LiveEvent;
+  /** Events of a conversation after the given id, oldest first. */
+  since(conversationId: string, afterId: number): LiveEvent[];
+  subscribe(conversationId: string, listener: (event: LiveEvent) => void): () => void;
+  /** Serves a conversation's events as Server-Sent Events until the client goes away. */
+  stream(req: Request, res: Response, conversationId: string): void;
+  /** Answers with the events after `afterId`, waiting up to `waitMs` for the first one (long-poll). */
+  poll(conversationId: string, afterId: number, waitMs: number): Promise<LiveEvent[]>;
+}
+
+export interface LiveHubOptions {
+  /** Events kept per conversation for reconnects. */
+  keep?: number;
+  /** SSE comment sent this often so proxies keep the connection open (ms). */
+  heartbeatMs?: number;
+}
+
+export function createLiveHub({ keep = 100, heartbeatMs = 25_000 }: LiveHubOptions = {}): LiveHub {
+  let nextId = 1;
+  const recent = new Map<string, LiveEvent[]>();
+  const listeners = new Map<string, Set<(e: LiveEvent) => void>>();
+
+  const hub: LiveHub = {
+    publish(conversationId, type, data) {
+      const event: LiveEvent = { id: nextId++, conversationId, type, at: Date.now(), data };
+      let list = recent.get(conversationId);
+      if (!list) recent.set(conversationId, (list = []));
+      list.push(event);
+      if (list.length > keep) list.splice(0, list.length - keep);
+      for (const l of [...(listeners.get(conversationId) ?? [])]) {
+        try {
+          l(event);
+        } catch {
+          // a listener that throws (a closed socket) must not stop the others
+        }
+      }
+      return event;
+    },
+    since(conversationId, afterId) {
+      return (recent.get(conversationId) ?? []).filter((e) => e.id > afterId);
+    },
+    subscribe(conversationId, listener) {
+      let set = listeners.get(conversationId);
+      if (!set) listeners.set(conversationId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(conversationId);
+      };
+    },
+    stream(req, res, conversationId) {
+      res.status(200).set({
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-cache, no-transform",
+        Connection: "keep-alive",
+        "X-Accel-Buffering": "no",
+      });
+      res.flushHeaders();
+      const write = (e: LiveEvent) => res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+      const last = Number(req.get("last-event-id") ?? req.query.after ?? 0);
+      for (const e of hub.since(conversationId, Number.isFinite(last) ? last : 0)) write(e);
+      const off = hub.subscribe(conversationId, write);
+      const beat = setInterval(() => res.write(": keep-alive\n\n"), heartbeatMs);
+      beat.unref();
+      req.on("close", () => {
+        clearInterval(beat);
+        off();
+      });
+    },
+    poll(conversationId, afterId, waitMs) {
+      const ready = hub.since(conversationId, afterId);
+      if (ready.length > 0 || waitMs <= 0) return Promise.resolve(ready);
+      return new Promise((resolve) => {
+        const off = hub.subscribe(conversationId, () => {
+          clearTimeout(timer);
+          off();
+          resolve(hub.since(conversationId, afterId));
+        });
+        const timer = setTimeout(() => {
+          off();
+          resolve([]);
+        }, waitMs);
+        timer.unref();
+      });
+    },
+  };
+  return hub;
+}
+
+/** The event an agent's reply becomes on the live hub. */
+export function replyEvent(replies: Reply[], from: "agent" | "bot" | "system" = "agent"): { from: string; replies: Reply[] } {
+  return { from, replies };
+}
