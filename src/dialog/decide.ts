@@ -15,7 +15,7 @@ export interface DialogSettings {
   feedbackEvery: number;
 }
 
-export const defaultDialogSettings: DialogSettings = { threshold: 0.5, clarifyMargin: 0.02, feedbackEvery: 3 };
+export const defaultDialogSettings: DialogSettings = { threshold: 0.4, clarifyMargin: 0.02, feedbackEvery: 3 };
 
 /** What the bot decided for one message: the new state, the outcome, and what to record. */
 export interface Decision {

@@ -54,6 +54,11 @@ const MAX_POSTINGS_SCAN = 4000;
 /** Characters of a message the matcher reads; the rest is ignored (and the reply says so). */
 export const MAX_READ_CHARS = 300;
 const FOREIGN_PENALTY = 0.3;
+// A word the knowledge base never uses says the question may be another one, but not which: it
+// counts, at a discount, so unfamiliar wording lowers confidence without sinking it.
+const UNKNOWN_FACTOR = 0.6;
+// A term used by more than this share of intents is the knowledge base's subject (视频号), not a topic.
+const SUBJECT_SHARE = 0.15;
 const UNEXPLAINED_ENTITY_PENALTY = 0.45;
 // A question about another platform is only ours when all of it is: "抖音怎么注销" is not "去抖音好吗".
 const OTHER_PLATFORM_PENALTY = 0.5;
@@ -116,7 +121,8 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
 function weigh(tokens: Token[], index: MatchIndex): Map<string, number> {
   const w = new Map<string, number>();
   for (const t of tokens) {
-    const value = KIND_WEIGHT[t.kind] * (index.idf.get(t.text) ?? index.unknownIdf);
+    const known = index.idf.get(t.text);
+    const value = KIND_WEIGHT[t.kind] * (known ?? index.unknownIdf * UNKNOWN_FACTOR);
     w.set(t.text, Math.max(w.get(t.text) ?? 0, value));
   }
   return w;
@@ -200,7 +206,7 @@ function scoreText(text: string, index: MatchIndex, opts: MatchOptions): Scored 
         const group = index.lexicon.entityOf.get(ent);
         if (group === "foreign") score *= FOREIGN_PENALTY;
         else if (group !== "account" && !vocab.has(ent)) score *= UNEXPLAINED_ENTITY_PENALTY;
-        else if (group === "platform" && tokens.some((t) => t.kind === "term" && !vocab.has(t.text))) {
+        else if (group === "platform" && tokens.some((t) => t.kind === "term" && !vocab.has(t.text) && !isSubject(t.text, index))) {
           score *= OTHER_PLATFORM_PENALTY;
         }
       }
@@ -208,6 +214,11 @@ function scoreText(text: string, index: MatchIndex, opts: MatchOptions): Scored 
     })
     .sort((a, b) => b.score - a.score);
   return { candidates, confidence: candidates[0]?.score ?? 0, tokens };
+}
+
+function isSubject(term: string, index: MatchIndex): boolean {
+  const idf = index.idf.get(term);
+  return idf !== undefined && idf <= Math.log(1 + 1 / SUBJECT_SHARE);
 }
 
 function round(x: number): number {
