@@ -3,8 +3,8 @@ import type { Router } from "express";
 import { join } from "node:path";
 import { createBot } from "./bot.js";
 import { ConfigError, loadConfig } from "./config.js";
-import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import { loadKnowledge } from "./knowledge/load.js";
+import { createKnowledgeHolder } from "./knowledge/reloader.js";
 import { createLogger } from "./log.js";
 import { createApp } from "./server/app.js";
 import { createMemoryStore } from "./store/memory.js";
@@ -30,23 +30,16 @@ if (!first.ok) {
   console.error(`the knowledge base is invalid, not starting:\n${first.errors.join("\n")}`);
   process.exit(1);
 }
-let kb: KnowledgeBase = first.kb;
-log.info({ intents: kb.intents.size, facts: kb.facts.size, tables: kb.tables.size }, "knowledge base loaded");
-
-/** Re-reads the knowledge base; a valid one is swapped in whole, an invalid one is refused. */
-function reload(reason: string): void {
-  const next = loadKnowledge(paths);
-  if (next.ok) {
-    kb = next.kb;
-    log.info({ reason, intents: kb.intents.size }, "knowledge base reloaded");
-  } else {
-    log.error({ reason, errors: next.errors }, `knowledge base NOT reloaded (still serving the previous one):\n${next.errors.join("\n")}`);
-  }
+const knowledge = createKnowledgeHolder(first.kb, paths, log);
+{
+  const kb = knowledge.current();
+  log.info({ intents: kb.intents.size, facts: kb.facts.size, tables: kb.tables.size }, "knowledge base loaded");
 }
+const reload = (reason: string): void => void knowledge.reload(reason);
 
 const store = config.STORE === "memory" ? createMemoryStore() : createSqliteStore(join(config.dataDir, "faq-bot.sqlite"));
 const bot = createBot({
-  knowledge: () => kb,
+  knowledge: knowledge.current,
   store,
   log,
   settings: { threshold: config.MATCH_THRESHOLD, clarifyMargin: config.CLARIFY_MARGIN, feedbackEvery: config.FEEDBACK_EVERY },
@@ -57,7 +50,7 @@ const bot = createBot({
 const routers: Router[] = [];
 // --- end of channels -------------------------------------------------------------------------------
 
-const app = createApp({ bot, knowledge: () => kb, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
+const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
 
 const server = app.listen(config.PORT, config.HOST, () => {
   const addr = server.address();

@@ -35,7 +35,11 @@ export function normalizeText(raw: string): NormalizedText {
     return " ";
   };
   for (const re of MARKUP) s = s.replace(re, drop);
-  s = s.replace(CONTROL, drop);
+  // invisible characters inside a word must not split it: "视\u200b频号" is 视频号
+  s = s.replace(CONTROL, (m) => {
+    removed += m.length;
+    return "";
+  });
   const markupShare = before === 0 ? 0 : Math.min(1, removed / before);
   s = toSimplified(s).toLowerCase();
   const clauses = s

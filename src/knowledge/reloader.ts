@@ -1,0 +1,34 @@
+import type { Logger } from "pino";
+import type { KnowledgeBase } from "./knowledge-base.js";
+import { loadKnowledge, type KnowledgePaths, type LoadResult } from "./load.js";
+
+/** The knowledge base in force, swapped whole on a successful reload. */
+export interface KnowledgeHolder {
+  current(): KnowledgeBase;
+  /** Re-reads the files: a valid knowledge base replaces the current one; an invalid one is refused. */
+  reload(reason: string): LoadResult;
+}
+
+/**
+ * Holds the knowledge base for the running bot. A reload that finds errors logs them as
+ * `file:line: message` and keeps serving the previous knowledge base.
+ * @example
+ * const knowledge = createKnowledgeHolder(first.kb, paths, log);
+ * process.on("SIGHUP", () => knowledge.reload("SIGHUP"));
+ */
+export function createKnowledgeHolder(initial: KnowledgeBase, paths: KnowledgePaths, log: Logger): KnowledgeHolder {
+  let kb = initial;
+  return {
+    current: () => kb,
+    reload(reason) {
+      const next = loadKnowledge(paths);
+      if (next.ok) {
+        kb = next.kb;
+        log.info({ reason, intents: kb.intents.size, facts: kb.facts.size }, "knowledge base reloaded");
+      } else {
+        log.error({ reason, errors: next.errors }, `knowledge base NOT reloaded (still serving the previous one):\n${next.errors.join("\n")}`);
+      }
+      return next;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { evaluatePhrasings, leaveOneOut, selfMatch } from "../../src/knowledge/evaluate.js";
+import { matchIntent, MAX_READ_CHARS } from "../../src/nlu/match.js";
+import { projectKnowledge } from "../helpers/kb.js";
+
+const THRESHOLD = 0.4;
+const kb = projectKnowledge();
+const top = (text: string) => {
+  const m = matchIntent(text, kb.index);
+  return { intent: m.candidates[0]?.intentId ?? null, confidence: m.confidence, m };
+};
+// An answerable question lands on one of these intents (a clarification that offers both counts).
+const closing = ["close-ambiguous", "close-entry", "deregister"];
+
+describe("matching how people type in chat", () => {
+  it.each([
+    ["without the subject", "咋关啊", closing],
+    ["with a homophone typo", "视屏号怎么注消", ["deregister", "close-ambiguous"]],
+    ["in traditional characters", "視頻號註銷後粉絲還在嗎", ["retention-fans"]],
+    ["in typed pinyin", "shipinhao zenme zhuxiao", ["deregister", "close-ambiguous"]],
+    ["mixing English", "sph怎么close", closing],
+    ["with an abbreviation", "gzh要先解绑吗", ["unbind-gzh"]],
+    ["with full-width characters and emoji", "ＳＰＨ注销后视频还在吗😭😭", ["retention-video", "retention-overview"]],
+  ])("understands a question %s", (_style, text, expected) => {
+    const { intent, confidence } = top(text);
+    expect(expected).toContain(intent);
+    expect(confidence).toBeGreaterThanOrEqual(THRESHOLD);
+  });
+
+  it("gives a confidence between 0 and 1 and ranks alternatives", () => {
+    const { m } = top("视频号怎么关");
+    expect(m.confidence).toBeGreaterThan(0);
+    expect(m.confidence).toBeLessThanOrEqual(1);
+    expect(m.candidates.length).toBeGreaterThan(1);
+    const scores = m.candidates.map((c) => c.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it.each(["今天天气怎么样", "抖音怎么注销", "微信怎么转账", "帮我写首诗", "视频号怎么涨粉"])(
+    "is not confident about an out-of-scope message: %s",
+    (text) => {
+      const { intent, confidence } = top(text);
+      const type = intent ? kb.intents.get(intent)?.type : null;
+      expect(confidence < THRESHOLD || type === "out-of-scope").toBe(true);
+    },
+  );
+
+  it.each([["emoji only", "😂😂😂"], ["punctuation only", "？？？！！"], ["markup", "<img src=x onerror=alert(1)>"]])(
+    "reads %s as noise with no candidate",
+    (_name, text) => {
+      const m = matchIntent(text, kb.index);
+      expect(m.noise).toBeTruthy();
+      expect(m.candidates).toEqual([]);
+      expect(m.confidence).toBe(0);
+    },
+  );
+
+  it("reads only the beginning of a very long message and says so", () => {
+    const text = "注销视频号以后粉丝还在吗" + "啊".repeat(MAX_READ_CHARS * 2);
+    const m = matchIntent(text, kb.index);
+    expect(m.truncated).toBe(true);
+    expect(m.candidates[0]?.intentId).toBe("retention-fans");
+  });
+
+  it("finds the question inside a long rambling message", () => {
+    const text = "我去年开了个视频号，发了一些孩子的视频，现在觉得不太想让别人看到了，家里人也说别发了，所以想问问，注销之后我那些视频还在吗";
+    expect(["retention-video", "retention-overview"]).toContain(top(text).intent);
+  });
+
+  it("does not take another platform's question for the article's", () => {
+    const { intent, confidence } = top("小红书账号怎么注销");
+    expect(confidence < THRESHOLD || intent === null || kb.intents.get(intent)?.type === "out-of-scope").toBe(true);
+  });
+});
+
+describe("knowledge regression", () => {
+  it("matches every example phrasing to its own intent", () => {
+    const r = selfMatch(kb, THRESHOLD);
+    expect(r.accuracy, r.misses.map((m) => `${m.text} → ${m.got}`).join("\n")).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it("matches held-out example phrasings (leave-one-out) above the floor of 88%", () => {
+    expect(leaveOneOut(kb, THRESHOLD).accuracy).toBeGreaterThanOrEqual(0.88);
+  });
+
+  it("answers held-out chat phrasings above 85% and rejects at least 95% of out-of-scope ones", () => {
+    const file = parse(readFileSync(resolve(import.meta.dirname, "../fixtures/heldout-phrasings.yaml"), "utf8")) as Record<string, unknown[]>;
+    const cases = Object.entries(file).flatMap(([expected, list]) => list.map((text) => ({ text: String(text), expected })));
+    const r = evaluatePhrasings(kb, cases, THRESHOLD);
+    const oos = cases.filter((c) => c.expected === "out-of-scope").length;
+    const oosMissed = r.misses.filter((m) => m.expected === "out-of-scope").length;
+    const inScope = cases.length - oos;
+    expect((inScope - (r.misses.length - oosMissed)) / inScope).toBeGreaterThanOrEqual(0.85);
+    expect((oos - oosMissed) / oos).toBeGreaterThanOrEqual(0.95);
+  });
+});

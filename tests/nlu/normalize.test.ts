@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { normalizeText } from "../../src/nlu/normalize.js";
+
+describe("normalizeText", () => {
+  it("turns full-width letters, digits and punctuation into half-width", () => {
+    expect(normalizeText("ＳＰＨ怎么关１２３").text).toBe("sph怎么关123");
+  });
+
+  it("converts traditional characters to simplified", () => {
+    expect(normalizeText("視頻號怎麼註銷").text).toBe("视频号怎么注销");
+  });
+
+  it("lower-cases Latin text", () => {
+    expect(normalizeText("SPH Close").text).toBe("sph close");
+  });
+
+  it("removes emoji and punctuation but keeps figures like 32% and 3-7", () => {
+    const n = normalizeText("😂视频号！！怎么关？？32%…3-7天");
+    expect(n.text).not.toMatch(/[😂！？!?…]/u);
+    expect(n.text).toContain("32%");
+    expect(n.text).toContain("3-7");
+  });
+
+  it("splits a message into clauses at punctuation", () => {
+    expect(normalizeText("我想关视频号，怎么弄？还有粉丝呢").clauses).toEqual(["我想关视频号", "怎么弄", "还有粉丝呢"]);
+  });
+
+  it("reads an emoji-only or punctuation-only message as empty", () => {
+    expect(normalizeText("😂😂👍").text).toBe("");
+    expect(normalizeText("？？。。！").text).toBe("");
+  });
+
+  it("removes markup and reports how much of the message it was", () => {
+    const n = normalizeText("<script>alert(1)</script>");
+    expect(n.text).not.toContain("script");
+    expect(n.markupShare).toBeGreaterThan(0.5);
+    expect(normalizeText("视频号怎么关").markupShare).toBe(0);
+  });
+
+  it("drops control and zero-width characters", () => {
+    expect(normalizeText("视\u200b频号\u0007怎么关").text).toBe("视频号怎么关");
+  });
+});

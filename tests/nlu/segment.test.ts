@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { segment } from "../../src/nlu/segment.js";
+import { tokenize } from "../../src/nlu/match.js";
+import { projectKnowledge } from "../helpers/kb.js";
+
+const lex = () => projectKnowledge().lexicon;
+const texts = (s: string) => tokenize(s, lex()).map((t) => t.text);
+
+describe("segment", () => {
+  it("reads synonyms and abbreviations as the canonical term", () => {
+    expect(texts("sph怎么删号")).toEqual(expect.arrayContaining(["视频号", "注销"]));
+    expect(texts("gzh要先解除绑定吗")).toEqual(expect.arrayContaining(["公众号", "解绑"]));
+  });
+
+  it("prefers the longest lexicon term", () => {
+    const tokens = segment("账号与安全在哪", lex());
+    expect(tokens[0]).toEqual({ text: "账号与安全", kind: "term" });
+  });
+
+  it("catches homophone typos by their sound", () => {
+    expect(texts("视屏号怎么注消")).toEqual(expect.arrayContaining(["视频号", "注销"]));
+  });
+
+  it("understands typed pinyin", () => {
+    expect(texts("shipinhao zenme guan")).toEqual(expect.arrayContaining(["视频号", "关闭"]));
+  });
+
+  it("reads English words of the lexicon in a Chinese sentence", () => {
+    expect(texts("sph怎么close")).toEqual(expect.arrayContaining(["视频号", "关闭"]));
+  });
+
+  it("marks question frames as stopwords and keeps figures as numbers", () => {
+    const tokens = segment("怎么关 32%", lex());
+    expect(tokens.find((t) => t.text === "怎么")?.kind).toBe("stop");
+    expect(tokens.some((t) => t.kind === "number")).toBe(true);
+  });
+
+  it("segments words the lexicon does not know with the dictionary", () => {
+    const tokens = segment("今天天气怎么样", lex());
+    expect(tokens.map((t) => t.text).join("")).toBe("今天天气怎么样");
+    expect(tokens.some((t) => t.kind === "word")).toBe(true);
+  });
+});
