@@ -145,26 +145,32 @@ export interface MatchOptions {
   excludeExample?: number;
 }
 
-/** Scores one clean text against the index. */
-function scoreText(text: string, index: MatchIndex, opts: MatchOptions): Scored {
-  const { clauses } = normalizeText(text);
+/** Scores clean clauses against the index. */
+function scoreText(clauses: string[], index: MatchIndex, opts: MatchOptions): Scored {
   const tokens = clauses.flatMap((c) => segment(c, index.lexicon));
   if (tokens.length === 0) return { candidates: [], confidence: 0, tokens };
   const q = weigh(tokens, index);
   const qTotal = sum(q);
 
-  // candidates: examples sharing the most weight with the message, rarest tokens first
-  const partial = new Map<number, number>();
+  // candidates: examples sharing the most weight with the message, rarest tokens first; the
+  // accumulator is a typed array kept on the index, so a query allocates almost nothing
+  const acc = scratch(index);
+  const touched: number[] = [];
   const byRarity = [...q.entries()].filter(([t]) => index.postings.has(t)).sort((a, b) => b[1] - a[1]);
   for (const [t, w] of byRarity) {
     const list = index.postings.get(t)!;
-    if (list.length > MAX_POSTINGS_SCAN && partial.size > 0) continue;
-    for (const e of list) if (e !== opts.excludeExample) partial.set(e, (partial.get(e) ?? 0) + w);
+    if (list.length > MAX_POSTINGS_SCAN && touched.length > 0) continue;
+    for (const e of list) {
+      if (e === opts.excludeExample) continue;
+      if (acc[e] === 0) touched.push(e);
+      acc[e] = acc[e]! + w;
+    }
   }
-  const top = [...partial.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_CANDIDATES);
+  const top = topK(touched, acc, MAX_CANDIDATES);
+  for (const e of touched) acc[e] = 0;
 
   const best = new Map<number, { sim: number; example: number }>();
-  for (const [e] of top) {
+  for (const e of top) {
     const ex = index.examples[e]!;
     let overlap = 0;
     for (const [t, w] of q) if (ex.weights.has(t)) overlap += w;
@@ -185,9 +191,9 @@ function scoreText(text: string, index: MatchIndex, opts: MatchOptions): Scored 
     .slice(0, 6);
 
   // fuse.js scores the message against the short-listed intents' phrasings, character by character
-  const shortlist = top.filter(([e]) => ranked.some((r) => r.intent === index.examples[e]!.intent));
+  const shortlist = top.filter((e) => ranked.some((r) => r.intent === index.examples[e]!.intent));
   const fuse = new Fuse(
-    shortlist.map(([e]) => ({ e, text: index.examples[e]!.canonical })),
+    shortlist.map((e) => ({ e, text: index.examples[e]!.canonical })),
     { keys: ["text"], includeScore: true, ignoreLocation: true, threshold: 1, isCaseSensitive: true },
   );
   const fuseBest = new Map<number, number>();
@@ -216,6 +222,48 @@ function scoreText(text: string, index: MatchIndex, opts: MatchOptions): Scored 
   return { candidates, confidence: candidates[0]?.score ?? 0, tokens };
 }
 
+const scratches = new WeakMap<MatchIndex, Float64Array>();
+function scratch(index: MatchIndex): Float64Array {
+  let acc = scratches.get(index);
+  if (!acc || acc.length < index.examples.length) scratches.set(index, (acc = new Float64Array(index.examples.length)));
+  return acc;
+}
+
+/** The k examples with the highest accumulated weight, best first (a partial selection, not a full sort). */
+function topK(touched: number[], acc: Float64Array, k: number): number[] {
+  if (touched.length <= k) return [...touched].sort((a, b) => acc[b]! - acc[a]!);
+  // the k-th largest value by a bounded min-heap over the touched examples
+  const heap: number[] = [];
+  const less = (a: number, b: number): boolean => acc[a]! < acc[b]!;
+  const down = (i: number): void => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  for (const e of touched) {
+    if (heap.length < k) {
+      heap.push(e);
+      for (let i = heap.length - 1; i > 0; ) {
+        const p = (i - 1) >> 1;
+        if (!less(heap[i]!, heap[p]!)) break;
+        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+        i = p;
+      }
+    } else if (acc[e]! > acc[heap[0]!]!) {
+      heap[0] = e;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => acc[b]! - acc[a]!);
+}
+
 function isSubject(term: string, index: MatchIndex): boolean {
   const idf = index.idf.get(term);
   return idf !== undefined && idf <= Math.log(1 + 1 / SUBJECT_SHARE);
@@ -241,20 +289,20 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     return { candidates: [], text, tokens: [], confidence: 0, noise: "markup", truncated, entities: [] };
   }
 
-  let best = scoreText(text, index, opts);
-  let bestText = text;
   const clauses = truncated ? normalizeText(text).clauses : norm.clauses;
+  let best = scoreText(clauses, index, opts);
+  const allTokens = best.tokens;
+  let bestText = text;
   if (clauses.length > 1 && [...text].length > 24) {
-    const pieces = [...clauses, ...clauses.slice(1).map((c, i) => `${clauses[i]} ${c}`)];
+    const pieces = [...clauses.map((c) => [c]), ...clauses.slice(1).map((c, i) => [clauses[i]!, c])];
     for (const piece of pieces) {
       const s = scoreText(piece, index, opts);
       if (s.confidence > best.confidence) {
         best = s;
-        bestText = piece;
+        bestText = piece.join(" ");
       }
     }
   }
-  const allTokens = tokenize(text, index.lexicon);
   return {
     candidates: best.candidates,
     text: bestText,

@@ -79,7 +79,9 @@ function isWordChar(c: string | undefined): boolean {
 // Multi-character surfaces only: single characters (关, 删) are read after the dictionary
 // segmenter has had its say, so 关注 is not read as 关 + 注.
 function longestSurface(chars: string[], i: number, lex: Lexicon): { canonical: string; length: number } | null {
-  const max = Math.min(lex.maxSurface, chars.length - i);
+  const longest = starts(lex).surface.get(chars[i]!);
+  if (longest === undefined) return null;
+  const max = Math.min(longest, chars.length - i);
   for (let len = max; len >= 2; len--) {
     const s = chars.slice(i, i + len).join("");
     const canonical = lex.surfaces.get(s);
@@ -92,6 +94,23 @@ function longestSurface(chars: string[], i: number, lex: Lexicon): { canonical: 
   return null;
 }
 
+// What can start a lexicon surface (with its longest length) or a sound-alike term: most characters
+// of a message start nothing, and are passed over without building candidate strings.
+const startsCache = new WeakMap<Lexicon, { surface: Map<string, number>; sound: Set<string> }>();
+function starts(lex: Lexicon): { surface: Map<string, number>; sound: Set<string> } {
+  let s = startsCache.get(lex);
+  if (!s) {
+    s = { surface: new Map(), sound: new Set() };
+    for (const surface of lex.surfaces.keys()) {
+      const chars = [...surface];
+      s.surface.set(chars[0]!, Math.max(s.surface.get(chars[0]!) ?? 0, chars.length));
+    }
+    for (const key of lex.soundsLike.keys()) s.sound.add(key.split(" ")[0]!);
+    startsCache.set(lex, s);
+  }
+  return s;
+}
+
 function soundsOf(chars: string[]): string[] {
   const han = chars.map((c) => (HAN.test(c) ? c : "?"));
   const pys = syllables(han.join(""));
@@ -100,6 +119,7 @@ function soundsOf(chars: string[]): string[] {
 }
 
 function soundAlike(chars: string[], sounds: string[], i: number, lex: Lexicon): { canonical: string; length: number } | null {
+  if (!starts(lex).sound.has(sounds[i]!)) return null;
   for (let len = 4; len >= 2; len--) {
     if (i + len > chars.length) continue;
     if (!chars.slice(i, i + len).every((c) => HAN.test(c))) continue;
