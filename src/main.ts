@@ -1,4 +1,4 @@
-import { watch } from "node:fs";
+import { existsSync, watch } from "node:fs";
 import type { Router } from "express";
 import { join } from "node:path";
 import { createBot } from "./bot.js";
@@ -11,6 +11,9 @@ import { createMemoryStore } from "./store/memory.js";
 import { createSqliteStore } from "./store/sqlite.js";
 
 // Composition root: config → knowledge → store → bot → server. The only file that wires.
+
+// a .env file in the working folder sets defaults; the environment wins (Node's own loader)
+if (existsSync(".env")) process.loadEnvFile(".env");
 
 let config;
 try {
