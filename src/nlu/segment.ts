@@ -124,7 +124,11 @@ function soundAlike(chars: string[], sounds: string[], i: number, lex: Lexicon):
     if (i + len > chars.length) continue;
     if (!chars.slice(i, i + len).every((c) => HAN.test(c))) continue;
     const canonical = lex.soundsLike.get(sounds.slice(i, i + len).join(" "));
-    if (canonical !== undefined) return { canonical, length: len };
+    if (canonical === undefined) continue;
+    // a word spelled exactly right wins over a sound-alike overlapping it: 别人连麦 is not 人脸
+    let exactInside = false;
+    for (let j = i + 1; j < i + len && !exactInside; j++) exactInside = longestSurface(chars, j, lex) !== null;
+    if (!exactInside) return { canonical, length: len };
   }
   return null;
 }
