@@ -53,6 +53,8 @@ const MAX_CANDIDATES = 60;
 const MAX_POSTINGS_SCAN = 4000;
 /** Characters of a message the matcher reads; the rest is ignored (and the reply says so). */
 export const MAX_READ_CHARS = 300;
+// Clauses and clause pairs of a long message scored on their own, at most.
+const MAX_PIECES = 24;
 const FOREIGN_PENALTY = 0.3;
 // A word the knowledge base never uses says the question may be another one, but not which: it
 // counts, at a discount, so unfamiliar wording lowers confidence without sinking it.
@@ -294,8 +296,15 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   const allTokens = best.tokens;
   let bestText = text;
   if (clauses.length > 1 && [...text].length > 24) {
-    const pieces = [...clauses.map((c) => [c]), ...clauses.slice(1).map((c, i) => [clauses[i]!, c])];
-    for (const piece of pieces) {
+    // each clause and each pair of neighbours, once; a message of many tiny clauses is read up to a bound
+    const seen = new Set<string>();
+    const pieces = [...clauses.map((c) => [c]), ...clauses.slice(1).map((c, i) => [clauses[i]!, c])].filter((p) => {
+      const key = p.join(" ");
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    for (const piece of pieces.slice(0, MAX_PIECES)) {
       const s = scoreText(piece, index, opts);
       if (s.confidence > best.confidence) {
         best = s;
