@@ -40,6 +40,7 @@ export const lexiconFileSchema = z
     synonyms: z.record(text, z.array(z.union([text, z.number().transform(String)]))),
     stopwords: z.array(z.union([text, z.number().transform(String)])).default([]),
     entities: z.record(text, z.array(text)).default({}),
+    frames: z.array(text).default([]),
   })
   .strict();
 

@@ -11,6 +11,8 @@ export interface Lexicon {
   stopwords: Set<string>;
   /** Canonical term → entity group ("platform", "component", "account", "foreign"...). */
   entityOf: Map<string, string>;
+  /** Canonical terms that only frame a question (步骤, 多久, 原因...): they say what is asked, not about what. */
+  frames: Set<string>;
   /** Fuzzy pinyin of multi-character CJK surfaces → canonical term (homophone typos). */
   soundsLike: Map<string, string>;
   /** Toneless pinyin of CJK surfaces and stopwords → token (pinyin typed in Latin letters). */
@@ -82,5 +84,6 @@ export function compileLexicon(file: LexiconFile): { lexicon: Lexicon; duplicate
   for (const s of surfaces.keys()) maxSurface = Math.max(maxSurface, [...s].length);
   let maxSpelled = 1;
   for (const s of spelled.keys()) maxSpelled = Math.max(maxSpelled, s.length);
-  return { lexicon: { surfaces, maxSurface, stopwords, entityOf, soundsLike, spelled, maxSpelled }, duplicates };
+  const frames = new Set(file.frames.map((w) => surfaces.get(cleanWord(w)) ?? cleanWord(w)));
+  return { lexicon: { surfaces, maxSurface, stopwords, entityOf, frames, soundsLike, spelled, maxSpelled }, duplicates };
 }

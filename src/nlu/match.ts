@@ -59,6 +59,8 @@ const FOREIGN_PENALTY = 0.3;
 // A word the knowledge base never uses says the question may be another one, but not which: it
 // counts, at a discount, so unfamiliar wording lowers confidence without sinking it.
 const UNKNOWN_FACTOR = 0.6;
+// The only words an intent shares with the message frame the question, and the rest are unknown.
+const FRAME_ONLY_PENALTY = 0.6;
 // A term used by more than this share of intents is the knowledge base's subject (视频号), not a topic.
 const SUBJECT_SHARE = 0.15;
 const UNEXPLAINED_ENTITY_PENALTY = 0.45;
@@ -206,10 +208,14 @@ function scoreText(clauses: string[], index: MatchIndex, opts: MatchOptions): Sc
   }
 
   const entities = tokens.map((t) => t.text).filter((t) => index.lexicon.entityOf.has(t));
+  const content = tokens.filter((t) => t.kind !== "stop");
+  const hasUnknown = content.some((t) => !index.idf.has(t.text));
   const candidates = ranked
     .map(({ intent, raw }) => {
       let score = 0.85 * raw + 0.15 * (fuseBest.get(intent) ?? 0);
       const vocab = index.vocab[intent]!;
+      // only the question's frame matched ("怎么做", "去哪") while other words are unknown: 红烧肉怎么做
+      if (hasUnknown && !content.some((t) => vocab.has(t.text) && !index.lexicon.frames.has(t.text))) score *= FRAME_ONLY_PENALTY;
       for (const ent of entities) {
         const group = index.lexicon.entityOf.get(ent);
         if (group === "foreign") score *= FOREIGN_PENALTY;

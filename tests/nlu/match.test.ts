@@ -86,14 +86,19 @@ describe("knowledge regression", () => {
     expect(leaveOneOut(kb, THRESHOLD).accuracy).toBeGreaterThanOrEqual(0.88);
   });
 
-  it("answers held-out chat phrasings above 85% and rejects at least 95% of out-of-scope ones", () => {
-    const file = parse(readFileSync(resolve(import.meta.dirname, "../fixtures/heldout-phrasings.yaml"), "utf8")) as Record<string, unknown[]>;
+  // two sets of chat phrasings written apart from the intents (the second one later, harder, with
+  // out-of-scope questions close to the article's wording); floors a little under today's figures
+  it.each([
+    ["heldout-phrasings.yaml", 0.88, 0.97],
+    ["heldout-phrasings-2.yaml", 0.78, 0.9],
+  ])("answers held-out phrasings of %s above the floor and rejects out-of-scope ones", (name, inFloor, oosFloor) => {
+    const file = parse(readFileSync(resolve(import.meta.dirname, "../fixtures", name), "utf8")) as Record<string, unknown[]>;
     const cases = Object.entries(file).flatMap(([expected, list]) => list.map((text) => ({ text: String(text), expected })));
     const r = evaluatePhrasings(kb, cases, THRESHOLD);
     const oos = cases.filter((c) => c.expected === "out-of-scope").length;
     const oosMissed = r.misses.filter((m) => m.expected === "out-of-scope").length;
     const inScope = cases.length - oos;
-    expect((inScope - (r.misses.length - oosMissed)) / inScope).toBeGreaterThanOrEqual(0.85);
-    expect((oos - oosMissed) / oos).toBeGreaterThanOrEqual(0.95);
+    expect((inScope - (r.misses.length - oosMissed)) / inScope).toBeGreaterThanOrEqual(inFloor);
+    expect((oos - oosMissed) / oos).toBeGreaterThanOrEqual(oosFloor);
   });
 });
