@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { KnowledgeBase } from "./knowledge-base.js";
+import { matchIntent } from "../nlu/match.js";
 import { loadKnowledge, type KnowledgePaths, type LoadResult } from "./load.js";
 
 /** The knowledge base in force, swapped whole on a successful reload. */
@@ -17,13 +18,13 @@ export interface KnowledgeHolder {
  * process.on("SIGHUP", () => knowledge.reload("SIGHUP"));
  */
 export function createKnowledgeHolder(initial: KnowledgeBase, paths: KnowledgePaths, log: Logger): KnowledgeHolder {
-  let kb = initial;
+  let kb = warmUp(initial);
   return {
     current: () => kb,
     reload(reason) {
       const next = loadKnowledge(paths);
       if (next.ok) {
-        kb = next.kb;
+        kb = warmUp(next.kb);
         log.info({ reason, intents: kb.intents.size, facts: kb.facts.size }, "knowledge base reloaded");
       } else {
         log.error({ reason, errors: next.errors }, `knowledge base NOT reloaded (still serving the previous one):\n${next.errors.join("\n")}`);
@@ -31,4 +32,13 @@ export function createKnowledgeHolder(initial: KnowledgeBase, paths: KnowledgePa
       return next;
     },
   };
+}
+
+/**
+ * Reads one phrasing of every intent before the first user does: the dictionaries, converters and
+ * compiled code paths the matcher uses are loaded now, not on someone's first message.
+ */
+export function warmUp(kb: KnowledgeBase): KnowledgeBase {
+  for (const intent of kb.intents.values()) matchIntent(`${intent.title}，${intent.examples[0] ?? ""}`, kb.index);
+  return kb;
 }
