@@ -74,7 +74,9 @@ export function compileLexicon(file: LexiconFile): { lexicon: Lexicon; duplicate
   for (const [surface, canonical] of surfaces) {
     addSpelled(surface, canonical);
     const chars = [...surface];
-    if (chars.length >= 2 && chars.length <= 4 && chars.every((c) => CJK.test(c))) {
+    // sound-alike typos are read for the knowledge base's own words only: a word that merely sounds
+    // like a foreign subject (部数 / 步数) must not make a question out of scope
+    if (entityOf.get(canonical) !== "foreign" && chars.length >= 2 && chars.length <= 4 && chars.every((c) => CJK.test(c))) {
       const key = syllables(surface).map(fuzzySyllable).join(" ");
       if (!soundsLike.has(key)) soundsLike.set(key, canonical);
     }
