@@ -2,7 +2,11 @@ import { watch } from "node:fs";
 import type { Router } from "express";
 import { join } from "node:path";
 import { createBot } from "./bot.js";
+import { apiChannel, apiEvents } from "./channels/http.js";
+import { createLiveHub } from "./channels/live.js";
+import { createChannelRegistry } from "./channels/registry.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { createHandoffDesk } from "./handoff/desk.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import { loadKnowledge } from "./knowledge/load.js";
 import { createLogger } from "./log.js";
@@ -45,7 +49,20 @@ function reload(reason: string): void {
 }
 
 const store = config.STORE === "memory" ? createMemoryStore() : createSqliteStore(join(config.dataDir, "faq-bot.sqlite"));
+// --- human handoff: the desk opens tickets; agents' replies go out through the conversation's channel ---
+const live = createLiveHub();
+const channels = createChannelRegistry();
+const desk = createHandoffDesk({
+  store,
+  channels,
+  log,
+  hours: config.serviceHours,
+  timeoutMs: config.HANDOFF_TIMEOUT_MINUTES * 60_000,
+  release: (conversationId, inLock, at) => bot.release(conversationId, inLock, at),
+});
+// --- end of human handoff ------------------------------------------------------------------------
 const bot = createBot({
+  handoff: desk,
   knowledge: () => kb,
   store,
   log,
@@ -55,6 +72,9 @@ const bot = createBot({
 });
 // --- channels and consoles: each adds its routes here -------------------------------------------
 const routers: Router[] = [];
+channels.register(apiChannel(live));
+routers.push(apiEvents(live));
+desk.start();
 // --- end of channels -------------------------------------------------------------------------------
 
 const app = createApp({ bot, knowledge: () => kb, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
@@ -87,6 +107,7 @@ function shutdown(signal: string): void {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "shutting down");
+  desk.stop();
   server.close(() => {
     void store.close().finally(() => process.exit(0));
   });
