@@ -6,6 +6,8 @@ import { apiChannel, apiEvents } from "./channels/http.js";
 import { createLiveHub } from "./channels/live.js";
 import { createChannelRegistry } from "./channels/registry.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { readAgents } from "./console/agents.js";
+import { agentConsole } from "./console/router.js";
 import { createHandoffDesk } from "./handoff/desk.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import { loadKnowledge } from "./knowledge/load.js";
@@ -74,7 +76,27 @@ const bot = createBot({
 const routers: Router[] = [];
 channels.register(apiChannel(live));
 routers.push(apiEvents(live));
+routers.push(
+  agentConsole({
+    desk,
+    store,
+    knowledge: () => kb,
+    log,
+    agentsFile: config.agentsFile,
+    agentToken: config.AGENT_TOKEN,
+    sessionMs: config.AGENT_SESSION_HOURS * 3_600_000,
+    cookieSecure: config.COOKIE_SECURE,
+    timeZone: config.SERVICE_TZ,
+  }),
+);
 desk.start();
+try {
+  if (readAgents(config.agentsFile).length === 0 && !config.AGENT_TOKEN) {
+    log.warn(`no agent can sign in to the console at /agent yet: create one with \`npm run agent:add -- <name>\` (writes ${config.agentsFile}) or set AGENT_TOKEN`);
+  }
+} catch (err) {
+  log.error((err as Error).message);
+}
 // --- end of channels -------------------------------------------------------------------------------
 
 const app = createApp({ bot, knowledge: () => kb, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
@@ -82,7 +104,7 @@ const app = createApp({ bot, knowledge: () => kb, log, maxTextLength: config.MAX
 const server = app.listen(config.PORT, config.HOST, () => {
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
-  log.info(`FAQ bot listening on http://${config.HOST}:${port} (web chat at /, API at POST /api/messages)`);
+  log.info(`FAQ bot listening on http://${config.HOST}:${port} (web chat at /, API at POST /api/messages, agent console at /agent)`);
 });
 server.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code === "EADDRINUSE") log.fatal(`port ${config.PORT} is in use: set PORT to a free port (e.g. PORT=3001 npm start)`);
