@@ -62,6 +62,8 @@ const NOTES = {
   released: "客服已把对话交回智能助手，你可以继续向我提问。",
   closed: "本次人工客服服务已结束，感谢你的耐心。之后的问题我（智能助手）会继续为你解答。",
   timeout: "抱歉，客服暂时都在忙，还没能接入。你可以直接在这里留言说明问题，客服上线后会第一时间回复你；不需要了可以发送「取消人工」。",
+  timeoutOffHours: (label: string, opens: string) =>
+    `抱歉让你久等了：现在是非工作时间（客服工作时间 ${label}），客服会在${opens}上班后第一时间回复你。你可以直接在这里留言说明问题；不需要了可以发送「取消人工」。`,
   cancelled: "用户取消了人工排队。",
 };
 
@@ -241,16 +243,18 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
 
     async sweep(at = now()) {
       let told = 0;
+      const status = serviceStatus(hours, at);
+      const text = status.open ? NOTES.timeout : NOTES.timeoutOffHours(hours!.label, status.opens);
       for (const ticket of await store.tickets(["waiting"])) {
         if (ticket.timeoutNotifiedAt !== null || at - ticket.openedAt < timeoutMs) continue;
         try {
-          await deliver(ticket, NOTES.timeout);
+          await deliver(ticket, text);
         } catch (err) {
           log.warn({ err, ticketId: ticket.id }, "telling a waiting user about the timeout failed; will retry");
           continue;
         }
         const updated = await store.updateTicket(ticket.id, { timeoutNotifiedAt: at });
-        await addMessage(ticket, { from: "system", author: null, text: NOTES.timeout, at });
+        await addMessage(ticket, { from: "system", author: null, text, at });
         if (updated) publishTicket(updated);
         told += 1;
       }

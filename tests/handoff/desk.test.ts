@@ -51,6 +51,26 @@ describe("opening a ticket", () => {
     expect((await d.store.openTicket("api:m"))?.reason).toBe("repeated-misses");
   });
 
+  it("offers a human after a thumbs-down and opens a ticket with reason negative-feedback", async () => {
+    const d = createDesk({ feedbackEvery: 1 });
+    const answer = await d.say("f", "视频号注销后粉丝还在吗");
+    expect(replyText(answer)).toMatch(/有帮助吗/);
+    const sorry = await d.say("f", "👎 没用");
+    expect(replyText(sorry)).toMatch(/转人工/);
+    const yes = await d.say("f", "好的");
+    expect(yes.kind).toBe("handoff");
+    expect((await d.store.openTicket("api:f"))?.reason).toBe("negative-feedback");
+  });
+
+  it("does not open a ticket after a thumbs-down unless the user accepts", async () => {
+    const d = createDesk({ feedbackEvery: 1 });
+    await d.say("f2", "视频号注销后粉丝还在吗");
+    await d.say("f2", "没用");
+    const next = await d.say("f2", "视频号注销后视频还在吗");
+    expect(next.kind).not.toBe("handoff");
+    expect(await d.store.openTicket("api:f2")).toBeNull();
+  });
+
   it("tells channels about the new ticket", async () => {
     const d = createDesk();
     const notices: HandoffNotice[] = [];
@@ -170,6 +190,14 @@ describe("when no agent answers in time", () => {
     const left = await d.say("t", "我的视频号注销失败了，请回电", clock + 1);
     expect(left.kind).toBe("human");
     expect((await d.store.ticketMessages(ticket.id)).map((m) => m.from)).toEqual(["system", "user"]);
+  });
+
+  it("says when agents start when the wait runs out outside service hours", async () => {
+    const night = Date.parse("2026-11-25T23:00:00+08:00");
+    const d = createDesk({ timeoutMs: 5 * 60_000, hours: parseServiceHours("09:00-18:00", "Asia/Shanghai"), now: () => night });
+    await d.say("t2", "转人工", night);
+    expect(await d.desk.sweep(night + 6 * 60_000)).toBe(1);
+    expect(delivered(d, "t2")).toEqual([expect.stringMatching(/非工作时间.*明天 09:00.*留言/)]);
   });
 });
 

@@ -19,7 +19,9 @@ export interface Desk {
 }
 
 /** The bot, the handoff desk and the API channel wired the way main.ts wires them. */
-export function createDesk(options: { store?: ConversationStore; hours?: ServiceHours | null; timeoutMs?: number; now?: () => number } = {}): Desk {
+export function createDesk(
+  options: { store?: ConversationStore; hours?: ServiceHours | null; timeoutMs?: number; now?: () => number; feedbackEvery?: number } = {},
+): Desk {
   const kb = projectKnowledge();
   const store = options.store ?? createMemoryStore();
   const live = createLiveHub();
@@ -34,7 +36,7 @@ export function createDesk(options: { store?: ConversationStore; hours?: Service
     release: (id, inLock, at) => bot.release(id, inLock, at),
     ...(options.now ? { now: options.now } : {}),
   });
-  const bot = createBot({ knowledge: () => kb, store, log: silentLog, handoff: desk, settings: { threshold: 0.5, clarifyMargin: 0.02, feedbackEvery: 0 } });
+  const bot = createBot({ knowledge: () => kb, store, log: silentLog, handoff: desk, settings: { threshold: 0.5, clarifyMargin: 0.02, feedbackEvery: options.feedbackEvery ?? 0 } });
   let n = 0;
   const say = (userId: string, text: string, at = Date.now()) => {
     const msg: InboundMessage = { channel: "api", conversationId: `api:${userId}`, userId, text, messageId: `m${++n}`, at };
