@@ -260,6 +260,20 @@ describe("configuration of agents", () => {
     }
   });
 
+  it("marks the session cookie Secure when COOKIE_SECURE is set", async () => {
+    const s = await startConsole({ cookieSecure: true });
+    try {
+      const res = await fetch(`${s.base}/api/agent/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-requested-with": "fetch" },
+        body: JSON.stringify({ name: "wang", password: "wang-password-1" }),
+      });
+      expect(res.headers.get("set-cookie")).toMatch(/; Secure/);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it("rate-limits failed sign-ins per address", async () => {
     const s = await startConsole({ maxFailures: 3 });
     try {

@@ -21,7 +21,7 @@ export interface RunningConsole extends Desk {
 }
 
 /** The whole server (bot, desk, API channel, console) on an ephemeral 127.0.0.1 port. */
-export async function startConsole(options: { agents?: boolean; agentToken?: string; maxFailures?: number } = {}): Promise<RunningConsole> {
+export async function startConsole(options: { agents?: boolean; agentToken?: string; maxFailures?: number; cookieSecure?: boolean } = {}): Promise<RunningConsole> {
   const dir = mkdtempSync(join(tmpdir(), "faq-console-"));
   const agentsFile = join(dir, "agents.json");
   if (options.agents !== false) {
@@ -44,7 +44,7 @@ export async function startConsole(options: { agents?: boolean; agentToken?: str
         agentsFile,
         agentToken: options.agentToken,
         sessionMs: 3_600_000,
-        cookieSecure: false,
+        cookieSecure: options.cookieSecure ?? false,
         timeZone: "Asia/Shanghai",
         signIn: { maxFailures: options.maxFailures ?? 50, windowMs: 60_000 },
       }),
