@@ -100,8 +100,12 @@ export interface ConversationStore {
 
   // --- handoff tickets and what the insights page reads ---
   createTicket(ticket: HandoffTicket): Promise<void>;
-  /** Changes a ticket's status fields; returns the ticket after the change, or null when there is none. */
-  updateTicket(id: string, patch: TicketPatch): Promise<HandoffTicket | null>;
+  /**
+   * Changes a ticket's status fields, only while its status is one of `ifStatus` when given (so two
+   * agents, or an agent and the user, cannot both win); returns the changed ticket, or null when there
+   * is no such ticket or its status did not match.
+   */
+  updateTicket(id: string, patch: TicketPatch, ifStatus?: TicketStatus[]): Promise<HandoffTicket | null>;
   ticket(id: string): Promise<HandoffTicket | null>;
   /** The conversation's ticket that is not closed, if any. */
   openTicket(conversationId: string): Promise<HandoffTicket | null>;

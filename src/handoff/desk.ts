@@ -152,9 +152,10 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     async cancelled(msg) {
       const ticket = await store.openTicket(msg.conversationId);
       if (!ticket) return;
-      const closed = await store.updateTicket(ticket.id, { status: "closed", closedAt: msg.at, closeReason: "cancelled" });
+      const closed = await store.updateTicket(ticket.id, { status: "closed", closedAt: msg.at, closeReason: "cancelled" }, ["waiting", "assigned"]);
+      if (!closed) return;
       await addMessage(ticket, { from: "system", author: null, text: NOTES.cancelled, at: msg.at });
-      if (closed) publishTicket(closed);
+      publishTicket(closed);
       log.info({ conversationId: msg.conversationId, ticketId: ticket.id }, "ticket cancelled by the user");
     },
 
@@ -188,7 +189,13 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
       ensureOwner(ticket, agent);
       if (ticket.status === "assigned") return ticket;
       const at = now();
-      const assigned = (await store.updateTicket(ticketId, { status: "assigned", agent, assignedAt: at }))!;
+      const assigned = await store.updateTicket(ticketId, { status: "assigned", agent, assignedAt: at }, ["waiting"]);
+      if (!assigned) {
+        // someone else got there first (another agent, or the user cancelled): say who
+        const current = await load(ticketId);
+        ensureOwner(current, agent);
+        return current;
+      }
       publishTicket(assigned);
       const note = NOTES.assigned(agent);
       try {
@@ -224,7 +231,8 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
           // re-read inside the lock: the user may have cancelled meanwhile
           const current = await load(ticketId);
           ensureOwner(current, agent);
-          closed = await store.updateTicket(ticketId, { status: "closed", closedAt: at, closeReason: how, agent: current.agent ?? agent });
+          closed = await store.updateTicket(ticketId, { status: "closed", closedAt: at, closeReason: how, agent: current.agent ?? agent }, [current.status]);
+          if (!closed) throw new DeskError(409, "the ticket changed meanwhile: reload it and try again");
         },
         at,
       );
@@ -247,15 +255,18 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
       const text = status.open ? NOTES.timeout : NOTES.timeoutOffHours(hours!.label, status.opens);
       for (const ticket of await store.tickets(["waiting"])) {
         if (ticket.timeoutNotifiedAt !== null || at - ticket.openedAt < timeoutMs) continue;
+        // mark first, so an agent taking the ticket meanwhile means no notice
+        const updated = await store.updateTicket(ticket.id, { timeoutNotifiedAt: at }, ["waiting"]);
+        if (!updated) continue;
         try {
           await deliver(ticket, text);
         } catch (err) {
           log.warn({ err, ticketId: ticket.id }, "telling a waiting user about the timeout failed; will retry");
+          await store.updateTicket(ticket.id, { timeoutNotifiedAt: null });
           continue;
         }
-        const updated = await store.updateTicket(ticket.id, { timeoutNotifiedAt: at });
         await addMessage(ticket, { from: "system", author: null, text, at });
-        if (updated) publishTicket(updated);
+        publishTicket(updated);
         told += 1;
       }
       return told;
@@ -263,8 +274,14 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
 
     start(everyMs = 30_000) {
       desk.stop();
+      let sweeping = false;
       timer = setInterval(() => {
-        desk.sweep().catch((err: unknown) => log.error({ err }, "handoff timeout sweep failed"));
+        if (sweeping) return;
+        sweeping = true;
+        desk
+          .sweep()
+          .catch((err: unknown) => log.error({ err }, "handoff timeout sweep failed"))
+          .finally(() => (sweeping = false));
       }, everyMs);
       timer.unref();
     },

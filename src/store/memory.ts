@@ -43,9 +43,9 @@ export function createMemoryStore(): ConversationStore & { feedback: unknown[]; 
     async createTicket(ticket) {
       tickets.set(ticket.id, structuredClone(ticket));
     },
-    async updateTicket(id, patch) {
+    async updateTicket(id, patch, ifStatus) {
       const t = tickets.get(id);
-      if (!t) return null;
+      if (!t || (ifStatus && !ifStatus.includes(t.status))) return null;
       Object.assign(t, patch);
       return structuredClone(t);
     },

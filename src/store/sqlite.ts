@@ -143,11 +143,17 @@ export function createSqliteStore(file: string): ConversationStore {
     async createTicket(t) {
       insertTicket.run({ ...t, lastMessages: JSON.stringify(t.lastMessages) });
     },
-    async updateTicket(id, patch) {
+    async updateTicket(id, patch, ifStatus) {
       const sets = Object.keys(patch).filter((k) => k in ticketColumns);
+      const statuses = ifStatus ?? [];
+      const where = statuses.length > 0 ? ` AND status IN (${statuses.map((_, i) => `@s${i}`).join(", ")})` : "";
+      const params = { ...Object.fromEntries(statuses.map((s, i) => [`s${i}`, s])), id };
       if (sets.length > 0) {
-        const sql = `UPDATE tickets SET ${sets.map((k) => `${ticketColumns[k]} = @${k}`).join(", ")} WHERE id = @id`;
-        db.prepare(sql).run({ ...Object.fromEntries(sets.map((k) => [k, patch[k as keyof typeof patch] ?? null])), id });
+        const sql = `UPDATE tickets SET ${sets.map((k) => `${ticketColumns[k]} = @${k}`).join(", ")} WHERE id = @id${where}`;
+        const changed = db.prepare(sql).run({ ...Object.fromEntries(sets.map((k) => [k, patch[k as keyof typeof patch] ?? null])), ...params }).changes;
+        if (changed === 0) return null;
+      } else if (statuses.length > 0 && !db.prepare(`SELECT 1 FROM tickets WHERE id = @id${where}`).get(params)) {
+        return null;
       }
       const row = selectTicket.get(id);
       return row ? toTicket(row) : null;

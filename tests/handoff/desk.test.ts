@@ -113,6 +113,19 @@ describe("while a ticket is open", () => {
     await expect(d.desk.finish(ticket.id, "li", "closed")).rejects.toMatchObject({ status: 403 });
   });
 
+  it("gives a ticket two agents take at once to exactly one of them", async () => {
+    const d = createDesk();
+    await d.say("both", "转人工");
+    const ticket = (await d.store.openTicket("api:both"))!;
+    const results = await Promise.allSettled([d.desk.claim(ticket.id, "wang"), d.desk.claim(ticket.id, "li")]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect((lost[0] as PromiseRejectedResult).reason).toMatchObject({ status: 403 });
+    expect(delivered(d, "both").filter((t) => t.includes("已接入"))).toHaveLength(1);
+  });
+
   it("leaves the queue when the user cancels while waiting", async () => {
     const d = createDesk();
     await d.say("c", "转人工");

@@ -46,6 +46,16 @@ describe.each(backends)("tickets in the %s store", (_name, make) => {
     await store.close();
   });
 
+  it("changes a ticket only while its status is one of those given", async () => {
+    const store = make();
+    await store.createTicket(ticket("c1", "api:c", 1000));
+    expect(await store.updateTicket("c1", { status: "assigned", agent: "wang" }, ["waiting"])).toMatchObject({ agent: "wang" });
+    expect(await store.updateTicket("c1", { status: "assigned", agent: "li" }, ["waiting"])).toBeNull();
+    expect((await store.ticket("c1"))?.agent).toBe("wang");
+    expect(await store.updateTicket("c1", { timeoutNotifiedAt: 5 }, ["assigned"])).toMatchObject({ timeoutNotifiedAt: 5 });
+    await store.close();
+  });
+
   it("lists open tickets oldest first and closed ones most recent first", async () => {
     const store = make();
     await store.createTicket(ticket("b", "api:b", 2000));
