@@ -52,7 +52,7 @@ function reload(reason: string): void {
 
 const store = config.STORE === "memory" ? createMemoryStore() : createSqliteStore(join(config.dataDir, "faq-bot.sqlite"));
 // --- human handoff: the desk opens tickets; agents' replies go out through the conversation's channel ---
-const live = createLiveHub();
+const live = createLiveHub({ firstId: Date.now() });
 const channels = createChannelRegistry();
 const desk = createHandoffDesk({
   store,

@@ -74,7 +74,7 @@ const NOTES = {
 export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
   const { store, channels, hours, timeoutMs, minutesPerTicket = 3, now = Date.now } = options;
   const log = options.log.child({ module: "handoff" });
-  const events = createLiveHub({ keep: 500 });
+  const events = createLiveHub({ keep: 500, firstId: Date.now() });
   let timer: NodeJS.Timeout | undefined;
 
   const publishTicket = (ticket: HandoffTicket) => events.publish(AGENTS_FEED, "ticket", { ticket });
