@@ -54,6 +54,8 @@ export function createSignInLimiter(maxFailures: number, windowMs: number): Sign
       return Math.max(1, Math.ceil((list[0]! + windowMs - now) / 1000));
     },
     failed(ip, now = Date.now()) {
+      // many addresses failing at once: forget those whose window has passed
+      if (failures.size > 10_000) for (const key of [...failures.keys()]) if (recent(key, now).length === 0) failures.delete(key);
       failures.set(ip, [...recent(ip, now), now]);
     },
     succeeded(ip) {

@@ -124,12 +124,15 @@ describe("the agent console in a browser", () => {
   it("draws the insights page as SVG charts", async () => {
     await ask("insight-user", "快手怎么涨粉");
     await ask("insight-user-2", "快手怎么涨粉丝呢");
+    const markup = "<script>alert(2)</script>抖音怎么开直播";
+    expect((await ask("insight-user-3", markup)).kind).toBe("fallback");
     await page.goto(`${c.base}/agent/insights`);
     await page.locator("#chart-days svg rect").first().waitFor();
     await page.locator("#chart-rates svg").waitFor();
     await page.locator("#chart-intents svg").waitFor();
     await page.locator("#chart-unanswered li", { hasText: "快手怎么涨粉" }).waitFor();
     await expect(page.locator("#range").textContent()).resolves.toMatch(/至/);
+    await page.locator("#chart-unanswered li", { hasText: markup }).waitFor();
     expect(dialogs).toEqual([]);
     await page.screenshot({ path: resolve(artifacts, "insights.png"), fullPage: true });
   }, 30_000);

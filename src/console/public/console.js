@@ -126,7 +126,11 @@ function scheduleRefresh(ticketId) {
 function connect(after) {
   const source = new EventSource(`/api/agent/events?after=${Number(after) || 0}`);
   state.source = source;
-  source.addEventListener("open", () => ($("live").textContent = "实时更新：已连接"));
+  source.addEventListener("open", () => {
+    $("live").textContent = "实时更新：已连接";
+    // after a reconnect, catch up on whatever happened while disconnected
+    scheduleRefresh();
+  });
   source.addEventListener("error", () => ($("live").textContent = "实时更新：重新连接中…"));
   source.addEventListener("ticket", (e) => scheduleRefresh(JSON.parse(e.data).ticket?.id));
   source.addEventListener("message", (e) => scheduleRefresh(JSON.parse(e.data).ticketId));
