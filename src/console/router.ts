@@ -225,6 +225,12 @@ export function agentConsole(options: AgentConsoleOptions): Router {
   }
   router.get("/api/agent/events", (req, res) => {
     desk.events.stream(req, res, AGENTS_FEED);
+    // a stream outlives its request: end it when the session is signed out or expires
+    const check = setInterval(() => {
+      if (!agentOf(req)) res.end();
+    }, 30_000);
+    check.unref();
+    req.on("close", () => clearInterval(check));
   });
   router.get("/api/agent/insights", async (req, res) => {
     const days = Number(req.query.days ?? 14);
