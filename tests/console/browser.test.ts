@@ -64,6 +64,7 @@ describe("the agent console in a browser", () => {
     // the ticket appears without a reload
     const item = page.locator("#queue li", { hasText: "用户 web-user" });
     await item.waitFor({ timeout: 10_000 });
+    await expect(page.title()).resolves.toMatch(/^\(1\) 客服工作台$/);
     const silent = await ask("web-user", XSS);
     expect(silent).toMatchObject({ kind: "human", replies: [] });
     await item.locator("button").click();

@@ -37,6 +37,8 @@ async function loadQueue() {
   if (!state.source) connect(data.feed);
   $("count-waiting").textContent = String(data.counts.waiting);
   $("count-mine").textContent = String(data.counts.mine);
+  // a waiting user shows in the tab title, for agents working in another tab
+  document.title = data.counts.waiting > 0 ? `(${data.counts.waiting}) 客服工作台` : "客服工作台";
   const list = $("queue");
   list.replaceChildren(
     ...data.tickets.map((t) => {
