@@ -63,7 +63,7 @@ const NOTES = {
   closed: "本次人工客服服务已结束，感谢你的耐心。之后的问题我（智能助手）会继续为你解答。",
   timeout: "抱歉，客服暂时都在忙，还没能接入。你可以直接在这里留言说明问题，客服上线后会第一时间回复你；不需要了可以发送「取消人工」。",
   timeoutOffHours: (label: string, opens: string) =>
-    `抱歉让你久等了：现在是非工作时间（客服工作时间 ${label}），客服会在${opens}上班后第一时间回复你。你可以直接在这里留言说明问题；不需要了可以发送「取消人工」。`,
+    `抱歉让你久等了：现在是非工作时间（客服工作时间 ${label}），客服会在${opens} 上班后第一时间回复你。你可以直接在这里留言说明问题；不需要了可以发送「取消人工」。`,
   cancelled: "用户取消了人工排队。",
 };
 
@@ -129,7 +129,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     const status = serviceStatus(hours, ticket.openedAt);
     const ahead = position - 1;
     if (!status.open) {
-      return `已为你转接人工客服并进入排队（第 ${position} 位）。现在是非工作时间（客服工作时间 ${hours!.label}），客服会在${status.opens}上班后回复你。你可以先在这里留言说明问题；不需要了可以发送「取消人工」。`;
+      return `已为你转接人工客服并进入排队（第 ${position} 位）。现在是非工作时间（客服工作时间 ${hours!.label}），客服会在${status.opens} 上班后回复你。你可以先在这里留言说明问题；不需要了可以发送「取消人工」。`;
     }
     const wait = Math.max(1, position * minutesPerTicket);
     return `好的，正在为你转接人工客服，你已进入排队：${ahead === 0 ? "你是下一位" : `前面还有 ${ahead} 位`}，预计等待约 ${wait} 分钟。客服接入后会在这里回复你；不需要了可以发送「取消人工」。`;
