@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { decide, defaultDialogSettings, initialState, type DialogSettings } from "./dialog/decide.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
-import type { ConversationStore, InboundMessage, Outcome, TranscriptEntry } from "./types.js";
+import type { ConversationStore, InboundMessage, Outcome, Reply, TranscriptEntry } from "./types.js";
 
 export interface BotOptions {
   /** The knowledge base in force; a getter so a reload swaps it without a restart. */
@@ -13,11 +13,29 @@ export interface BotOptions {
   idleMs?: number;
   /** Log message text at info level (otherwise only at debug). */
   logText?: boolean;
+  /** The handoff desk: opens tickets and takes the messages of conversations a human has. */
+  handoff?: HandoffHooks;
+}
+
+/** What the bot tells the handoff desk; called inside the conversation's lock, before state is written. */
+export interface HandoffHooks {
+  /** A conversation asks for a human: open a ticket; returns the replies that tell the user about the queue. */
+  opened(msg: InboundMessage, reason: string, replies: Reply[]): Promise<Reply[]>;
+  /** A message of a conversation a human has (the bot stays silent). */
+  message(msg: InboundMessage): Promise<void>;
+  /** The user left the queue ("取消人工"). */
+  cancelled(msg: InboundMessage): Promise<void>;
 }
 
 export interface Bot {
   /** Handles one message: lock → read state → match → decide → write → Outcome. */
   handle(msg: InboundMessage): Promise<Outcome>;
+  /**
+   * Gives a conversation back to the bot (mode "bot", misses 0) inside its lock, so it cannot race a
+   * message; `inLock` runs first (e.g. closing the ticket) and may throw to leave the state alone.
+   * Returns whether the conversation was with a human.
+   */
+  release(conversationId: string, inLock?: () => Promise<void>, at?: number): Promise<boolean>;
 }
 
 /**
@@ -50,6 +68,11 @@ export function createBot(options: BotOptions): Bot {
     const state = fresh ? initialState(msg.at) : stored;
     const decision = decide(state, { text: msg.text, at: msg.at }, kb, settings);
     const { outcome } = decision;
+    if (options.handoff) {
+      if (state.mode === "human" && outcome.kind === "human") await options.handoff.message(msg);
+      else if (state.mode === "human" && decision.state.mode === "bot") await options.handoff.cancelled(msg);
+      if (decision.handoff) outcome.replies = await options.handoff.opened(msg, decision.handoff.reason, outcome.replies);
+    }
     const base = { conversationId: msg.conversationId, channel: msg.channel, userId: msg.userId };
     const entries: TranscriptEntry[] = [
       { ...base, direction: "in", text: msg.text, at: msg.at, intent: outcome.intent, confidence: outcome.confidence, kind: outcome.kind },
@@ -76,7 +99,17 @@ export function createBot(options: BotOptions): Bot {
     return outcome;
   };
 
+  const release = async (conversationId: string, inLock?: () => Promise<void>, at = Date.now()): Promise<boolean> => {
+    const state = await store.read(conversationId);
+    await inLock?.();
+    if (!state || state.mode !== "human") return false;
+    await store.write(conversationId, { ...state, mode: "bot", misses: 0, pending: [], updatedAt: at });
+    log.info({ conversationId }, "conversation given back to the bot");
+    return true;
+  };
+
   return {
     handle: (msg) => withLock(msg.conversationId, () => process(msg)),
+    release: (conversationId, inLock, at) => withLock(conversationId, () => release(conversationId, inLock, at)),
   };
 }

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseServiceHours, type ServiceHours } from "./handoff/service-hours.js";
 
 const flag = z
   .enum(["0", "1", "true", "false", "yes", "no", ""])
@@ -21,9 +22,23 @@ const schema = z.object({
   FEEDBACK_EVERY: z.coerce.number().int().min(0).max(100).default(3),
   CONVERSATION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   MAX_TEXT_LENGTH: z.coerce.number().int().min(1).max(100_000).default(2000),
+  // --- human handoff and the agent console ---
+  SERVICE_HOURS: z.string().default(""),
+  SERVICE_TZ: z.string().min(1).default("Asia/Shanghai"),
+  HANDOFF_TIMEOUT_MINUTES: z.coerce.number().positive().default(10),
+  AGENTS_FILE: z.string().min(1).optional(),
+  AGENT_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 24`)").optional(),
+  AGENT_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  COOKIE_SECURE: flag,
 });
 
-export type Config = z.infer<typeof schema> & { dataDir: string; intentsDir: string; knowledgeDir: string };
+export type Config = z.infer<typeof schema> & {
+  dataDir: string;
+  intentsDir: string;
+  knowledgeDir: string;
+  agentsFile: string;
+  serviceHours: ServiceHours | null;
+};
 
 /** A configuration value that cannot be used; the message names the variable and the fix. */
 export class ConfigError extends Error {}
@@ -40,10 +55,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const c = parsed.data;
+  let serviceHours: ServiceHours | null;
+  try {
+    serviceHours = parseServiceHours(c.SERVICE_HOURS, c.SERVICE_TZ);
+  } catch (e) {
+    throw new ConfigError(`invalid configuration:\n${(e as Error).message} (see .env.example)`);
+  }
   return {
     ...c,
     dataDir: resolve(c.DATA_DIR),
     intentsDir: resolve(c.INTENTS_DIR),
     knowledgeDir: resolve(c.KNOWLEDGE_DIR),
+    agentsFile: resolve(c.AGENTS_FILE ?? resolve(c.DATA_DIR, "agents.json")),
+    serviceHours,
   };
 }

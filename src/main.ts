@@ -2,7 +2,13 @@ import { existsSync, watch } from "node:fs";
 import type { Router } from "express";
 import { join } from "node:path";
 import { createBot } from "./bot.js";
+import { apiChannel, apiEvents } from "./channels/http.js";
+import { createLiveHub } from "./channels/live.js";
+import { createChannelRegistry } from "./channels/registry.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { readAgents } from "./console/agents.js";
+import { agentConsole } from "./console/router.js";
+import { createHandoffDesk } from "./handoff/desk.js";
 import { loadKnowledge } from "./knowledge/load.js";
 import { createKnowledgeHolder } from "./knowledge/reloader.js";
 import { createLogger } from "./log.js";
@@ -41,7 +47,20 @@ const knowledge = createKnowledgeHolder(first.kb, paths, log);
 const reload = (reason: string): void => void knowledge.reload(reason);
 
 const store = config.STORE === "memory" ? createMemoryStore() : createSqliteStore(join(config.dataDir, "faq-bot.sqlite"));
+// --- human handoff: the desk opens tickets; agents' replies go out through the conversation's channel ---
+const live = createLiveHub({ firstId: Date.now() });
+const channels = createChannelRegistry();
+const desk = createHandoffDesk({
+  store,
+  channels,
+  log,
+  hours: config.serviceHours,
+  timeoutMs: config.HANDOFF_TIMEOUT_MINUTES * 60_000,
+  release: (conversationId, inLock, at) => bot.release(conversationId, inLock, at),
+});
+// --- end of human handoff ------------------------------------------------------------------------
 const bot = createBot({
+  handoff: desk,
   knowledge: knowledge.current,
   store,
   log,
@@ -51,6 +70,29 @@ const bot = createBot({
 });
 // --- channels and consoles: each adds its routes here -------------------------------------------
 const routers: Router[] = [];
+channels.register(apiChannel(live));
+routers.push(apiEvents(live));
+routers.push(
+  agentConsole({
+    desk,
+    store,
+    knowledge: knowledge.current,
+    log,
+    agentsFile: config.agentsFile,
+    agentToken: config.AGENT_TOKEN,
+    sessionMs: config.AGENT_SESSION_HOURS * 3_600_000,
+    cookieSecure: config.COOKIE_SECURE,
+    timeZone: config.SERVICE_TZ,
+  }),
+);
+desk.start();
+try {
+  if (readAgents(config.agentsFile).length === 0 && !config.AGENT_TOKEN) {
+    log.warn(`no agent can sign in to the console at /agent yet: create one with \`npm run agent:add -- <name>\` (writes ${config.agentsFile}) or set AGENT_TOKEN`);
+  }
+} catch (err) {
+  log.error((err as Error).message);
+}
 // --- end of channels -------------------------------------------------------------------------------
 
 const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
@@ -58,7 +100,7 @@ const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: c
 const server = app.listen(config.PORT, config.HOST, () => {
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
-  log.info(`FAQ bot listening on http://${config.HOST}:${port} (web chat at /, API at POST /api/messages)`);
+  log.info(`FAQ bot listening on http://${config.HOST}:${port} (web chat at /, API at POST /api/messages, agent console at /agent)`);
 });
 server.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code === "EADDRINUSE") log.fatal(`port ${config.PORT} is in use: set PORT to a free port (e.g. PORT=3001 npm start)`);
@@ -83,6 +125,7 @@ function shutdown(signal: string): void {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "shutting down");
+  desk.stop();
   server.close(() => {
     void store.close().finally(() => process.exit(0));
   });

@@ -97,6 +97,69 @@ export interface ConversationStore {
   recordFeedback(conversationId: string, intent: string, helpful: boolean, at: number): Promise<void>;
   recordHandoff(conversationId: string, reason: string, at: number): Promise<void>;
   close(): Promise<void>;
+
+  // --- handoff tickets and what the insights page reads ---
+  createTicket(ticket: HandoffTicket): Promise<void>;
+  /**
+   * Changes a ticket's status fields, only while its status is one of `ifStatus` when given (so two
+   * agents, or an agent and the user, cannot both win); returns the changed ticket, or null when there
+   * is no such ticket or its status did not match.
+   */
+  updateTicket(id: string, patch: TicketPatch, ifStatus?: TicketStatus[]): Promise<HandoffTicket | null>;
+  ticket(id: string): Promise<HandoffTicket | null>;
+  /** The conversation's ticket that is not closed, if any. */
+  openTicket(conversationId: string): Promise<HandoffTicket | null>;
+  /** Tickets with one of the statuses, oldest first (closed ones: most recently closed first, up to `limit`). */
+  tickets(statuses: TicketStatus[], limit?: number): Promise<HandoffTicket[]>;
+  appendTicketMessage(message: TicketMessage): Promise<void>;
+  ticketMessages(ticketId: string): Promise<TicketMessage[]>;
+  /** Users' messages (direction "in") since a time, oldest first. */
+  inboundSince(at: number): Promise<TranscriptEntry[]>;
+  feedbackSince(at: number): Promise<FeedbackRecord[]>;
+}
+
+export interface FeedbackRecord {
+  conversationId: string;
+  intent: string;
+  helpful: boolean;
+  at: number;
+}
+
+/** waiting (in the queue) → assigned (an agent has it) → closed. */
+export type TicketStatus = "waiting" | "assigned" | "closed";
+
+/** Who waits for a human, why, and the ticket's status. */
+export interface HandoffTicket {
+  id: string;
+  conversationId: string;
+  channel: string;
+  userId: string;
+  /** "asked" | "repeated-misses" | "negative-feedback" */
+  reason: string;
+  status: TicketStatus;
+  /** The agent who has the ticket (while assigned; kept after closing). */
+  agent: string | null;
+  openedAt: number;
+  assignedAt: number | null;
+  closedAt: number | null;
+  /** "closed" (by the agent) | "released" (given back to the bot) | "cancelled" (by the user) */
+  closeReason: string | null;
+  /** When the user was told no agent answered in time (once per ticket). */
+  timeoutNotifiedAt: number | null;
+  /** The last messages of the conversation when the ticket opened, oldest first. */
+  lastMessages: Array<{ direction: "in" | "out"; text: string; at: number }>;
+}
+
+export type TicketPatch = Partial<Pick<HandoffTicket, "status" | "agent" | "assignedAt" | "closedAt" | "closeReason" | "timeoutNotifiedAt">>;
+
+/** One message of a ticket's thread: the user's, an agent's, or a note the desk sent. */
+export interface TicketMessage {
+  ticketId: string;
+  from: "user" | "agent" | "system";
+  /** The agent's name for agent messages. */
+  author: string | null;
+  text: string;
+  at: number;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import type { Bot } from "../bot.js";
+import type { Channel } from "../types.js";
+import { replyEvent, type LiveHub } from "./live.js";
 
 /** Options of the API channel. */
 export interface HttpChannelOptions {
@@ -50,6 +52,75 @@ export function httpChannel({ bot, maxTextLength }: HttpChannelOptions): Router 
       at: Date.now(),
     });
     res.json({ conversationId, ...outcome });
+  });
+  return router;
+}
+
+/**
+ * The API channel as a `Channel`: an agent's reply to `api:<userId>` is published on the live hub,
+ * where the user reads it with `apiEvents` (SSE or long-poll).
+ */
+export function apiChannel(live: LiveHub): Channel {
+  return {
+    name: "api",
+    async send(conversationId, replies) {
+      live.publish(conversationId, "reply", replyEvent(replies));
+    },
+  };
+}
+
+const MAX_WAIT_MS = 30_000;
+
+/**
+ * What reaches an API user outside a request (agent replies, queue notices):
+ * GET /api/messages/events?userId=… (Server-Sent Events, resumes with Last-Event-ID) and
+ * GET /api/messages/poll?userId=…&after=ID&waitMs=… (long-poll). The userId is the conversation's
+ * bearer: only events of `api:<userId>` are ever served.
+ * @example
+ * curl -N 'localhost:3000/api/messages/events?userId=u-42'
+ * curl -s 'localhost:3000/api/messages/poll?userId=u-42&after=0&waitMs=25000'
+ */
+export function apiEvents(live: LiveHub): Router {
+  const router = express.Router();
+  const userOf = (req: Request, res: Response): string | null => {
+    const userId = req.query.userId;
+    if (typeof userId !== "string" || !USER_ID.test(userId)) {
+      res.status(400).json({ error: "userId must be given once in the query: 1 to 128 letters, digits or . _ : @ - (e.g. ?userId=u-42)" });
+      return null;
+    }
+    return userId;
+  };
+  router.get("/api/messages/events", (req, res) => {
+    const userId = userOf(req, res);
+    if (userId === null) return;
+    const after = req.query.after;
+    if (after !== undefined && (typeof after !== "string" || !/^\d{1,15}$/.test(after))) {
+      res.status(400).json({ error: "after, when given, must be the id of the last event received (a non-negative integer)" });
+      return;
+    }
+    live.stream(req, res, `api:${userId}`);
+  });
+  router.get("/api/messages/poll", async (req, res) => {
+    const userId = userOf(req, res);
+    if (userId === null) return;
+    const { after = "0", waitMs = "25000" } = req.query;
+    if (typeof after !== "string" || !/^\d{1,15}$/.test(after)) {
+      res.status(400).json({ error: "after must be the id of the last event received (a non-negative integer; 0 for everything kept)" });
+      return;
+    }
+    if (typeof waitMs !== "string" || !/^\d{1,6}$/.test(waitMs) || Number(waitMs) > MAX_WAIT_MS) {
+      res.status(400).json({ error: `waitMs must be an integer from 0 to ${MAX_WAIT_MS}` });
+      return;
+    }
+    const conversationId = `api:${userId}`;
+    let gone = false;
+    res.on("close", () => {
+      gone = true;
+    });
+    const events = await live.poll(conversationId, Number(after), Number(waitMs));
+    if (gone) return;
+    const last = events.at(-1)?.id ?? Number(after);
+    res.json({ conversationId, events: events.map(({ id, type, at, data }) => ({ id, type, at, data })), last });
   });
   return router;
 }

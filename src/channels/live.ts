@@ -31,10 +31,15 @@ export interface LiveHubOptions {
   keep?: number;
   /** SSE comment sent this often so proxies keep the connection open (ms). */
   heartbeatMs?: number;
+  /**
+   * Id of the first event. Starting from the clock (Date.now()) keeps ids growing across a restart, so a
+   * client resuming with the id it saw last is not skipped past new events.
+   */
+  firstId?: number;
 }
 
-export function createLiveHub({ keep = 100, heartbeatMs = 25_000 }: LiveHubOptions = {}): LiveHub {
-  let nextId = 1;
+export function createLiveHub({ keep = 100, heartbeatMs = 25_000, firstId = 1 }: LiveHubOptions = {}): LiveHub {
+  let nextId = firstId;
   const recent = new Map<string, LiveEvent[]>();
   const listeners = new Map<string, Set<(e: LiveEvent) => void>>();
 

@@ -17,11 +17,14 @@ export interface DialogSettings {
 
 export const defaultDialogSettings: DialogSettings = { threshold: 0.4, clarifyMargin: 0.02, feedbackEvery: 3 };
 
+/** Why a conversation goes to a human: asked for one, the fallback ladder's offer, or a thumbs-down's offer. */
+export type HandoffReason = "asked" | "repeated-misses" | "negative-feedback";
+
 /** What the bot decided for one message: the new state, the outcome, and what to record. */
 export interface Decision {
   state: ConversationState;
   outcome: Outcome;
-  handoff?: { reason: "asked" | "repeated-misses" };
+  handoff?: { reason: HandoffReason };
   feedback?: { intent: string; helpful: boolean };
 }
 
@@ -43,6 +46,7 @@ export function initialState(now: number): ConversationState {
 }
 
 const HUMAN_OFFER = "human";
+const HUMAN_OFFER_AFTER_FEEDBACK = "human:negative-feedback";
 const NEXT = /^(下一步|然后|接着|继续|好了|好了然后|下一个|next|done|ok了|弄好了|搞定了|完成了|做完了)+(呢|啊|了|吧)?$/;
 const PREV = /^(上一步|上一个|返回上一步|回到上一步|previous|back)(呢|啊|吧)?$/;
 const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍|repeat)(一下|一遍)?(呢|啊|吧)?$/;
@@ -80,8 +84,13 @@ export function decide(
   if (verdict !== null && state.feedbackFor) {
     const intent = state.feedbackFor;
     state.feedbackFor = null;
+    if (!verdict) state.pending = [HUMAN_OFFER_AFTER_FEEDBACK];
     return {
-      ...say(state, "answer", intent, 1, [{ text: verdict ? "谢谢你的反馈！" : "抱歉没帮上忙。可以换个说法再问，或者说「转人工」找客服。" }]),
+      ...say(state, "answer", intent, 1, [
+        verdict
+          ? { text: "谢谢你的反馈！" }
+          : { text: "抱歉没帮上忙。要不要转人工客服？回复「好的」或「转人工」；也可以换个说法再问。", quickReplies: ["转人工"] },
+      ]),
       feedback: { intent, helpful: verdict },
     };
   }
@@ -91,6 +100,7 @@ export function decide(
     const pending = state.pending;
     state.pending = [];
     if (pending[0] === HUMAN_OFFER && YES.test(clean)) return handoff(state, "repeated-misses", 1);
+    if (pending[0] === HUMAN_OFFER_AFTER_FEEDBACK && YES.test(clean)) return handoff(state, "negative-feedback", 1);
     const picked = pickOption(clean, input.text, pending, kb, settings);
     if (picked) return answer(state, picked, 1, kb, settings);
   }
@@ -255,7 +265,7 @@ function clarify(state: ConversationState, options: Intent[], confidence: number
   ]);
 }
 
-function handoff(state: ConversationState, reason: "asked" | "repeated-misses", confidence: number): Decision {
+function handoff(state: ConversationState, reason: HandoffReason, confidence: number): Decision {
   state.mode = "human";
   state.misses = 0;
   state.pending = [];

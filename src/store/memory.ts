@@ -1,11 +1,13 @@
-import type { ConversationState, ConversationStore, TranscriptEntry } from "../types.js";
+import type { ConversationState, ConversationStore, FeedbackRecord, HandoffTicket, TicketMessage, TranscriptEntry } from "../types.js";
 
 /** Keeps everything in process memory: for tests and throwaway runs. */
 export function createMemoryStore(): ConversationStore & { feedback: unknown[]; handoffs: unknown[] } {
   const states = new Map<string, ConversationState>();
   const transcripts = new Map<string, TranscriptEntry[]>();
-  const feedback: Array<{ conversationId: string; intent: string; helpful: boolean; at: number }> = [];
+  const feedback: FeedbackRecord[] = [];
   const handoffs: Array<{ conversationId: string; reason: string; at: number }> = [];
+  const tickets = new Map<string, HandoffTicket>();
+  const ticketMessages = new Map<string, TicketMessage[]>();
   return {
     feedback,
     handoffs,
@@ -37,5 +39,48 @@ export function createMemoryStore(): ConversationStore & { feedback: unknown[]; 
       handoffs.push({ conversationId, reason, at });
     },
     async close() {},
+
+    async createTicket(ticket) {
+      tickets.set(ticket.id, structuredClone(ticket));
+    },
+    async updateTicket(id, patch, ifStatus) {
+      const t = tickets.get(id);
+      if (!t || (ifStatus && !ifStatus.includes(t.status))) return null;
+      Object.assign(t, patch);
+      return structuredClone(t);
+    },
+    async ticket(id) {
+      const t = tickets.get(id);
+      return t ? structuredClone(t) : null;
+    },
+    async openTicket(conversationId) {
+      const t = [...tickets.values()].find((x) => x.conversationId === conversationId && x.status !== "closed");
+      return t ? structuredClone(t) : null;
+    },
+    async tickets(statuses, limit = 200) {
+      const open = [...tickets.values()].filter((t) => statuses.includes(t.status) && t.status !== "closed").sort((a, b) => a.openedAt - b.openedAt);
+      const closed = statuses.includes("closed")
+        ? [...tickets.values()].filter((t) => t.status === "closed").sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0)).slice(0, limit)
+        : [];
+      return structuredClone([...open, ...closed]);
+    },
+    async appendTicketMessage(message) {
+      let list = ticketMessages.get(message.ticketId);
+      if (!list) ticketMessages.set(message.ticketId, (list = []));
+      list.push({ ...message });
+    },
+    async ticketMessages(ticketId) {
+      return structuredClone(ticketMessages.get(ticketId) ?? []);
+    },
+    async inboundSince(at) {
+      return [...transcripts.values()]
+        .flat()
+        .filter((e) => e.direction === "in" && e.at >= at)
+        .sort((a, b) => a.at - b.at)
+        .map((e) => ({ ...e }));
+    },
+    async feedbackSince(at) {
+      return feedback.filter((f) => f.at >= at).map((f) => ({ ...f }));
+    },
   };
 }

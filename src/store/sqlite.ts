@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { ConversationState, ConversationStore, TranscriptEntry } from "../types.js";
+import type { ConversationState, ConversationStore, HandoffTicket, TicketMessage, TranscriptEntry } from "../types.js";
 
 /** The embedded default: one SQLite file (WAL), surviving restarts. */
 export function createSqliteStore(file: string): ConversationStore {
@@ -41,6 +41,33 @@ export function createSqliteStore(file: string): ConversationStore {
       reason TEXT NOT NULL,
       at INTEGER NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS tickets (
+      id TEXT PRIMARY KEY,
+      conversation_id TEXT NOT NULL,
+      channel TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('waiting', 'assigned', 'closed')),
+      agent TEXT,
+      opened_at INTEGER NOT NULL,
+      assigned_at INTEGER,
+      closed_at INTEGER,
+      close_reason TEXT,
+      timeout_notified_at INTEGER,
+      last_messages TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets (status, opened_at);
+    CREATE INDEX IF NOT EXISTS tickets_by_conversation ON tickets (conversation_id, status);
+    CREATE TABLE IF NOT EXISTS ticket_messages (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      ticket_id TEXT NOT NULL,
+      sender TEXT NOT NULL CHECK (sender IN ('user', 'agent', 'system')),
+      author TEXT,
+      text TEXT NOT NULL,
+      at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS ticket_messages_by_ticket ON ticket_messages (ticket_id, seq);
+    CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (at);
   `);
   const readState = db.prepare<[string], { state: string }>("SELECT state FROM conversations WHERE id = ?");
   const writeState = db.prepare(
@@ -56,6 +83,30 @@ export function createSqliteStore(file: string): ConversationStore {
   );
   const insertFeedback = db.prepare("INSERT INTO feedback (conversation_id, intent, helpful, at) VALUES (?, ?, ?, ?)");
   const insertHandoff = db.prepare("INSERT INTO handoff_requests (conversation_id, reason, at) VALUES (?, ?, ?)");
+  const insertTicket = db.prepare(
+    `INSERT INTO tickets (id, conversation_id, channel, user_id, reason, status, agent, opened_at, assigned_at, closed_at, close_reason, timeout_notified_at, last_messages)
+     VALUES (@id, @conversationId, @channel, @userId, @reason, @status, @agent, @openedAt, @assignedAt, @closedAt, @closeReason, @timeoutNotifiedAt, @lastMessages)`,
+  );
+  const selectTicket = db.prepare<[string], Record<string, unknown>>("SELECT * FROM tickets WHERE id = ?");
+  const selectOpenTicket = db.prepare<[string], Record<string, unknown>>(
+    "SELECT * FROM tickets WHERE conversation_id = ? AND status != 'closed' ORDER BY opened_at DESC LIMIT 1",
+  );
+  const selectOpenTickets = db.prepare<[], Record<string, unknown>>("SELECT * FROM tickets WHERE status != 'closed' ORDER BY opened_at ASC");
+  const selectClosedTickets = db.prepare<[number], Record<string, unknown>>(
+    "SELECT * FROM tickets WHERE status = 'closed' ORDER BY closed_at DESC LIMIT ?",
+  );
+  const insertTicketMessage = db.prepare("INSERT INTO ticket_messages (ticket_id, sender, author, text, at) VALUES (?, ?, ?, ?, ?)");
+  const selectTicketMessages = db.prepare<[string], Record<string, unknown>>("SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY seq ASC");
+  const selectInbound = db.prepare<[number], Record<string, unknown>>("SELECT * FROM transcript WHERE direction = 'in' AND at >= ? ORDER BY at ASC, seq ASC");
+  const selectFeedback = db.prepare<[number], Record<string, unknown>>("SELECT * FROM feedback WHERE at >= ? ORDER BY at ASC");
+  const ticketColumns: Record<string, string> = {
+    status: "status",
+    agent: "agent",
+    assignedAt: "assigned_at",
+    closedAt: "closed_at",
+    closeReason: "close_reason",
+    timeoutNotifiedAt: "timeout_notified_at",
+  };
   const appendMany = db.transaction((entries: TranscriptEntry[]) => {
     for (const e of entries) {
       insertEntry.run(e.conversationId, e.direction, e.text, e.at, e.intent, e.confidence, e.kind, e.channel, e.userId);
@@ -77,17 +128,7 @@ export function createSqliteStore(file: string): ConversationStore {
       appendMany(entries);
     },
     async transcript(id, limit = 200) {
-      return readTranscript.all(id, limit).map((r) => ({
-        conversationId: r.conversation_id as string,
-        direction: r.direction as "in" | "out",
-        text: r.text as string,
-        at: r.at as number,
-        intent: (r.intent as string | null) ?? null,
-        confidence: (r.confidence as number | null) ?? null,
-        kind: (r.kind as TranscriptEntry["kind"]) ?? null,
-        channel: r.channel as string,
-        userId: r.user_id as string,
-      }));
+      return readTranscript.all(id, limit).map(toEntry);
     },
     async recordFeedback(conversationId, intent, helpful, at) {
       insertFeedback.run(conversationId, intent, helpful ? 1 : 0, at);
@@ -98,5 +139,92 @@ export function createSqliteStore(file: string): ConversationStore {
     async close() {
       db.close();
     },
+
+    async createTicket(t) {
+      insertTicket.run({ ...t, lastMessages: JSON.stringify(t.lastMessages) });
+    },
+    async updateTicket(id, patch, ifStatus) {
+      const sets = Object.keys(patch).filter((k) => k in ticketColumns);
+      const statuses = ifStatus ?? [];
+      const where = statuses.length > 0 ? ` AND status IN (${statuses.map((_, i) => `@s${i}`).join(", ")})` : "";
+      const params = { ...Object.fromEntries(statuses.map((s, i) => [`s${i}`, s])), id };
+      if (sets.length > 0) {
+        const sql = `UPDATE tickets SET ${sets.map((k) => `${ticketColumns[k]} = @${k}`).join(", ")} WHERE id = @id${where}`;
+        const changed = db.prepare(sql).run({ ...Object.fromEntries(sets.map((k) => [k, patch[k as keyof typeof patch] ?? null])), ...params }).changes;
+        if (changed === 0) return null;
+      } else if (statuses.length > 0 && !db.prepare(`SELECT 1 FROM tickets WHERE id = @id${where}`).get(params)) {
+        return null;
+      }
+      const row = selectTicket.get(id);
+      return row ? toTicket(row) : null;
+    },
+    async ticket(id) {
+      const row = selectTicket.get(id);
+      return row ? toTicket(row) : null;
+    },
+    async openTicket(conversationId) {
+      const row = selectOpenTicket.get(conversationId);
+      return row ? toTicket(row) : null;
+    },
+    async tickets(statuses, limit = 200) {
+      const open = selectOpenTickets.all().map(toTicket).filter((t) => statuses.includes(t.status));
+      const closed = statuses.includes("closed") ? selectClosedTickets.all(limit).map(toTicket) : [];
+      return [...open, ...closed];
+    },
+    async appendTicketMessage(m) {
+      insertTicketMessage.run(m.ticketId, m.from, m.author, m.text, m.at);
+    },
+    async ticketMessages(ticketId) {
+      return selectTicketMessages.all(ticketId).map((r) => ({
+        ticketId: r.ticket_id as string,
+        from: r.sender as TicketMessage["from"],
+        author: (r.author as string | null) ?? null,
+        text: r.text as string,
+        at: r.at as number,
+      }));
+    },
+    async inboundSince(at) {
+      return selectInbound.all(at).map(toEntry);
+    },
+    async feedbackSince(at) {
+      return selectFeedback.all(at).map((r) => ({
+        conversationId: r.conversation_id as string,
+        intent: r.intent as string,
+        helpful: r.helpful === 1,
+        at: r.at as number,
+      }));
+    },
+  };
+}
+
+function toEntry(r: Record<string, unknown>): TranscriptEntry {
+  return {
+    conversationId: r.conversation_id as string,
+    direction: r.direction as "in" | "out",
+    text: r.text as string,
+    at: r.at as number,
+    intent: (r.intent as string | null) ?? null,
+    confidence: (r.confidence as number | null) ?? null,
+    kind: (r.kind as TranscriptEntry["kind"]) ?? null,
+    channel: r.channel as string,
+    userId: r.user_id as string,
+  };
+}
+
+function toTicket(r: Record<string, unknown>): HandoffTicket {
+  return {
+    id: r.id as string,
+    conversationId: r.conversation_id as string,
+    channel: r.channel as string,
+    userId: r.user_id as string,
+    reason: r.reason as string,
+    status: r.status as HandoffTicket["status"],
+    agent: (r.agent as string | null) ?? null,
+    openedAt: r.opened_at as number,
+    assignedAt: (r.assigned_at as number | null) ?? null,
+    closedAt: (r.closed_at as number | null) ?? null,
+    closeReason: (r.close_reason as string | null) ?? null,
+    timeoutNotifiedAt: (r.timeout_notified_at as number | null) ?? null,
+    lastMessages: JSON.parse(r.last_messages as string) as HandoffTicket["lastMessages"],
   };
 }

@@ -1,0 +1,45 @@
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { AGENT_NAME, MIN_PASSWORD_LENGTH, hashPassword, saveAgent } from "../console/agents.js";
+
+// npm run agent:add -- <name>: adds an agent of the console (or changes its password). The password
+// comes from AGENT_PASSWORD, else from stdin (piped), else a prompt that does not echo it.
+
+async function readPassword(): Promise<string> {
+  if (process.env.AGENT_PASSWORD) return process.env.AGENT_PASSWORD;
+  if (!process.stdin.isTTY) {
+    let data = "";
+    for await (const chunk of process.stdin) data += String(chunk);
+    return data.split(/\r?\n/)[0] ?? "";
+  }
+  const ask = (question: string) =>
+    new Promise<string>((done) => {
+      const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+      // keep the typed password off the screen
+      (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+        if (s.startsWith(question)) process.stdout.write(question);
+      };
+      rl.question(question, (answer) => {
+        rl.close();
+        process.stdout.write("\n");
+        done(answer);
+      });
+    });
+  const first = await ask("password: ");
+  const again = await ask("again: ");
+  if (first !== again) fail("the two passwords differ: run the command again");
+  return first;
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+const name = process.argv[2];
+if (!name || !AGENT_NAME.test(name)) fail("usage: npm run agent:add -- <name>   (1 to 32 letters, digits or _ . -; e.g. npm run agent:add -- xiaowang)");
+const file = resolve(process.env.AGENTS_FILE ?? resolve(process.env.DATA_DIR ?? "data", "agents.json"));
+const password = await readPassword();
+if ([...password].length < MIN_PASSWORD_LENGTH) fail(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+const result = saveAgent(file, { name, hash: await hashPassword(password) });
+console.log(`agent "${name}" ${result} in ${file}. Sign in at http://<host>:<port>/agent`);

@@ -1,0 +1,245 @@
+import { readFileSync } from "node:fs";
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import type { Logger } from "pino";
+import { AGENTS_FEED, DeskError, type HandoffDesk, type QueueView } from "../handoff/desk.js";
+import { computeInsights } from "../insights/insights.js";
+import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
+import type { ConversationStore } from "../types.js";
+import { AGENT_NAME, readAgents, sameSecret, verifyPassword } from "./agents.js";
+import { consolePage, insightsPage, signInPage } from "./pages.js";
+import { createSessions, createSignInLimiter, parseCookies } from "./sessions.js";
+
+export interface AgentConsoleOptions {
+  desk: HandoffDesk;
+  store: ConversationStore;
+  knowledge: () => KnowledgeBase;
+  log: Logger;
+  /** JSON file of agents (name + scrypt hash), written by `npm run agent:add`. Re-read at each sign-in. */
+  agentsFile: string;
+  /** A shared secret that signs in under any name not in the agents file. */
+  agentToken?: string | undefined;
+  sessionMs: number;
+  /** Mark the cookie Secure (behind https); it is also Secure when the request itself came over https. */
+  cookieSecure: boolean;
+  /** For the insights page's days. */
+  timeZone: string;
+  /** Failed sign-ins allowed per IP within the window. */
+  signIn?: { maxFailures: number; windowMs: number };
+}
+
+const COOKIE = "agent_session";
+const MAX_REPLY = 4000;
+const ASSETS: Record<string, { type: string; public: boolean }> = {
+  "login.js": { type: "text/javascript; charset=utf-8", public: true },
+  "console.css": { type: "text/css; charset=utf-8", public: true },
+  "console.js": { type: "text/javascript; charset=utf-8", public: false },
+  "insights.js": { type: "text/javascript; charset=utf-8", public: false },
+};
+const PUBLIC_DIR = new URL("./public/", import.meta.url);
+// a hash to compare against when the name is unknown, so a wrong name takes as long as a wrong password
+const DUMMY_HASH = "scrypt:16384:8:1:AAAAAAAAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/**
+ * The agent console: /agent (queue, tickets, replies), /agent/insights, and its JSON API under
+ * /api/agent/ (401 without a session; state-changing requests need the header X-Requested-With).
+ */
+export function agentConsole(options: AgentConsoleOptions): Router {
+  const { desk, store, agentsFile, agentToken, sessionMs, cookieSecure } = options;
+  const log = options.log.child({ module: "console" });
+  const sessions = createSessions(sessionMs);
+  const limiter = createSignInLimiter(options.signIn?.maxFailures ?? 10, options.signIn?.windowMs ?? 15 * 60_000);
+  const router = express.Router();
+  const assets = new Map(Object.keys(ASSETS).map((name) => [name, readFileSync(new URL(name, PUBLIC_DIR), "utf8")]));
+
+  const agentOf = (req: Request) => sessions.agent(parseCookies(req.get("cookie")).get(COOKIE));
+  const agentsConfigured = (): boolean => {
+    try {
+      return readAgents(agentsFile).length > 0 || Boolean(agentToken);
+    } catch (err) {
+      log.error({ err }, "the agents file cannot be read");
+      return false;
+    }
+  };
+  const secureHeaders = (_req: Request, res: Response, next: NextFunction) => {
+    res.set({
+      "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+      "X-Content-Type-Options": "nosniff",
+      "X-Frame-Options": "DENY",
+      "Referrer-Policy": "no-referrer",
+      "Cache-Control": "no-store",
+    });
+    next();
+  };
+  router.use(["/agent", "/api/agent"], secureHeaders);
+
+  // --- pages ---
+  const page = (render: (agent: string) => string) => (req: Request, res: Response) => {
+    const agent = agentOf(req);
+    res.type("html").send(agent ? render(agent) : signInPage(agentsConfigured()));
+  };
+  router.get("/agent", page(consolePage));
+  router.get("/agent/insights", page(insightsPage));
+  router.get("/agent/assets/:file", (req, res) => {
+    const name = String(req.params.file);
+    const asset = ASSETS[name];
+    if (!asset || !assets.has(name)) {
+      res.status(404).json({ error: "not found" });
+      return;
+    }
+    if (!asset.public && !agentOf(req)) {
+      res.status(401).json({ error: "sign in at /agent first" });
+      return;
+    }
+    res.type(asset.type).send(assets.get(name));
+  });
+
+  // --- CSRF: a cross-site form cannot set a custom header, and the cookie is SameSite=Strict ---
+  router.use("/api/agent", (req, res, next) => {
+    if (req.method !== "GET" && req.method !== "HEAD" && !req.get("x-requested-with")) {
+      res.status(403).json({ error: "state-changing requests need the header X-Requested-With (e.g. X-Requested-With: fetch)" });
+      return;
+    }
+    next();
+  });
+
+  router.post("/api/agent/login", async (req, res) => {
+    const ip = req.ip ?? req.socket.remoteAddress ?? "unknown";
+    const wait = limiter.retryAfter(ip);
+    if (wait > 0) {
+      res.status(429).set("Retry-After", String(wait)).json({ error: `too many failed sign-ins from this address: try again in ${wait} seconds` });
+      return;
+    }
+    const { name, password } = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof name !== "string" || !AGENT_NAME.test(name) || typeof password !== "string" || password.length === 0 || password.length > 1024) {
+      res.status(400).json({ error: "send {\"name\": \"…\", \"password\": \"…\"} as JSON (name: 1 to 32 letters, digits or _ . -)" });
+      return;
+    }
+    let agents;
+    try {
+      agents = readAgents(agentsFile);
+    } catch (err) {
+      log.error({ err }, "the agents file cannot be read");
+      res.status(503).json({ error: (err as Error).message });
+      return;
+    }
+    if (agents.length === 0 && !agentToken) {
+      res.status(503).json({ error: "no agent is configured: create one with `npm run agent:add -- <name>` (or set AGENT_TOKEN)" });
+      return;
+    }
+    const record = agents.find((a) => a.name === name);
+    const passwordOk = await verifyPassword(password, record?.hash ?? DUMMY_HASH);
+    const tokenOk = !record && agentToken !== undefined && sameSecret(password, agentToken);
+    if (!(record && passwordOk) && !tokenOk) {
+      limiter.failed(ip);
+      log.warn({ ip, name }, "failed agent sign-in");
+      res.status(401).json({ error: "wrong name or password" });
+      return;
+    }
+    limiter.succeeded(ip);
+    const session = sessions.create(name);
+    const secure = cookieSecure || req.secure ? "; Secure" : "";
+    res.set(
+      "Set-Cookie",
+      `${COOKIE}=${session.id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessionMs / 1000)}${secure}`,
+    );
+    log.info({ agent: name }, "agent signed in");
+    res.json({ agent: name, expires: new Date(session.expires).toISOString() });
+  });
+
+  // --- everything below needs a session ---
+  router.use("/api/agent", (req, res, next) => {
+    const agent = agentOf(req);
+    if (!agent) {
+      res.status(401).json({ error: "not signed in: sign in at /agent" });
+      return;
+    }
+    res.locals.agent = agent;
+    next();
+  });
+  const me = (res: Response) => res.locals.agent as string;
+  const feedId = () => desk.events.since(AGENTS_FEED, 0).at(-1)?.id ?? 0;
+  const failed = (res: Response, err: unknown) => {
+    if (err instanceof DeskError) res.status(err.status).json({ error: err.message });
+    else throw err;
+  };
+
+  router.post("/api/agent/logout", (req, res) => {
+    sessions.destroy(parseCookies(req.get("cookie")).get(COOKIE));
+    res.set("Set-Cookie", `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    res.json({ ok: true });
+  });
+  router.get("/api/agent/me", (_req, res) => {
+    res.json({ agent: me(res) });
+  });
+  router.get("/api/agent/tickets", async (req, res) => {
+    const view = req.query.view ?? "waiting";
+    if (view !== "waiting" && view !== "mine" && view !== "closed") {
+      res.status(400).json({ error: "view must be waiting, mine or closed" });
+      return;
+    }
+    const feed = feedId();
+    const [tickets, waiting, mine] = await Promise.all([
+      desk.queue(view as QueueView, me(res)),
+      desk.queue("waiting", me(res)),
+      desk.queue("mine", me(res)),
+    ]);
+    res.json({ view, tickets, counts: { waiting: waiting.length, mine: mine.length }, feed });
+  });
+  router.get("/api/agent/tickets/:id", async (req, res) => {
+    try {
+      res.json(await desk.view(String(req.params.id)));
+    } catch (err) {
+      failed(res, err);
+    }
+  });
+  router.post("/api/agent/tickets/:id/claim", async (req, res) => {
+    try {
+      res.json({ ticket: await desk.claim(String(req.params.id), me(res)) });
+    } catch (err) {
+      failed(res, err);
+    }
+  });
+  router.post("/api/agent/tickets/:id/reply", async (req, res) => {
+    const text = (req.body as { text?: unknown } | undefined)?.text;
+    if (typeof text !== "string" || text.trim().length === 0 || text.length > MAX_REPLY) {
+      res.status(400).json({ error: `send {"text": "…"}: a non-empty reply of at most ${MAX_REPLY} characters` });
+      return;
+    }
+    try {
+      res.json({ ticket: await desk.reply(String(req.params.id), me(res), text.trim()) });
+    } catch (err) {
+      failed(res, err);
+    }
+  });
+  for (const [path, how] of [
+    ["release", "released"],
+    ["close", "closed"],
+  ] as const) {
+    router.post(`/api/agent/tickets/:id/${path}`, async (req, res) => {
+      try {
+        res.json({ ticket: await desk.finish(String(req.params.id), me(res), how) });
+      } catch (err) {
+        failed(res, err);
+      }
+    });
+  }
+  router.get("/api/agent/events", (req, res) => {
+    desk.events.stream(req, res, AGENTS_FEED);
+    // a stream outlives its request: end it when the session is signed out or expires
+    const check = setInterval(() => {
+      if (!agentOf(req)) res.end();
+    }, 30_000);
+    check.unref();
+    req.on("close", () => clearInterval(check));
+  });
+  router.get("/api/agent/insights", async (req, res) => {
+    const days = Number(req.query.days ?? 14);
+    if (!Number.isInteger(days) || days < 1 || days > 365) {
+      res.status(400).json({ error: "days must be an integer from 1 to 365" });
+      return;
+    }
+    const kb = options.knowledge();
+    res.json(await computeInsights(store, { days, timeZone: options.timeZone, title: (id) => kb.intents.get(id)?.title }));
+  });
+  return router;
+}

@@ -1,0 +1,295 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { HandoffHooks } from "../bot.js";
+import type { ChannelRegistry } from "../channels/registry.js";
+import { createLiveHub, type LiveHub } from "../channels/live.js";
+import type { ConversationStore, HandoffTicket, InboundMessage, TicketMessage, TranscriptEntry } from "../types.js";
+import { serviceStatus, type ServiceHours } from "./service-hours.js";
+
+/** A request of an agent the desk refuses: the HTTP status and a message that says why. */
+export class DeskError extends Error {
+  constructor(
+    readonly status: 403 | 404 | 409 | 502,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface HandoffDeskOptions {
+  store: ConversationStore;
+  channels: ChannelRegistry;
+  log: Logger;
+  /** When agents answer; null: always. */
+  hours: ServiceHours | null;
+  /** A waiting ticket no agent took in this long: the user is told and may leave a message (ms). */
+  timeoutMs: number;
+  /** Gives the conversation back to the bot inside its lock (`bot.release`). */
+  release: (conversationId: string, inLock: () => Promise<void>, at: number) => Promise<boolean>;
+  /** Rough minutes an agent spends per waiting user, for the wait estimate. */
+  minutesPerTicket?: number;
+  now?: () => number;
+}
+
+/** The console's live key: every ticket event goes to every signed-in agent. */
+export const AGENTS_FEED = "agents";
+
+export type QueueView = "waiting" | "mine" | "closed";
+
+/** One line of a ticket's timeline in the console: the bot's transcript and the agents' messages. */
+export type TimelineItem =
+  | { source: "transcript"; direction: "in" | "out"; text: string; at: number; kind: string | null; intent: string | null; confidence: number | null }
+  | { source: "ticket"; from: TicketMessage["from"]; author: string | null; text: string; at: number };
+
+export interface HandoffDesk extends HandoffHooks {
+  /** Ticket events for the agent console (key AGENTS_FEED): "ticket" { ticket }, "message" { ticketId, message }. */
+  events: LiveHub;
+  queue(view: QueueView, agent: string): Promise<HandoffTicket[]>;
+  view(ticketId: string): Promise<{ ticket: HandoffTicket; timeline: TimelineItem[] }>;
+  claim(ticketId: string, agent: string): Promise<HandoffTicket>;
+  reply(ticketId: string, agent: string, text: string): Promise<HandoffTicket>;
+  /** Gives the conversation back to the bot ("released") or ends the service ("closed"). */
+  finish(ticketId: string, agent: string, how: "released" | "closed"): Promise<HandoffTicket>;
+  /** Tells users whose ticket waited longer than the timeout, once per ticket. */
+  sweep(now?: number): Promise<number>;
+  /** Runs `sweep` every `everyMs` until `stop`. */
+  start(everyMs?: number): void;
+  stop(): void;
+}
+
+const NOTES = {
+  assigned: (agent: string) => `客服「${agent}」已接入，正在为你服务。`,
+  released: "客服已把对话交回智能助手，你可以继续向我提问。",
+  closed: "本次人工客服服务已结束，感谢你的耐心。之后的问题我（智能助手）会继续为你解答。",
+  timeout: "抱歉，客服暂时都在忙，还没能接入。你可以直接在这里留言说明问题，客服上线后会第一时间回复你；不需要了可以发送「取消人工」。",
+  timeoutOffHours: (label: string, opens: string) =>
+    `抱歉让你久等了：现在是非工作时间（客服工作时间 ${label}），客服会在${opens} 上班后第一时间回复你。你可以直接在这里留言说明问题；不需要了可以发送「取消人工」。`,
+  cancelled: "用户取消了人工排队。",
+};
+
+/**
+ * The handoff desk: tickets, the queue, agent replies (through the conversation's own channel),
+ * giving a conversation back to the bot, and the timeout notice.
+ */
+export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
+  const { store, channels, hours, timeoutMs, minutesPerTicket = 3, now = Date.now } = options;
+  const log = options.log.child({ module: "handoff" });
+  const events = createLiveHub({ keep: 500, firstId: Date.now() });
+  let timer: NodeJS.Timeout | undefined;
+
+  const publishTicket = (ticket: HandoffTicket) => events.publish(AGENTS_FEED, "ticket", { ticket });
+  const addMessage = async (ticket: HandoffTicket, message: Omit<TicketMessage, "ticketId">) => {
+    const full = { ticketId: ticket.id, ...message };
+    await store.appendTicketMessage(full);
+    events.publish(AGENTS_FEED, "message", { ticketId: ticket.id, message: full });
+  };
+  const deliver = async (ticket: HandoffTicket, text: string) => {
+    await channels.send(ticket.channel, ticket.conversationId, [{ text }]);
+  };
+  const load = async (ticketId: string) => {
+    const ticket = await store.ticket(ticketId);
+    if (!ticket) throw new DeskError(404, `there is no ticket ${ticketId}`);
+    return ticket;
+  };
+  const ensureOwner = (ticket: HandoffTicket, agent: string) => {
+    if (ticket.status === "closed") throw new DeskError(409, "this ticket is closed: the conversation is back with the bot");
+    if (ticket.status === "assigned" && ticket.agent !== agent) throw new DeskError(403, `this ticket belongs to ${ticket.agent}`);
+  };
+
+  const openTicket = async (msg: InboundMessage, reason: string): Promise<HandoffTicket> => {
+    const history = await store.transcript(msg.conversationId, 9);
+    const lastMessages = [...history.map(({ direction, text, at }) => ({ direction, text, at })), { direction: "in" as const, text: msg.text, at: msg.at }];
+    const ticket: HandoffTicket = {
+      id: randomUUID(),
+      conversationId: msg.conversationId,
+      channel: msg.channel,
+      userId: msg.userId,
+      reason,
+      status: "waiting",
+      agent: null,
+      openedAt: msg.at,
+      assignedAt: null,
+      closedAt: null,
+      closeReason: null,
+      timeoutNotifiedAt: null,
+      lastMessages,
+    };
+    await store.createTicket(ticket);
+    publishTicket(ticket);
+    log.info({ conversationId: msg.conversationId, ticketId: ticket.id, reason }, "ticket opened");
+    void channels
+      .notifyHandoff({ ticketId: ticket.id, conversationId: ticket.conversationId, channel: ticket.channel, userId: ticket.userId, reason, lastMessages })
+      .catch((err: unknown) => log.warn({ err, ticketId: ticket.id }, "notifying channels of a ticket failed"));
+    return ticket;
+  };
+
+  const queueText = async (ticket: HandoffTicket): Promise<string> => {
+    const waiting = await store.tickets(["waiting"]);
+    const position = Math.max(1, waiting.findIndex((t) => t.id === ticket.id) + 1);
+    const status = serviceStatus(hours, ticket.openedAt);
+    const ahead = position - 1;
+    if (!status.open) {
+      return `已为你转接人工客服并进入排队（第 ${position} 位）。现在是非工作时间（客服工作时间 ${hours!.label}），客服会在${status.opens} 上班后回复你。你可以先在这里留言说明问题；不需要了可以发送「取消人工」。`;
+    }
+    const wait = Math.max(1, position * minutesPerTicket);
+    return `好的，正在为你转接人工客服，你已进入排队：${ahead === 0 ? "你是下一位" : `前面还有 ${ahead} 位`}，预计等待约 ${wait} 分钟。客服接入后会在这里回复你；不需要了可以发送「取消人工」。`;
+  };
+
+  const desk: HandoffDesk = {
+    events,
+
+    async opened(msg, reason) {
+      const ticket = (await store.openTicket(msg.conversationId)) ?? (await openTicket(msg, reason));
+      return [{ text: await queueText(ticket) }];
+    },
+
+    async message(msg) {
+      // a conversation with a human but no open ticket (e.g. state from before the desk): open one
+      const ticket = (await store.openTicket(msg.conversationId)) ?? (await openTicket(msg, "asked"));
+      await addMessage(ticket, { from: "user", author: null, text: msg.text, at: msg.at });
+    },
+
+    async cancelled(msg) {
+      const ticket = await store.openTicket(msg.conversationId);
+      if (!ticket) return;
+      const closed = await store.updateTicket(ticket.id, { status: "closed", closedAt: msg.at, closeReason: "cancelled" }, ["waiting", "assigned"]);
+      if (!closed) return;
+      await addMessage(ticket, { from: "system", author: null, text: NOTES.cancelled, at: msg.at });
+      publishTicket(closed);
+      log.info({ conversationId: msg.conversationId, ticketId: ticket.id }, "ticket cancelled by the user");
+    },
+
+    async queue(view, agent) {
+      if (view === "waiting") return store.tickets(["waiting"]);
+      if (view === "mine") return (await store.tickets(["assigned"])).filter((t) => t.agent === agent);
+      return store.tickets(["closed"], 100);
+    },
+
+    async view(ticketId) {
+      const ticket = await load(ticketId);
+      const [transcript, messages] = await Promise.all([store.transcript(ticket.conversationId, 200), store.ticketMessages(ticketId)]);
+      const timeline: TimelineItem[] = [
+        ...transcript.map((e: TranscriptEntry) => ({
+          source: "transcript" as const,
+          direction: e.direction,
+          text: e.text,
+          at: e.at,
+          kind: e.kind,
+          intent: e.intent,
+          confidence: e.confidence,
+        })),
+        // the user's messages are in the transcript already
+        ...messages.filter((m) => m.from !== "user").map((m) => ({ source: "ticket" as const, from: m.from, author: m.author, text: m.text, at: m.at })),
+      ].sort((a, b) => a.at - b.at);
+      return { ticket, timeline };
+    },
+
+    async claim(ticketId, agent) {
+      const ticket = await load(ticketId);
+      ensureOwner(ticket, agent);
+      if (ticket.status === "assigned") return ticket;
+      const at = now();
+      const assigned = await store.updateTicket(ticketId, { status: "assigned", agent, assignedAt: at }, ["waiting"]);
+      if (!assigned) {
+        // someone else got there first (another agent, or the user cancelled): say who
+        const current = await load(ticketId);
+        ensureOwner(current, agent);
+        return current;
+      }
+      publishTicket(assigned);
+      const note = NOTES.assigned(agent);
+      try {
+        await deliver(assigned, note);
+      } catch (err) {
+        log.warn({ err, ticketId }, "telling the user an agent took the ticket failed");
+      }
+      await addMessage(assigned, { from: "system", author: null, text: note, at });
+      log.info({ conversationId: ticket.conversationId, ticketId, agent }, "ticket assigned");
+      return assigned;
+    },
+
+    async reply(ticketId, agent, text) {
+      const ticket = await desk.claim(ticketId, agent);
+      try {
+        await deliver(ticket, text);
+      } catch (err) {
+        log.warn({ err, ticketId, channel: ticket.channel }, "delivering an agent's reply failed");
+        throw new DeskError(502, `the reply could not be delivered: ${(err as Error).message}`);
+      }
+      await addMessage(ticket, { from: "agent", author: agent, text, at: now() });
+      return ticket;
+    },
+
+    async finish(ticketId, agent, how) {
+      const ticket = await load(ticketId);
+      ensureOwner(ticket, agent);
+      const at = now();
+      let closed: HandoffTicket | null = null;
+      await options.release(
+        ticket.conversationId,
+        async () => {
+          // re-read inside the lock: the user may have cancelled meanwhile
+          const current = await load(ticketId);
+          ensureOwner(current, agent);
+          closed = await store.updateTicket(ticketId, { status: "closed", closedAt: at, closeReason: how, agent: current.agent ?? agent }, [current.status]);
+          if (!closed) throw new DeskError(409, "the ticket changed meanwhile: reload it and try again");
+        },
+        at,
+      );
+      const done = closed ?? (await load(ticketId));
+      const note = NOTES[how];
+      try {
+        await deliver(done, note);
+      } catch (err) {
+        log.warn({ err, ticketId }, "telling the user the ticket is closed failed");
+      }
+      await addMessage(done, { from: "system", author: agent, text: note, at });
+      publishTicket(done);
+      log.info({ conversationId: done.conversationId, ticketId, agent, how }, "ticket closed");
+      return done;
+    },
+
+    async sweep(at = now()) {
+      let told = 0;
+      const status = serviceStatus(hours, at);
+      const text = status.open ? NOTES.timeout : NOTES.timeoutOffHours(hours!.label, status.opens);
+      for (const ticket of await store.tickets(["waiting"])) {
+        if (ticket.timeoutNotifiedAt !== null || at - ticket.openedAt < timeoutMs) continue;
+        // mark first, so an agent taking the ticket meanwhile means no notice
+        const updated = await store.updateTicket(ticket.id, { timeoutNotifiedAt: at }, ["waiting"]);
+        if (!updated) continue;
+        try {
+          await deliver(ticket, text);
+        } catch (err) {
+          log.warn({ err, ticketId: ticket.id }, "telling a waiting user about the timeout failed; will retry");
+          await store.updateTicket(ticket.id, { timeoutNotifiedAt: null });
+          continue;
+        }
+        await addMessage(ticket, { from: "system", author: null, text, at });
+        publishTicket(updated);
+        told += 1;
+      }
+      return told;
+    },
+
+    start(everyMs = 30_000) {
+      desk.stop();
+      let sweeping = false;
+      timer = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        desk
+          .sweep()
+          .catch((err: unknown) => log.error({ err }, "handoff timeout sweep failed"))
+          .finally(() => (sweeping = false));
+      }, everyMs);
+      timer.unref();
+    },
+
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+  return desk;
+}

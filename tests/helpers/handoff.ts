@@ -1,0 +1,46 @@
+import { createBot, type Bot } from "../../src/bot.js";
+import { apiChannel } from "../../src/channels/http.js";
+import { createLiveHub, type LiveHub } from "../../src/channels/live.js";
+import { createChannelRegistry, type ChannelRegistry } from "../../src/channels/registry.js";
+import { createHandoffDesk, type HandoffDesk } from "../../src/handoff/desk.js";
+import type { ServiceHours } from "../../src/handoff/service-hours.js";
+import { createMemoryStore } from "../../src/store/memory.js";
+import type { ConversationStore, InboundMessage } from "../../src/types.js";
+import { projectKnowledge, silentLog } from "./kb.js";
+
+export interface Desk {
+  bot: Bot;
+  desk: HandoffDesk;
+  store: ConversationStore;
+  live: LiveHub;
+  channels: ChannelRegistry;
+  /** Sends a message of an API user to the bot. */
+  say(userId: string, text: string, at?: number): ReturnType<Bot["handle"]>;
+}
+
+/** The bot, the handoff desk and the API channel wired the way main.ts wires them. */
+export function createDesk(
+  options: { store?: ConversationStore; hours?: ServiceHours | null; timeoutMs?: number; now?: () => number; feedbackEvery?: number } = {},
+): Desk {
+  const kb = projectKnowledge();
+  const store = options.store ?? createMemoryStore();
+  const live = createLiveHub();
+  const channels = createChannelRegistry();
+  channels.register(apiChannel(live));
+  const desk = createHandoffDesk({
+    store,
+    channels,
+    log: silentLog,
+    hours: options.hours ?? null,
+    timeoutMs: options.timeoutMs ?? 10 * 60_000,
+    release: (id, inLock, at) => bot.release(id, inLock, at),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const bot = createBot({ knowledge: () => kb, store, log: silentLog, handoff: desk, settings: { threshold: 0.5, clarifyMargin: 0.02, feedbackEvery: options.feedbackEvery ?? 0 } });
+  let n = 0;
+  const say = (userId: string, text: string, at = Date.now()) => {
+    const msg: InboundMessage = { channel: "api", conversationId: `api:${userId}`, userId, text, messageId: `m${++n}`, at };
+    return bot.handle(msg);
+  };
+  return { bot, desk, store, live, channels, say };
+}

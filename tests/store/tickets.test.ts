@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createMemoryStore } from "../../src/store/memory.js";
+import { createSqliteStore } from "../../src/store/sqlite.js";
+import type { ConversationStore, HandoffTicket } from "../../src/types.js";
+
+const dir = mkdtempSync(join(tmpdir(), "faq-store-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function ticket(id: string, conversationId: string, openedAt: number): HandoffTicket {
+  return {
+    id,
+    conversationId,
+    channel: "api",
+    userId: conversationId.slice(4),
+    reason: "asked",
+    status: "waiting",
+    agent: null,
+    openedAt,
+    assignedAt: null,
+    closedAt: null,
+    closeReason: null,
+    timeoutNotifiedAt: null,
+    lastMessages: [{ direction: "in", text: "转人工", at: openedAt }],
+  };
+}
+
+const backends: Array<[string, () => ConversationStore]> = [
+  ["memory", () => createMemoryStore()],
+  ["sqlite", () => createSqliteStore(join(dir, `t-${Math.random().toString(36).slice(2)}.sqlite`))],
+];
+
+describe.each(backends)("tickets in the %s store", (_name, make) => {
+  it("keeps a ticket through waiting → assigned → closed", async () => {
+    const store = make();
+    await store.createTicket(ticket("t1", "api:a", 1000));
+    expect((await store.openTicket("api:a"))?.id).toBe("t1");
+    const assigned = await store.updateTicket("t1", { status: "assigned", agent: "wang", assignedAt: 2000 });
+    expect(assigned).toMatchObject({ status: "assigned", agent: "wang", assignedAt: 2000 });
+    await store.updateTicket("t1", { status: "closed", closedAt: 3000, closeReason: "closed" });
+    expect(await store.openTicket("api:a")).toBeNull();
+    expect((await store.ticket("t1"))?.closeReason).toBe("closed");
+    expect(await store.updateTicket("nope", { status: "closed" })).toBeNull();
+    await store.close();
+  });
+
+  it("changes a ticket only while its status is one of those given", async () => {
+    const store = make();
+    await store.createTicket(ticket("c1", "api:c", 1000));
+    expect(await store.updateTicket("c1", { status: "assigned", agent: "wang" }, ["waiting"])).toMatchObject({ agent: "wang" });
+    expect(await store.updateTicket("c1", { status: "assigned", agent: "li" }, ["waiting"])).toBeNull();
+    expect((await store.ticket("c1"))?.agent).toBe("wang");
+    expect(await store.updateTicket("c1", { timeoutNotifiedAt: 5 }, ["assigned"])).toMatchObject({ timeoutNotifiedAt: 5 });
+    await store.close();
+  });
+
+  it("lists open tickets oldest first and closed ones most recent first", async () => {
+    const store = make();
+    await store.createTicket(ticket("b", "api:b", 2000));
+    await store.createTicket(ticket("a", "api:a", 1000));
+    await store.createTicket(ticket("c", "api:c", 3000));
+    await store.createTicket(ticket("d", "api:d", 500));
+    await store.updateTicket("c", { status: "assigned", agent: "li" });
+    await store.updateTicket("d", { status: "closed", closedAt: 4000 });
+    expect((await store.tickets(["waiting"])).map((t) => t.id)).toEqual(["a", "b"]);
+    expect((await store.tickets(["waiting", "assigned"])).map((t) => t.id)).toEqual(["a", "b", "c"]);
+    expect((await store.tickets(["closed"])).map((t) => t.id)).toEqual(["d"]);
+    await store.close();
+  });
+
+  it("keeps a ticket's messages in order", async () => {
+    const store = make();
+    await store.createTicket(ticket("t", "api:x", 1));
+    await store.appendTicketMessage({ ticketId: "t", from: "user", author: null, text: "在吗", at: 2 });
+    await store.appendTicketMessage({ ticketId: "t", from: "agent", author: "wang", text: "您好", at: 3 });
+    const messages = await store.ticketMessages("t");
+    expect(messages.map((m) => [m.from, m.author, m.text])).toEqual([
+      ["user", null, "在吗"],
+      ["agent", "wang", "您好"],
+    ]);
+    await store.close();
+  });
+
+  it("returns users' messages and feedback since a time for the insights page", async () => {
+    const store = make();
+    const base = { conversationId: "api:q", channel: "api", userId: "q", intent: null, confidence: 0.1 };
+    await store.appendTranscript([
+      { ...base, direction: "in", text: "old", at: 10, kind: "fallback" },
+      { ...base, direction: "in", text: "new", at: 20, kind: "fallback" },
+      { ...base, direction: "out", text: "reply", at: 20, kind: "fallback" },
+    ]);
+    await store.recordFeedback("api:q", "deregister", false, 5);
+    await store.recordFeedback("api:q", "deregister", true, 25);
+    expect((await store.inboundSince(15)).map((e) => e.text)).toEqual(["new"]);
+    expect(await store.feedbackSince(15)).toEqual([{ conversationId: "api:q", intent: "deregister", helpful: true, at: 25 }]);
+    await store.close();
+  });
+});
+
+describe("the SQLite store across a restart", () => {
+  it("still has tickets and their messages after reopening the same file", async () => {
+    const file = join(dir, "restart.sqlite");
+    const first = createSqliteStore(file);
+    await first.createTicket(ticket("r1", "api:r", 100));
+    await first.updateTicket("r1", { status: "assigned", agent: "wang", assignedAt: 200 });
+    await first.appendTicketMessage({ ticketId: "r1", from: "user", author: null, text: "还在吗", at: 300 });
+    await first.close();
+
+    const second = createSqliteStore(file);
+    const t = await second.openTicket("api:r");
+    expect(t).toMatchObject({ id: "r1", status: "assigned", agent: "wang", lastMessages: [{ direction: "in", text: "转人工", at: 100 }] });
+    expect((await second.ticketMessages("r1")).map((m) => m.text)).toEqual(["还在吗"]);
+    await second.close();
+  });
+});
