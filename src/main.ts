@@ -2,6 +2,8 @@ import { watch } from "node:fs";
 import type { Router } from "express";
 import { join } from "node:path";
 import { createBot } from "./bot.js";
+import { createChannelRegistry } from "./channels/registry.js";
+import { createWechatMpChannel } from "./channels/wechat-mp.js";
 import { ConfigError, loadConfig } from "./config.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import { loadKnowledge } from "./knowledge/load.js";
@@ -55,6 +57,28 @@ const bot = createBot({
 });
 // --- channels and consoles: each adds its routes here -------------------------------------------
 const routers: Router[] = [];
+const channels = createChannelRegistry();
+const welcome = () => kb.intents.get("greeting")?.reply ?? "你好！直接发文字问我问题就行。";
+if (config.WECHAT_TOKEN) {
+  const mp = createWechatMpChannel({
+    bot,
+    log,
+    token: config.WECHAT_TOKEN,
+    appId: config.WECHAT_APP_ID,
+    appSecret: config.WECHAT_APP_SECRET,
+    encodingAesKey: config.WECHAT_ENCODING_AES_KEY,
+    apiBase: config.WECHAT_API_BASE,
+    replyBudgetMs: config.WECHAT_REPLY_BUDGET_MS,
+    welcome,
+    maxTextLength: config.MAX_TEXT_LENGTH,
+  });
+  channels.register(mp);
+  routers.push(mp.router);
+  if (!config.WECHAT_APP_ID || !config.WECHAT_APP_SECRET) {
+    log.warn("WECHAT_APP_ID / WECHAT_APP_SECRET are not set: replies slower than the 5-second limit and agent replies cannot reach Official Account users");
+  }
+  log.info("Official Account webhook at /wechat");
+}
 // --- end of channels -------------------------------------------------------------------------------
 
 const app = createApp({ bot, knowledge: () => kb, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
