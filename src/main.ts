@@ -1,9 +1,11 @@
-import { watch } from "node:fs";
+import { mkdirSync, watch } from "node:fs";
 import type { Router } from "express";
+import type { PuppetModuleName } from "wechaty";
 import { join } from "node:path";
 import { createBot } from "./bot.js";
 import { createChannelRegistry } from "./channels/registry.js";
 import { createWechatMpChannel } from "./channels/wechat-mp.js";
+import type { WechatyChannel } from "./channels/wechaty.js";
 import { ConfigError, loadConfig } from "./config.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import { loadKnowledge } from "./knowledge/load.js";
@@ -79,6 +81,28 @@ if (config.WECHAT_TOKEN) {
   }
   log.info("Official Account webhook at /wechat");
 }
+let wechaty: WechatyChannel | undefined;
+if (config.WECHATY_PUPPET) {
+  // loaded only when used: Wechaty and its puppet are heavy
+  const { WechatyBuilder } = await import("wechaty");
+  const { createWechatyChannel } = await import("./channels/wechaty.js");
+  mkdirSync(config.dataDir, { recursive: true });
+  const puppet = config.WECHATY_PUPPET as PuppetModuleName;
+  wechaty = createWechatyChannel({
+    bot,
+    log,
+    // the memory card keeps the login across restarts; the puppet reads its own WECHATY_PUPPET_* variables
+    create: () => WechatyBuilder.build({ name: join(config.dataDir, "wechaty"), puppet }),
+    admin: config.WECHATY_ADMIN,
+    groupMentionOnly: config.WECHATY_GROUP_MENTION_ONLY,
+    minIntervalMs: config.WECHATY_MIN_INTERVAL_MS,
+    maxMessageLength: config.WECHATY_MAX_MESSAGE_LENGTH,
+    maxTextLength: config.MAX_TEXT_LENGTH,
+    // onAdminCommand: the handoff desk can pass one to take `#reply <ticket> …` / `#done <ticket>` from the admin
+  });
+  channels.register(wechaty);
+  routers.push(wechaty.router);
+}
 // --- end of channels -------------------------------------------------------------------------------
 
 const app = createApp({ bot, knowledge: () => kb, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
@@ -87,6 +111,10 @@ const server = app.listen(config.PORT, config.HOST, () => {
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
   log.info(`FAQ bot listening on http://${config.HOST}:${port} (web chat at /, API at POST /api/messages)`);
+  if (wechaty) {
+    log.info(`starting Wechaty with ${config.WECHATY_PUPPET}; the login QR code is also at http://${config.HOST}:${port}/wechaty/qr`);
+    void wechaty.start();
+  }
 });
 server.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code === "EADDRINUSE") log.fatal(`port ${config.PORT} is in use: set PORT to a free port (e.g. PORT=3001 npm start)`);
@@ -111,6 +139,7 @@ function shutdown(signal: string): void {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "shutting down");
+  void Promise.allSettled(channels.list().map((c) => c.stop?.()));
   server.close(() => {
     void store.close().finally(() => process.exit(0));
   });
