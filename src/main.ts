@@ -3,9 +3,11 @@ import type { Router } from "express";
 import type { PuppetModuleName } from "wechaty";
 import { join } from "node:path";
 import { createBot } from "./bot.js";
+import { createLiveHub } from "./channels/live.js";
 import { createChannelRegistry } from "./channels/registry.js";
 import { createWechatMpChannel } from "./channels/wechat-mp.js";
 import type { WechatyChannel } from "./channels/wechaty.js";
+import { createWebChannel } from "./channels/web.js";
 import { ConfigError, loadConfig } from "./config.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import { loadKnowledge } from "./knowledge/load.js";
@@ -60,7 +62,11 @@ const bot = createBot({
 // --- channels and consoles: each adds its routes here -------------------------------------------
 const routers: Router[] = [];
 const channels = createChannelRegistry();
+const hub = createLiveHub();
 const welcome = () => kb.intents.get("greeting")?.reply ?? "你好！直接发文字问我问题就行。";
+const web = createWebChannel({ bot, store, hub, maxTextLength: config.MAX_TEXT_LENGTH, welcome });
+channels.register(web);
+routers.push(web.router);
 if (config.WECHAT_TOKEN) {
   const mp = createWechatMpChannel({
     bot,
