@@ -40,6 +40,8 @@ export interface WechatyChannelOptions {
   backoff?: { min: number; max: number };
   /** Puppet errors within a minute that make the channel restart the puppet. */
   errorsBeforeRestart?: number;
+  /** Shows the login QR code drawn in text; by default on stderr, beside the JSON log lines. */
+  printQr?: (art: string) => void;
 }
 
 export type WechatyStatus = "stopped" | "starting" | "scan" | "logged-in" | "restarting";
@@ -49,6 +51,7 @@ export interface WechatyChannel extends Channel {
   router: Router;
   start(): Promise<void>;
   stop(): Promise<void>;
+  notifyHandoff(notice: HandoffNotice): Promise<void>;
   state(): { status: WechatyStatus; qr: string | null; user: string | null; restarts: number };
 }
 
@@ -69,6 +72,7 @@ export function createWechatyChannel(options: WechatyChannelOptions): WechatyCha
   const backoff = options.backoff ?? { min: 1000, max: 60_000 };
   const errorsBeforeRestart = options.errorsBeforeRestart ?? 5;
   const log = options.log.child({ module: "channels/wechaty" });
+  const printQr = options.printQr ?? ((art: string) => process.stderr.write(`${art}\n`));
   const choices = createNumberedChoices();
   let wechaty: Wechaty | null = null;
   let status: WechatyStatus = "stopped";
@@ -177,7 +181,8 @@ export function createWechatyChannel(options: WechatyChannelOptions): WechatyCha
 
   const onMessage = async (msg: Message): Promise<void> => {
     if (msg.self()) return;
-    if (msg.date().getTime() < startedAt) return; // history replayed at login
+    // history replayed at login; some puppets give whole seconds, hence the second of slack
+    if (msg.date().getTime() < startedAt - 1000) return;
     const talker = msg.talker();
     if (talker.type() === types.Contact.Official) return;
     const room = msg.room();
@@ -242,7 +247,8 @@ export function createWechatyChannel(options: WechatyChannelOptions): WechatyCha
       qr = code;
       status = "scan";
       if (scanStatus === types.ScanStatus.Waiting || scanStatus === types.ScanStatus.Timeout) {
-        qrcodeTerminal.generate(code, { small: true }, (art) => log.info(`scan this QR code with the WeChat account of the bot (also at /wechaty/qr):\n${art}`));
+        log.info({ qr: code }, "scan the QR code with the bot's WeChat account: it is printed below and served at /wechaty/qr");
+        qrcodeTerminal.generate(code, { small: true }, printQr);
       } else {
         log.info({ scanStatus: types.ScanStatus[scanStatus] }, "QR code scan status");
       }

@@ -16,6 +16,7 @@ wechatyLog.level("silent");
 const kb = projectKnowledge();
 const handled: InboundMessage[] = [];
 const commands: AdminCommand[] = [];
+const printed: string[] = [];
 
 function spyBot(): Bot {
   const real = createBot({ knowledge: () => kb, store: createMemoryStore(), log: silentLog });
@@ -71,6 +72,7 @@ describe("Wechaty channel on the mock puppet", () => {
       minIntervalMs: 120,
       maxMessageLength: 80,
       maxTextLength: 2000,
+      printQr: (art) => printed.push(art),
       onAdminCommand: async (command) => {
         commands.push(command);
         if (command.ticketId === "T-unknown") throw new Error("没有这个工单");
@@ -81,6 +83,8 @@ describe("Wechaty channel on the mock puppet", () => {
     mocker.scan("https://login.weixin.qq.com/l/mock", types.ScanStatus.Waiting);
     await waitFor(() => channel.state().status === "scan", "the scan state");
     expect(channel.state().qr).toBe("https://login.weixin.qq.com/l/mock");
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toMatch(/[█▀▄]/);
     me = mocker.createContact({ name: "小助手" });
     alice = mocker.createContact({ name: "Alice" });
     bob = mocker.createContact({ name: "Bob" });
@@ -253,6 +257,40 @@ describe("Wechaty channel on the mock puppet", () => {
   });
 });
 
+describe("Wechaty channel with an admin group", () => {
+  it("alerts the admin group named by room:<topic>", async () => {
+    const mocker = new mock.Mocker();
+    const channel = createWechatyChannel({
+      bot: spyBot(),
+      log: silentLog,
+      create: () => WechatyBuilder.build({ puppet: new PuppetMock({ mocker }) }),
+      admin: "room:客服群",
+      groupMentionOnly: true,
+      minIntervalMs: 0,
+      maxMessageLength: 1000,
+      maxTextLength: 2000,
+      printQr: () => undefined,
+    });
+    try {
+      await channel.start();
+      const me = mocker.createContact({ name: "bot" });
+      const agent = mocker.createContact({ name: "客服小王" });
+      const desk = mocker.createRoom({ topic: "客服群", memberIdList: [me.id, agent.id] });
+      const deskInbox = inbox(desk, () => me.id);
+      mocker.login(me);
+      await waitFor(() => channel.state().status === "logged-in", "login");
+      await channel.notifyHandoff({ ticketId: "T-7", conversationId: "wechat-mp:o-1", channel: "wechat-mp", userId: "o-1", reason: "repeated-misses", lastMessages: [] });
+      await waitFor(() => deskInbox.length > 0, "the alert in the group");
+      expect(deskInbox[0]?.text).toContain("T-7");
+      expect(deskInbox[0]?.text).toContain("多次没听懂");
+      // without onAdminCommand the alert does not offer commands that would not work
+      expect(deskInbox[0]?.text).not.toContain("#reply");
+    } finally {
+      await channel.stop();
+    }
+  });
+});
+
 describe("Wechaty channel restarts", () => {
   it("restarts with backoff when the puppet fails to start or keeps erroring", async () => {
     let builds = 0;
@@ -272,6 +310,7 @@ describe("Wechaty channel restarts", () => {
       maxMessageLength: 1000,
       maxTextLength: 2000,
       backoff: { min: 50, max: 400 },
+      printQr: () => undefined,
       errorsBeforeRestart: 2,
     });
     try {
