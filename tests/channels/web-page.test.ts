@@ -60,6 +60,10 @@ describe("the web chat page in chromium", () => {
   it("chats, follows a quick reply, hands off, and shows the agent's reply live", async () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    // CSP violations and failed loads show up as console errors
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
     await page.goto(base);
     await page.waitForSelector("body[data-ready]", { timeout: 15_000 });
     expect(await botBubbles().first().textContent()).toMatch(/视频号/);
