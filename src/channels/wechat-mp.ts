@@ -10,10 +10,10 @@ import { createNumberedChoices, renderPlainText } from "./plain-text.js";
 // shows the XML we answer with (a "passive reply").
 // Docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_standard_messages.html
 //
-// The 5-second rule: "微信服务器在五秒内收不到响应会断掉连接，并且重新发起请求，总共重试三次" (link above), and
-// "假如服务器无法保证在五秒内处理并回复，必须做出下述回复，这样微信服务器才不会对此作任何处理，并且不会发起重试
-// （这种情况下，可以使用客服消息接口进行异步回复）……直接回复success" —
-// https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Passive_user_reply_message.html
+// The 5-second rule: "微信服务器在五秒内收不到响应会断掉连接，并且重新发起请求，总共重试三次……有msgid的消息推荐
+// 使用msgid排重。事件类型消息推荐使用FromUserName + CreateTime 排重" and "假如服务器无法保证在五秒内处理并回复，
+// 必须做出下述回复，这样微信服务器才不会对此作任何处理，并且不会发起重试（这种情况下，可以使用客服消息接口进行异步
+// 回复）……直接回复success" — https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Passive_user_reply_message.html
 // So a reply that is not ready within the budget answers `success` and goes out later as a
 // customer-service message, and a retried MsgId never produces a second answer.
 
@@ -162,9 +162,8 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
     }
   };
 
-  const sendReplies = async (openId: string, replies: Reply[]): Promise<void> => {
-    for (const r of replies) await sendCustom(openId, renderPlainText(r));
-  };
+  // one message for all replies: WeChat allows only a few customer-service messages per user message
+  const sendReplies = (openId: string, replies: Reply[]): Promise<void> => sendCustom(openId, replies.map(renderPlainText).join("\n\n"));
 
   /** What the bot answers to one message, as the text of one passive reply. */
   const answer = async (fields: Fields, openId: string, messageId: string): Promise<string> => {

@@ -306,7 +306,8 @@ describe("WeChat's retries and the 5-second rule", () => {
     await channel.send("wechat-mp:o-agent", [{ text: "您好，我是客服小王" }]);
     await channel.send("wechat-mp:o-agent", [{ text: "还有什么问题吗？", quickReplies: ["没有了", "有"] }]);
     expect(tokenFetches - before).toBeLessThanOrEqual(1);
-    expect(customSent.map((m) => m.content)).toEqual(["您好，我是客服小王", "还有什么问题吗？\n1. 没有了\n2. 有\n（回复数字即可）"]);
+    await channel.send("wechat-mp:o-agent", [{ text: "第一条" }, { text: "第二条" }]);
+    expect(customSent.map((m) => m.content)).toEqual(["您好，我是客服小王", "还有什么问题吗？\n1. 没有了\n2. 有\n（回复数字即可）", "第一条\n\n第二条"]);
     expect(customSent.every((m) => m.touser === "o-agent")).toBe(true);
   });
 
