@@ -158,7 +158,13 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
       if (!body.errcode) return;
       // 40001 / 42001 / 40014: the cached token was revoked or expired early; fetch a new one once
       if (attempt === 0 && [40001, 40014, 42001].includes(body.errcode)) continue;
-      throw new Error(`message/custom/send failed: ${body.errcode} ${body.errmsg}`);
+      const hint =
+        body.errcode === 45015
+          ? " (the user last wrote too long ago or unfollowed: they must write to the account again)"
+          : body.errcode === 45047
+            ? " (too many customer-service messages since the user's last message: wait for them to write again)"
+            : "";
+      throw new Error(`message/custom/send failed: ${body.errcode} ${body.errmsg}${hint}`);
     }
   };
 

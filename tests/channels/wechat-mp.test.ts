@@ -24,6 +24,7 @@ const handled: InboundMessage[] = [];
 const SLOW_MS = 900;
 const customSent: Array<{ touser: string; content: string }> = [];
 let tokenFetches = 0;
+let revokeToken = "";
 
 beforeAll(async () => {
   const api = express();
@@ -34,6 +35,8 @@ beforeAll(async () => {
     else res.json({ access_token: `tok-${tokenFetches}`, expires_in: 7200 });
   });
   api.post("/cgi-bin/message/custom/send", (req, res) => {
+    if (req.body.touser === "o-gone") return void res.json({ errcode: 45015, errmsg: "response out of time limit or subscription is canceled" });
+    if (revokeToken === req.query.access_token) return void res.json({ errcode: 40001, errmsg: "invalid credential" });
     customSent.push({ touser: req.body.touser, content: req.body.text.content });
     res.json({ errcode: 0, errmsg: "ok" });
   });
@@ -309,6 +312,19 @@ describe("WeChat's retries and the 5-second rule", () => {
     await channel.send("wechat-mp:o-agent", [{ text: "第一条" }, { text: "第二条" }]);
     expect(customSent.map((m) => m.content)).toEqual(["您好，我是客服小王", "还有什么问题吗？\n1. 没有了\n2. 有\n（回复数字即可）", "第一条\n\n第二条"]);
     expect(customSent.every((m) => m.touser === "o-agent")).toBe(true);
+  });
+
+  it("fetches a new access_token once when WeChat says the cached one is invalid", async () => {
+    await channel.send("wechat-mp:o-agent", [{ text: "一" }]);
+    revokeToken = `tok-${tokenFetches}`;
+    const before = tokenFetches;
+    await channel.send("wechat-mp:o-agent", [{ text: "二" }]);
+    expect(tokenFetches).toBe(before + 1);
+    expect(customSent.map((m) => m.content)).toEqual(["一", "二"]);
+  });
+
+  it("explains WeChat's 45015 when a user wrote too long ago", async () => {
+    await expect(channel.send("wechat-mp:o-gone", [{ text: "在吗" }])).rejects.toThrow(/45015.*write to the account again/);
   });
 
   it("refuses to send to a conversation of another channel", async () => {
