@@ -96,6 +96,11 @@ describe("the web chat page in chromium", () => {
     expect(await agent.textContent()).toBe("您好，我是人工客服小王。<b>请问</b>是要注销视频号吗？");
     expect(await page.locator(".row.agent b").count()).toBe(0);
 
+    // while the agent has the conversation, the bot stays silent and the page says where messages go
+    await page.fill("#text", "好的，我等一下");
+    await page.press("#text", "Enter");
+    await page.getByText("消息已转给人工客服").waitFor({ timeout: 15_000 });
+
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: resolve(ARTIFACTS, "web-chat.png"), fullPage: false });
 
@@ -104,7 +109,7 @@ describe("the web chat page in chromium", () => {
     await page.waitForSelector("body[data-ready]", { timeout: 15_000 });
     expect(await page.evaluate(() => localStorage.getItem("faq-bot.web.id"))).toBe(id);
     const userTexts = await page.locator(".row.in .bubble").allTextContents();
-    expect(userTexts).toEqual(["视频号怎么关", option, "<img src=x onerror=\"document.body.dataset.pwned=1\">", "转人工"]);
+    expect(userTexts).toEqual(["视频号怎么关", option, "<img src=x onerror=\"document.body.dataset.pwned=1\">", "转人工", "好的，我等一下"]);
 
     // and still hears the agent live after the reload
     await registry.send("web", `web:${id}`, [{ text: "还在吗？" }]);

@@ -14,6 +14,7 @@
   let id = readId();
   let events = null;
   let busy = false;
+  let toldHuman = false;
 
   /** A random id kept in localStorage, so a reload continues the same conversation. */
   function readId() {
@@ -109,6 +110,11 @@
       }
       showReplies("out", body.replies || []);
       if (body.kind === "handoff") addNote("已为你转接人工客服，客服回复会显示在这里");
+      // with a human agent the bot stays silent: say once where the message went
+      if (body.kind === "human" && !toldHuman) {
+        toldHuman = true;
+        addNote("消息已转给人工客服，请稍候");
+      }
     } catch {
       addNote("网络连接失败，请检查网络后重试", true);
     } finally {
