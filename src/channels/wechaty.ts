@@ -9,9 +9,29 @@ import { createNumberedChoices, renderPlainText, splitText } from "./plain-text.
 // A personal WeChat account as the bot, through Wechaty (https://wechaty.js.org). One-to-one chats
 // are answered; in a group only @-mentions (by default), one conversation per group member.
 
-const qrcodeTerminal = createRequire(import.meta.url)("qrcode-terminal") as {
+const require = createRequire(import.meta.url);
+const qrcodeTerminal = require("qrcode-terminal") as {
   generate(text: string, options: { small: boolean }, done: (output: string) => void): void;
 };
+// the QR encoder inside qrcode-terminal, to draw the code as SVG for the login page
+const QRCode = require("qrcode-terminal/vendor/QRCode") as new (typeNumber: number, level: number) => {
+  addData(text: string): void;
+  make(): void;
+  getModuleCount(): number;
+  isDark(row: number, col: number): boolean;
+};
+const QR_LEVEL_M = (require("qrcode-terminal/vendor/QRCode/QRErrorCorrectLevel") as { M: number }).M;
+
+/** A QR code as an SVG image, black on white with the quiet zone scanners need. */
+function qrSvg(text: string): string {
+  const qr = new QRCode(-1, QR_LEVEL_M);
+  qr.addData(text);
+  qr.make();
+  const n = qr.getModuleCount();
+  let path = "";
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (qr.isDark(r, c)) path += `M${c + 4} ${r + 4}h1v1h-1z`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${n + 8} ${n + 8}" width="280" height="280" shape-rendering="crispEdges" role="img" aria-label="登录二维码"><rect width="100%" height="100%" fill="#fff"/><path d="${path}" fill="#000"/></svg>`;
+}
 
 /** An admin's command typed in WeChat (`#reply <ticket> text`, `#done <ticket>`). */
 export type AdminCommand = { kind: "reply"; ticketId: string; text: string; admin: string } | { kind: "done"; ticketId: string; admin: string };
@@ -296,12 +316,9 @@ export function createWechatyChannel(options: WechatyChannelOptions): WechatyCha
       res.json(body);
       return;
     }
-    const render = (art: string) =>
-      res.type("html").send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta http-equiv="refresh" content="5"><title>微信登录</title>
-<style>body{font-family:system-ui,sans-serif;text-align:center;margin:2em}pre{display:inline-block;line-height:1;font-size:10px;font-family:monospace;background:#fff;color:#000;padding:8px}</style></head>
-<body><h1>机器人微信登录</h1><p>${escapeHtml(statusText(status, user))}</p>${art ? `<pre>${escapeHtml(art)}</pre><p>用机器人的微信扫一扫，在手机上确认登录。</p>` : ""}</body></html>`);
-    if (qr) qrcodeTerminal.generate(qr, { small: true }, render);
-    else render("");
+    res.type("html").send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta http-equiv="refresh" content="5"><title>微信登录</title>
+<style>body{font-family:system-ui,sans-serif;text-align:center;margin:2em}svg{max-width:90vw;height:auto}</style></head>
+<body><h1>机器人微信登录</h1><p>${escapeHtml(statusText(status, user))}</p>${qr ? `${qrSvg(qr)}<p>用机器人的微信扫一扫，在手机上确认登录。</p>` : ""}</body></html>`);
   });
 
   return {

@@ -257,6 +257,37 @@ describe("Wechaty channel on the mock puppet", () => {
   });
 });
 
+describe("Wechaty login page", () => {
+  it("serves the QR code waiting to be scanned as JSON and as an SVG page", async () => {
+    const mocker = new mock.Mocker();
+    const channel = createWechatyChannel({
+      bot: spyBot(),
+      log: silentLog,
+      create: () => WechatyBuilder.build({ puppet: new PuppetMock({ mocker }) }),
+      groupMentionOnly: true,
+      minIntervalMs: 0,
+      maxMessageLength: 1000,
+      maxTextLength: 2000,
+      printQr: () => undefined,
+    });
+    const server = express().use(channel.router).listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    try {
+      await channel.start();
+      mocker.scan("https://login.weixin.qq.com/l/abc==", types.ScanStatus.Waiting);
+      await waitFor(() => channel.state().status === "scan", "the scan state");
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wechaty/qr`;
+      expect(await (await fetch(url)).json()).toEqual({ status: "scan", qr: "https://login.weixin.qq.com/l/abc==", user: null });
+      const page = await (await fetch(url, { headers: { accept: "text/html" } })).text();
+      expect(page).toContain("等待扫码登录");
+      expect(page).toMatch(/<svg[^>]+viewBox="0 0 \d+ \d+"/);
+    } finally {
+      await channel.stop();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
 describe("Wechaty channel with an admin group", () => {
   it("alerts the admin group named by room:<topic>", async () => {
     const mocker = new mock.Mocker();
