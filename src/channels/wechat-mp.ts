@@ -101,8 +101,11 @@ type Fields = Record<string, string>;
 
 /** Parses a WeChat XML body into its top-level fields; null when it is not such a document. */
 function parseXml(body: string): Fields | null {
-  // entity definitions are how "billion laughs" payloads expand: WeChat never sends them
-  if (/<!DOCTYPE|<!ENTITY/i.test(body)) return null;
+  // entity definitions are how "billion laughs" payloads expand: WeChat never sends them (outside
+  // CDATA, where a user's own text may well say "<!DOCTYPE")
+  if (/<!DOCTYPE|<!ENTITY/i.test(body.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ""))) return null;
+  // a DOCTYPE can only precede the root: a body that starts with <xml> has none
+  if (!/^\s*(<\?xml[^>]*\?>\s*)?<xml[\s>]/.test(body)) return null;
   if (XMLValidator.validate(body) !== true) return null;
   const doc = parser.parse(body) as { xml?: unknown };
   if (typeof doc.xml !== "object" || doc.xml === null) return null;

@@ -153,6 +153,13 @@ describe("plain mode (POST /wechat)", () => {
     expect(typeof reply.Content).toBe("string");
   });
 
+  it("answers a user whose text itself contains <!DOCTYPE and <!ENTITY", async () => {
+    const text = '<!DOCTYPE html><!ENTITY x "y">&x;';
+    const reply = await readReply(await postXml(signedQuery(), textXml(text, "o-doctype")));
+    expect(reply.ToUserName).toBe("o-doctype");
+    expect(handled[0]?.text).toBe(text);
+  });
+
   it("welcomes a new follower on the subscribe event", async () => {
     const xml = `<xml><ToUserName>${cdata("gh_account")}</ToUserName><FromUserName>${cdata("o-new")}</FromUserName><CreateTime>123</CreateTime><MsgType>${cdata("event")}</MsgType><Event>${cdata("subscribe")}</Event></xml>`;
     const reply = await readReply(await postXml(signedQuery(), xml));
@@ -189,6 +196,8 @@ describe("hostile and broken bodies", () => {
     ["a DOCTYPE with entities", `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType><Content>&lol2;</Content><MsgId>1</MsgId></xml>`],
     ["an external entity", `<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType><Content>&xxe;</Content><MsgId>2</MsgId></xml>`],
     ["XML without the required fields", "<xml><Foo>1</Foo></xml>"],
+    ["a DOCTYPE hidden behind a comment holding a CDATA opener", `<!-- <![CDATA[ --><!DOCTYPE x [<!ENTITY a "b">]><!-- ]]> --><xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType><Content>&a;</Content><MsgId>3</MsgId></xml>`],
+    ["another root element", "<foo><ToUserName>a</ToUserName></foo>"],
   ])("answers 400 to %s and processes nothing", async (_name, body) => {
     const res = await postXml(signedQuery(), body);
     expect(res.status).toBe(400);
