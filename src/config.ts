@@ -7,6 +7,11 @@ const flag = z
   .default("0")
   .transform((v) => v === "1" || v === "true" || v === "yes");
 
+const flagOn = z
+  .enum(["0", "1", "true", "false", "yes", "no", ""])
+  .default("1")
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
@@ -30,6 +35,18 @@ const schema = z.object({
   AGENT_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 24`)").optional(),
   AGENT_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   COOKIE_SECURE: flag,
+  // --- channels: Wechaty, Official Account (see .env.example) ---
+  WECHATY_PUPPET: z.string().min(1).optional(),
+  WECHATY_ADMIN: z.string().min(1).optional(),
+  WECHATY_GROUP_MENTION_ONLY: flagOn,
+  WECHATY_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
+  WECHATY_MAX_MESSAGE_LENGTH: z.coerce.number().int().min(50).max(10_000).default(1000),
+  WECHAT_TOKEN: z.string().regex(/^[A-Za-z0-9]{3,32}$/, "3 to 32 letters or digits, as the MP admin requires").optional(),
+  WECHAT_APP_ID: z.string().min(1).optional(),
+  WECHAT_APP_SECRET: z.string().min(1).optional(),
+  WECHAT_ENCODING_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, "the 43 letters and digits shown in the MP admin").optional(),
+  WECHAT_API_BASE: z.url().default("https://api.weixin.qq.com").transform((v) => v.replace(/\/+$/, "")),
+  WECHAT_REPLY_BUDGET_MS: z.coerce.number().int().min(50).max(4900).default(4500),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -60,6 +77,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serviceHours = parseServiceHours(c.SERVICE_HOURS, c.SERVICE_TZ);
   } catch (e) {
     throw new ConfigError(`invalid configuration:\n${(e as Error).message} (see .env.example)`);
+  }
+  if (c.WECHAT_ENCODING_AES_KEY && !c.WECHAT_APP_ID) {
+    throw new ConfigError("WECHAT_ENCODING_AES_KEY is set but WECHAT_APP_ID is not: set WECHAT_APP_ID (MP admin → 基本配置 → AppID); security mode checks it");
   }
   return {
     ...c,

@@ -1,10 +1,14 @@
-import { existsSync, watch } from "node:fs";
+import { existsSync, mkdirSync, watch } from "node:fs";
 import type { Router } from "express";
+import type { PuppetModuleName } from "wechaty";
 import { join } from "node:path";
 import { createBot } from "./bot.js";
 import { apiChannel, apiEvents } from "./channels/http.js";
 import { createLiveHub } from "./channels/live.js";
 import { createChannelRegistry } from "./channels/registry.js";
+import { createWechatMpChannel } from "./channels/wechat-mp.js";
+import type { WechatyChannel } from "./channels/wechaty.js";
+import { createWebChannel } from "./channels/web.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { readAgents } from "./console/agents.js";
 import { agentConsole } from "./console/router.js";
@@ -93,6 +97,52 @@ try {
 } catch (err) {
   log.error((err as Error).message);
 }
+const welcome = () => knowledge.current().intents.get("greeting")?.reply ?? "你好！直接发文字问我问题就行。";
+const web = createWebChannel({ bot, store, hub: live, maxTextLength: config.MAX_TEXT_LENGTH, welcome });
+channels.register(web);
+routers.push(web.router);
+if (config.WECHAT_TOKEN) {
+  const mp = createWechatMpChannel({
+    bot,
+    log,
+    token: config.WECHAT_TOKEN,
+    appId: config.WECHAT_APP_ID,
+    appSecret: config.WECHAT_APP_SECRET,
+    encodingAesKey: config.WECHAT_ENCODING_AES_KEY,
+    apiBase: config.WECHAT_API_BASE,
+    replyBudgetMs: config.WECHAT_REPLY_BUDGET_MS,
+    welcome,
+    maxTextLength: config.MAX_TEXT_LENGTH,
+  });
+  channels.register(mp);
+  routers.push(mp.router);
+  if (!config.WECHAT_APP_ID || !config.WECHAT_APP_SECRET) {
+    log.warn("WECHAT_APP_ID / WECHAT_APP_SECRET are not set: replies slower than the 5-second limit and agent replies cannot reach Official Account users");
+  }
+  log.info("Official Account webhook at /wechat");
+}
+let wechaty: WechatyChannel | undefined;
+if (config.WECHATY_PUPPET) {
+  // loaded only when used: Wechaty and its puppet are heavy
+  const { WechatyBuilder } = await import("wechaty");
+  const { createWechatyChannel } = await import("./channels/wechaty.js");
+  mkdirSync(config.dataDir, { recursive: true });
+  const puppet = config.WECHATY_PUPPET as PuppetModuleName;
+  wechaty = createWechatyChannel({
+    bot,
+    log,
+    // the memory card keeps the login across restarts; the puppet reads its own WECHATY_PUPPET_* variables
+    create: () => WechatyBuilder.build({ name: join(config.dataDir, "wechaty"), puppet }),
+    admin: config.WECHATY_ADMIN,
+    groupMentionOnly: config.WECHATY_GROUP_MENTION_ONLY,
+    minIntervalMs: config.WECHATY_MIN_INTERVAL_MS,
+    maxMessageLength: config.WECHATY_MAX_MESSAGE_LENGTH,
+    maxTextLength: config.MAX_TEXT_LENGTH,
+    // onAdminCommand: the handoff desk can pass one to take `#reply <ticket> …` / `#done <ticket>` from the admin
+  });
+  channels.register(wechaty);
+  routers.push(wechaty.router);
+}
 // --- end of channels -------------------------------------------------------------------------------
 
 const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
@@ -101,6 +151,10 @@ const server = app.listen(config.PORT, config.HOST, () => {
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
   log.info(`FAQ bot listening on http://${config.HOST}:${port} (web chat at /, API at POST /api/messages, agent console at /agent)`);
+  if (wechaty) {
+    log.info(`starting Wechaty with ${config.WECHATY_PUPPET}; the login QR code is also at http://${config.HOST}:${port}/wechaty/qr`);
+    void wechaty.start();
+  }
 });
 server.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code === "EADDRINUSE") log.fatal(`port ${config.PORT} is in use: set PORT to a free port (e.g. PORT=3001 npm start)`);
@@ -126,6 +180,7 @@ function shutdown(signal: string): void {
   stopping = true;
   log.info({ signal }, "shutting down");
   desk.stop();
+  void Promise.allSettled(channels.list().map((c) => c.stop?.()));
   server.close(() => {
     void store.close().finally(() => process.exit(0));
   });

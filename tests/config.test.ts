@@ -35,3 +35,30 @@ describe("configuration", () => {
     }
   });
 });
+
+describe("channel configuration", () => {
+  it("leaves the WeChat channels off and uses the documented defaults", () => {
+    const c = loadConfig({});
+    expect(c.WECHATY_PUPPET).toBeUndefined();
+    expect(c.WECHAT_TOKEN).toBeUndefined();
+    expect(c.WECHATY_GROUP_MENTION_ONLY).toBe(true);
+    expect(c.WECHAT_API_BASE).toBe("https://api.weixin.qq.com");
+    expect(c.WECHAT_REPLY_BUDGET_MS).toBe(4500);
+  });
+
+  it("reads the Official Account settings and drops a trailing slash of the API base", () => {
+    const c = loadConfig({ WECHAT_TOKEN: "abc123", WECHAT_APP_ID: "wx1", WECHAT_ENCODING_AES_KEY: "a".repeat(43), WECHAT_API_BASE: "http://127.0.0.1:9000/", WECHATY_GROUP_MENTION_ONLY: "0" });
+    expect(c.WECHAT_API_BASE).toBe("http://127.0.0.1:9000");
+    expect(c.WECHATY_GROUP_MENTION_ONLY).toBe(false);
+  });
+
+  it.each([
+    ["a token with symbols", { WECHAT_TOKEN: "a b!" }, /WECHAT_TOKEN/],
+    ["an EncodingAESKey of the wrong length", { WECHAT_TOKEN: "abc", WECHAT_ENCODING_AES_KEY: "short" }, /WECHAT_ENCODING_AES_KEY/],
+    ["an EncodingAESKey without the AppID", { WECHAT_TOKEN: "abc", WECHAT_ENCODING_AES_KEY: "a".repeat(43) }, /WECHAT_APP_ID/],
+    ["a reply budget over 5 seconds", { WECHAT_REPLY_BUDGET_MS: "6000" }, /WECHAT_REPLY_BUDGET_MS/],
+  ])("refuses %s, naming the variable", (_name, env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
