@@ -85,6 +85,10 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
   };
   const deliver = async (ticket: HandoffTicket, text: string) => {
     await channels.send(ticket.channel, ticket.conversationId, [{ text }]);
+    // the conversation's own record has the agent's side too (a reloaded web chat shows it)
+    await store.appendTranscript([
+      { conversationId: ticket.conversationId, direction: "out", text, at: now(), intent: null, confidence: null, kind: "human", channel: ticket.channel, userId: ticket.userId },
+    ]);
   };
   const load = async (ticketId: string) => {
     const ticket = await store.ticket(ticketId);
@@ -169,7 +173,8 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
       const ticket = await load(ticketId);
       const [transcript, messages] = await Promise.all([store.transcript(ticket.conversationId, 200), store.ticketMessages(ticketId)]);
       const timeline: TimelineItem[] = [
-        ...transcript.map((e: TranscriptEntry) => ({
+        // what agents said is shown from the ticket's messages, with their names
+        ...transcript.filter((e) => !(e.direction === "out" && e.kind === "human")).map((e: TranscriptEntry) => ({
           source: "transcript" as const,
           direction: e.direction,
           text: e.text,

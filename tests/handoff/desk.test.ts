@@ -104,6 +104,17 @@ describe("while a ticket is open", () => {
     expect(await d.store.ticket(ticket.id)).toMatchObject({ status: "assigned", agent: "wang" });
   });
 
+  it("keeps the agent's reply in the conversation's transcript, shown once in the ticket view", async () => {
+    const d = createDesk();
+    await d.say("t", "转人工");
+    const ticket = (await d.store.openTicket("api:t"))!;
+    await d.desk.reply(ticket.id, "wang", "请把截图发给我");
+    const transcript = await d.store.transcript("api:t");
+    expect(transcript.filter((e) => e.direction === "out" && e.kind === "human").map((e) => e.text)).toContain("请把截图发给我");
+    const { timeline } = await d.desk.view(ticket.id);
+    expect(timeline.filter((item) => item.text === "请把截图发给我")).toHaveLength(1);
+  });
+
   it("refuses another agent's reply to an assigned ticket", async () => {
     const d = createDesk();
     await d.say("o", "转人工");
