@@ -138,7 +138,16 @@ if (config.WECHATY_PUPPET) {
     minIntervalMs: config.WECHATY_MIN_INTERVAL_MS,
     maxMessageLength: config.WECHATY_MAX_MESSAGE_LENGTH,
     maxTextLength: config.MAX_TEXT_LENGTH,
-    // onAdminCommand: the handoff desk can pass one to take `#reply <ticket> …` / `#done <ticket>` from the admin
+    // the admin contact answers tickets from WeChat: `#reply <ticket> …` / `#done <ticket>`
+    onAdminCommand: async (command) => {
+      const agent = `微信管理员 ${command.admin}`;
+      if (command.kind === "reply") {
+        await desk.reply(command.ticketId, agent, command.text);
+        return "已发送给用户";
+      }
+      await desk.finish(command.ticketId, agent, "closed");
+      return "已结束，对话交回智能助手";
+    },
   });
   channels.register(wechaty);
   routers.push(wechaty.router);
