@@ -59,8 +59,9 @@ const CANCEL_HUMAN = /(取消人工|不用人工|不要人工|取消排队|不�
 const ORDINAL = /^(选|选择|要)?(第)?([1-9一二三四五六七八九])(个|种|项|条|号)?(吧|啊|呀|的|吧啊)?$/;
 const CN_DIGITS = "一二三四五六七八九";
 const ELLIPTICAL = /^(那|那么|还有|对于|对|如果是|要是|换成|那要是)|(呢|嘞|咧|呐)$/;
-// Words that name the subject or the act of closing: they do not change which table cell is asked about.
-const FILLER = new Set(["视频号", "账号", "关闭", "微信"]);
+// Words that name the subject or the act of closing, and the frame of a statement about oneself
+// ("我是企业号"): they do not change which table cell or which account is meant.
+const FILLER = new Set(["视频号", "账号", "关闭", "微信", "我是", "我们是", "咱们是", "我这是", "本人是"]);
 // What a "how do I do it" question is made of when it names no topic of its own.
 const HOW_TO = new Set(["步骤"]);
 const ACCOUNT_LABEL = { enterprise: "企业号", personal: "个人号" } as const;
@@ -107,6 +108,17 @@ export function decide(
     const picked = pickOption(clean, input.text, pending, kb, settings);
     if (picked === HUMAN_OFFER) return handoff(state, "asked", 1);
     if (picked) return answer(state, picked, 1, kb, settings);
+    // "我是企业号" in reply to a clarification: remember it and ask again
+    const options = pending.map((id) => kb.intents.get(id)).filter((i): i is Intent => i !== undefined);
+    if (options.length === pending.length && options.length > 1) {
+      const said = matchIntent(input.text, kb.index);
+      const words = contentTokens(said, kb);
+      if (words.length > 0 && words.every((w) => w === "企业" || w === "个人")) {
+        rememberSlots(state, said);
+        const account = state.slots.account!;
+        return clarify(state, options, 1, `好的，按${ACCOUNT_LABEL[account]}来回答。`, "你想要哪一种？");
+      }
+    }
   }
 
   // paging through a procedure: the one in focus, or the one the user set out to do before a side question
@@ -479,6 +491,13 @@ function renderFocusCell(kb: KnowledgeBase, tableId: string, rowId: string, colu
   return renderCell(table, row, column);
 }
 
+/** The table whose rows an answer lists (several rows of one table), if any. */
+function tableListed(intent: Intent, kb: KnowledgeBase): Table | undefined {
+  const rows = intent.answer.flatMap((r) => (r.kind === "row" ? [r.table] : []));
+  const tables = new Set(rows);
+  return rows.length >= 2 && tables.size === 1 ? kb.tables.get(rows[0]!) : undefined;
+}
+
 /** The intent whose answer is this one row, if any (for reporting the follow-up's intent). */
 function intentOfRow(kb: KnowledgeBase, table: string, row: string): Intent | undefined {
   return [...kb.intents.values()].find((i) => i.type === "faq" && i.focus?.table === table && i.focus.row === row);
@@ -493,18 +512,21 @@ function followUpInContext(
   settings: DialogSettings,
 ): Decision | null {
   const words = contentTokens(match, kb);
-  // "那粉丝呢" after a retention answer, "能恢复吗" about the same row: another cell of the same table
+  // "那粉丝呢" after a retention answer, "能恢复吗" about the same row: another cell of the same table;
+  // after an answer listing a whole table, "哪些行业" is that column for every row
   const focus = state.focus;
-  const table = focus ? kb.tables.get(focus.table) : undefined;
-  if (focus && table) {
+  const table = focus ? kb.tables.get(focus.table) : tableListed(topic, kb);
+  const focusRow = focus?.row ?? null;
+  if (table) {
     const rowVocab = table.rows.map((r) => ({ row: r, words: vocabulary([r.name, ...r.aliases], kb) }));
     const colVocab = table.columns.map((c) => ({ id: c.id, words: vocabulary([c.name, ...c.aliases], kb) }));
     const rowsNamed = rowVocab.filter((r) => words.some((w) => r.words.has(w))).map((r) => r.row);
     const colNamed = colVocab.find((c) => words.some((w) => c.words.has(w)))?.id;
     const unexplained = words.filter((w) => !rowVocab.some((r) => r.words.has(w)) && !colVocab.some((c) => c.words.has(w)));
-    const row: TableRow | undefined = rowsNamed.find((r) => r.id !== focus.row) ?? rowsNamed[0] ?? (colNamed ? table.rows.find((r) => r.id === focus.row) : undefined);
-    const column = colNamed ?? focus.column;
-    const isNew = row !== undefined && (row.id !== focus.row || (column !== null && column !== focus.column));
+    const row: TableRow | undefined =
+      rowsNamed.find((r) => r.id !== focusRow) ?? rowsNamed[0] ?? (colNamed ? table.rows.find((r) => r.id === focusRow) : undefined);
+    const column = colNamed ?? focus?.column ?? null;
+    const isNew = row !== undefined && (row.id !== focusRow || (column !== null && column !== focus?.column));
     if (row && isNew && (unexplained.length === 0 || (elliptical && rowsNamed.length > 0))) {
       const owner = intentOfRow(kb, table.id, row.id);
       // a row that is a procedure of its own ("那关入口呢" after deregistering) is answered in full
@@ -515,6 +537,12 @@ function followUpInContext(
       const text = column ? renderCell(table, row, column) : renderRow(table, row);
       const about = owner && owner.id !== topic.id ? owner : topic;
       return paced(state, about, settings, say(state, "answer", about.id, 0.9, [{ text, ...menu(state, about, kb) }]));
+    }
+    const col = table.columns.find((c) => c.id === colNamed);
+    if (!focus && col && rowsNamed.length === 0 && unexplained.length === 0) {
+      state.misses = 0;
+      const text = [`${table.title}，${col.name}：`, ...table.rows.map((r) => `${r.name}：${r.cells[col.id] ?? "—"}`)].join("\n");
+      return paced(state, topic, settings, say(state, "answer", topic.id, 0.9, [{ text, ...menu(state, topic, kb) }]));
     }
   }
   // "企业号呢" / "个人号呢": the current topic again, for that kind of account

@@ -89,4 +89,21 @@ describe("follow-up questions read in context", () => {
       { say: "对直播呢", kind: "answer", has: [/25%|30%/] },
     ]);
   });
+
+  it("answers one column for every row after an answer that listed a whole table", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "大家为什么关视频号", kind: "answer", intent: "motives-overview", has: ["38%"] },
+      { say: "哪些行业", kind: "answer", has: ["金融", "教育", "中老年", "医疗"], lacks: ["38%"] },
+      { say: "隐私呢", kind: "answer", intent: "motive-privacy", has: ["38%", "金融"] },
+    ]);
+  });
+
+  it("answers a column of the retention table for each data type after the overview", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "关闭后数据还在吗", kind: "answer", intent: "retention-overview" },
+      { say: "能恢复吗", kind: "answer", has: ["难度低", "极高", "不可恢复"], lacks: ["30 天"] },
+    ]);
+  });
 });

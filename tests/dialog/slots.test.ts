@@ -53,4 +53,13 @@ describe("remembering the account type and the goal", () => {
       if (o.replies.some((r) => r.text.includes("企业号：企业号注销"))) throw new Error("the account slot survived the idle reset");
     });
   });
+
+  it("remembers the account type given in reply to a clarification and asks again", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "视频号怎么关", kind: "clarify" },
+      { say: "我是公司的号", kind: "clarify", has: ["企业号", "1. ", "2. "] },
+      { say: "2", kind: "answer", intent: "deregister", has: ["营业执照"] },
+    ]);
+  });
 });
