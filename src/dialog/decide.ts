@@ -55,6 +55,8 @@ const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍|repeat
 const ALL_STEPS = /^(全部步骤|所有步骤|完整步骤|全部|全部的|都发我|一次性发完|全部发我|完整流程|全部流程)(呢|吧|啊)?$/;
 const WHY = /^(那)?(为什么|为啥|为何|why|咋回事|怎么回事|什么原因)(呢|啊|呀)?$/;
 const YES = /^(好|好的|是|是的|要|需要|可以|行|嗯|嗯嗯|ok|yes|转|转吧|好啊|对)$/;
+// "好的" / "嗯" / "ok": an acknowledgment, not a question (the next step while walking through one)
+const ACK = /^(好|好的|好吧|好哒|嗯|嗯嗯|哦|哦哦|ok|okay|行|收到|了解|可以)(的|了|啊|呀)?$/;
 const CANCEL_HUMAN = /(取消人工|不用人工|不要人工|取消排队|不用了|算了|不需要了|取消转接)/;
 const ORDINAL = /^(选|选择|要)?(第)?([1-9一二三四五六七八九])(个|种|项|条|号)?(吧|啊|呀|的|吧啊)?$/;
 const CN_DIGITS = "一二三四五六七八九";
@@ -108,9 +110,14 @@ export function decide(
     const picked = pickOption(clean, input.text, pending, kb, settings);
     if (picked === HUMAN_OFFER) return handoff(state, "asked", 1);
     if (picked) return answer(state, picked, 1, kb, settings);
+    const options = pending.filter((id) => id !== MENU).map((id) => kb.intents.get(id)).filter((i): i is Intent => i !== undefined);
+    // a number that is not one of the options: show them again rather than read "3" as a question
+    const ord = ORDINAL.exec(clean);
+    if (ord && options.length > 0 && pending[0] !== HUMAN_OFFER) {
+      return clarify(state, options, 1, `没有第 ${ord[3]} 个选项。`, "你想看哪一个？");
+    }
     // "我是企业号" in reply to a clarification: remember it and ask again
-    const options = pending.map((id) => kb.intents.get(id)).filter((i): i is Intent => i !== undefined);
-    if (options.length === pending.length && options.length > 1) {
+    if (pending[0] !== MENU && options.length === pending.length && options.length > 1) {
       const said = matchIntent(input.text, kb.index);
       const words = contentTokens(said, kb);
       if (words.length > 0 && words.every((w) => w === "企业" || w === "个人")) {
@@ -123,7 +130,8 @@ export function decide(
 
   // paging through a procedure: the one in focus, or the one the user set out to do before a side question
   let topic = state.topic ? kb.intents.get(state.topic) : undefined;
-  const paging = NEXT.test(clean) || PREV.test(clean) || REPEAT.test(clean) || ALL_STEPS.test(clean);
+  const walking = topic !== undefined && topic.steps.length > 0 && state.step < topic.steps.length - 1;
+  const paging = NEXT.test(clean) || PREV.test(clean) || REPEAT.test(clean) || ALL_STEPS.test(clean) || (walking && ACK.test(clean));
   if (paging && !(topic && topic.steps.length > 0)) {
     const resume = goalIntent(state, kb);
     if (resume && resume.steps.length > 0) {
@@ -138,7 +146,7 @@ export function decide(
   }
   if (topic && topic.steps.length > 0) {
     const last = topic.steps.length - 1;
-    if (NEXT.test(clean)) return showStep(state, topic, Math.min(state.step + 1, last), kb, settings, state.step >= last);
+    if (NEXT.test(clean) || (walking && ACK.test(clean))) return showStep(state, topic, Math.min(state.step + 1, last), kb, settings, state.step >= last);
     if (PREV.test(clean)) return showStep(state, topic, Math.max(state.step - 1, 0), kb, settings, false);
     if (REPEAT.test(clean)) return showStep(state, topic, state.step, kb, settings, false);
     if (ALL_STEPS.test(clean)) {
@@ -156,6 +164,12 @@ export function decide(
     return say(state, "fallback", topic.id, 1, [
       { text: `关于「${topic.title}」，资料里没有说明原因。可以看看下面这些相关问题，或者说「转人工」找客服。`, ...menu(state, topic, kb) },
     ]);
+  }
+
+  // "好的" after an answer acknowledges it: not a miss (two of those in a row would offer a human)
+  if (ACK.test(clean) && topic) {
+    state.misses = 0;
+    return say(state, "answer", "acknowledge", 1, [{ text: "好的。还有视频号关入口、注销、数据留存或解绑的问题，直接问我就行。" }]);
   }
 
   const match = matchIntent(input.text, kb.index);

@@ -33,6 +33,15 @@ describe("clarifying an ambiguous question", () => {
     ]);
   });
 
+  it("shows the options again for a number that is not one of them", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "视频号怎么关", kind: "clarify" },
+      { say: "3", kind: "clarify", has: ["没有第 3 个", "1. 只关闭视频号入口", "2. 彻底注销视频号"] },
+      { say: "2", kind: "answer", intent: "deregister" },
+    ]);
+  });
+
   it("picks the option whose quick reply text is sent back", async () => {
     const c = conversation();
     const first = await c.send("咋关视频号啊");

@@ -16,6 +16,28 @@ describe("small talk", () => {
   });
 });
 
+describe("acknowledgments", () => {
+  it("takes 好的 / 嗯 / ok after an answer as an acknowledgment, never climbing the fallback ladder", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "粉丝会保留吗", kind: "answer" },
+      { say: "好的", kind: "answer", intent: "acknowledge" },
+      { say: "嗯", kind: "answer", intent: "acknowledge" },
+      { say: "ok", kind: "answer", intent: "acknowledge" },
+    ]);
+    expect((c.store as ReturnType<typeof createMemoryStore>).handoffs).toEqual([]);
+  });
+
+  it("takes 好的 while walking through the steps as going on to the next one", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "注销视频号", kind: "answer", has: ["第 1 步 / 共 4 步"] },
+      { say: "好的", kind: "answer", has: ["第 2 步 / 共 4 步"] },
+      { say: "嗯", kind: "answer", has: ["第 3 步 / 共 4 步"] },
+    ]);
+  });
+});
+
 describe("the fallback ladder", () => {
   it("says it did not understand and suggests three topics on a first miss", async () => {
     const c = conversation();
