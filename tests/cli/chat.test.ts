@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -60,6 +60,22 @@ describe("npm run chat", () => {
     const second = await chat(["下一步"], env);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("第 3 步 / 共 4 步");
+  }, 30_000);
+
+  // util-linux `script` gives the CLI a terminal, so the dimmed footer can be seen
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript)("dims kind, intent and confidence when stdout is a terminal", async () => {
+    const child = spawn("script", ["-qec", "npx tsx src/cli/chat.ts", "/dev/null"], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: "", STORE: "memory" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stdin.end("你好\n/quit\n");
+    const code = await new Promise((r) => child.on("close", r));
+    expect(code).toBe(0);
+    expect(out).toMatch(/\x1b\[2m\(answer · greeting · 1\.00\)\x1b\[22m/);
   }, 30_000);
 
   it("prints file:line errors and exits 1 when the knowledge base is invalid", async () => {
