@@ -60,6 +60,7 @@ const ACK = /^(好|好的|好吧|好哒|嗯|嗯嗯|哦|哦哦|ok|okay|行|收到
 const CANCEL_HUMAN = /(取消人工|不用人工|不要人工|取消排队|不用了|算了|不需要了|取消转接)/;
 const ORDINAL = /^(选|选择|要)?(第)?([1-9一二三四五六七八九])(个|种|项|条|号)?(吧|啊|呀|的|吧啊)?$/;
 const CN_DIGITS = "一二三四五六七八九";
+const SUPERLATIVE = /哪(个|一个|家|种|些|款)|最(低|高|多|少|好|快|慢|难|容易|简单|方便|大|小)/;
 const ELLIPTICAL = /^(那|那么|还有|对于|对|如果是|要是|换成|那要是)|(呢|嘞|咧|呐)$/;
 // Words that name the subject or the act of closing, and the frame of a statement about oneself
 // ("我是企业号"): they do not change which table cell or which account is meant.
@@ -193,7 +194,7 @@ export function decide(
 
   // follow-ups that only make sense in context: "那粉丝呢", "能恢复吗", "企业号呢"
   if (topic) {
-    const followUp = followUpInContext(state, topic, match, elliptical || match.confidence < settings.threshold, kb, settings);
+    const followUp = followUpInContext(state, topic, match, clean, elliptical || match.confidence < settings.threshold, kb, settings);
     if (followUp) return followUp;
   }
 
@@ -325,7 +326,8 @@ function answer(
   if (intent.goal) state.slots.goal = intent.goal;
 
   // a question naming one column of the intent's row ("互动数据能恢复吗") gets that cell first
-  const cell = asked && intent.focus && !intent.focus.column ? columnAsked(kb.tables.get(intent.focus.table), asked, kb) : undefined;
+  const cell =
+    asked && intent.focus && !intent.focus.column && intent.steps.length === 0 ? columnAsked(kb.tables.get(intent.focus.table), asked, kb) : undefined;
   if (cell && intent.focus) state.focus = { ...intent.focus, column: cell };
 
   const lines: string[] = [];
@@ -521,6 +523,7 @@ function followUpInContext(
   state: ConversationState,
   topic: Intent,
   match: MatchResult,
+  clean: string,
   elliptical: boolean,
   kb: KnowledgeBase,
   settings: DialogSettings,
@@ -537,6 +540,14 @@ function followUpInContext(
     const rowsNamed = rowVocab.filter((r) => words.some((w) => r.words.has(w))).map((r) => r.row);
     const colNamed = colVocab.find((c) => words.some((w) => c.words.has(w)))?.id;
     const unexplained = words.filter((w) => !rowVocab.some((r) => r.words.has(w)) && !colVocab.some((c) => c.words.has(w)));
+    const col = table.columns.find((c) => c.id === colNamed);
+    // "哪个迁移成本最低" compares the rows, whatever row was in focus
+    const comparing = SUPERLATIVE.test(clean);
+    if (col && rowsNamed.length === 0 && ((!focus && unexplained.length === 0) || comparing)) {
+      state.misses = 0;
+      const text = [`${table.title}，${col.name}：`, ...table.rows.map((r) => `${r.name}：${r.cells[col.id] ?? "—"}`)].join("\n");
+      return paced(state, topic, settings, say(state, "answer", topic.id, 0.9, [{ text, ...menu(state, topic, kb) }]));
+    }
     const row: TableRow | undefined =
       rowsNamed.find((r) => r.id !== focusRow) ?? rowsNamed[0] ?? (colNamed ? table.rows.find((r) => r.id === focusRow) : undefined);
     const column = colNamed ?? focus?.column ?? null;
@@ -551,12 +562,6 @@ function followUpInContext(
       const text = column ? renderCell(table, row, column) : renderRow(table, row);
       const about = owner && owner.id !== topic.id ? owner : topic;
       return paced(state, about, settings, say(state, "answer", about.id, 0.9, [{ text, ...menu(state, about, kb) }]));
-    }
-    const col = table.columns.find((c) => c.id === colNamed);
-    if (!focus && col && rowsNamed.length === 0 && unexplained.length === 0) {
-      state.misses = 0;
-      const text = [`${table.title}，${col.name}：`, ...table.rows.map((r) => `${r.name}：${r.cells[col.id] ?? "—"}`)].join("\n");
-      return paced(state, topic, settings, say(state, "answer", topic.id, 0.9, [{ text, ...menu(state, topic, kb) }]));
     }
   }
   // "企业号呢" / "个人号呢": the current topic again, for that kind of account

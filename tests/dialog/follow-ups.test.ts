@@ -106,4 +106,17 @@ describe("follow-up questions read in context", () => {
       { say: "能恢复吗", kind: "answer", has: ["难度低", "极高", "不可恢复"], lacks: ["30 天"] },
     ]);
   });
+
+  it("compares the rows of the table in context for a 哪个…最 question, whatever row was in focus", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "去抖音怎么样", kind: "answer", intent: "alt-douyin" },
+      { say: "哪个迁移成本最低", kind: "answer", has: [/抖音：中/, /小红书：低/, /B站：高/] },
+    ]);
+    const d = conversation();
+    await d.play([
+      { say: "视频保留多久", kind: "answer", intent: "retention-video" },
+      { say: "哪个恢复最难", kind: "answer", has: ["难度低", "极高", "不可恢复"] },
+    ]);
+  });
 });
