@@ -119,4 +119,23 @@ describe("Bot.handle", () => {
     const next = await bot.handle(msg("c4", "下一步", T0 + 3000));
     expect(next.replies[0]!.text).toContain("第 2 步");
   });
+
+  it("does not move the conversation on when storing the message fails", async () => {
+    const store = createMemoryStore();
+    let failing = false;
+    const flaky: ConversationStore = {
+      ...store,
+      appendTranscript: async (entries) => {
+        if (failing) throw new Error("disk full");
+        return store.appendTranscript(entries);
+      },
+    };
+    const bot = createBot({ knowledge: () => kb, store: flaky, log: silentLog, settings });
+    await bot.handle(msg("c5", "注销视频号", T0));
+    failing = true;
+    await expect(bot.handle(msg("c5", "下一步", T0 + 1000))).rejects.toThrow("disk full");
+    failing = false;
+    const retried = await bot.handle(msg("c5", "下一步", T0 + 2000));
+    expect(retried.replies[0]!.text).toContain("第 2 步 / 共 4 步");
+  });
 });
