@@ -332,11 +332,17 @@ function answer(
 
   const lines: string[] = [];
   if (intent.lead) lines.push(intent.lead);
-  if (cell && intent.focus) lines.push(renderFocusCell(kb, intent.focus.table, intent.focus.row, cell));
+  const focusTable = intent.focus ? kb.tables.get(intent.focus.table) : undefined;
   for (const ref of intent.answer) {
-    const isFocusRow = cell && ref.kind === "row" && ref.table === intent.focus?.table && ref.row === intent.focus.row;
-    const text = isFocusRow ? "" : renderRef(ref, kb);
-    if (text && !lines.includes(text)) lines.push(text);
+    const isFocusRow = focusTable && ref.kind === "row" && ref.table === focusTable.id && ref.row === intent.focus?.row;
+    const texts = [cell && isFocusRow ? renderFocusCell(kb, focusTable.id, ref.row, cell) : renderRef(ref, kb)];
+    // "粉丝和视频还在吗": the other rows of the same table the question names come right after
+    if (isFocusRow && asked && intent.steps.length === 0) {
+      for (const row of rowsAsked(focusTable, asked, kb)) {
+        if (row.id !== ref.row) texts.push(cell ? renderCell(focusTable, row, cell) : renderRow(focusTable, row));
+      }
+    }
+    for (const text of texts) if (text && !lines.includes(text)) lines.push(text);
   }
   const account = state.slots.account;
   const extra = account === "enterprise" ? intent.enterprise : account === "personal" ? intent.personal : [];
@@ -499,6 +505,12 @@ function columnAsked(table: Table | undefined, match: MatchResult, kb: Knowledge
   if (!table) return undefined;
   const words = new Set(contentTokens(match, kb));
   return table.columns.find((c) => [...vocabulary([c.name, ...c.aliases], kb)].some((t) => words.has(t)))?.id;
+}
+
+/** The rows of a table a message names. */
+function rowsAsked(table: Table, match: MatchResult, kb: KnowledgeBase): TableRow[] {
+  const words = new Set(contentTokens(match, kb));
+  return table.rows.filter((r) => [...vocabulary([r.name, ...r.aliases], kb)].some((t) => words.has(t)));
 }
 
 function renderFocusCell(kb: KnowledgeBase, tableId: string, rowId: string, column: string): string {

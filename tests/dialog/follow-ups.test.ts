@@ -1,4 +1,4 @@
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { conversation } from "./conversation.js";
 
 describe("follow-up questions read in context", () => {
@@ -118,5 +118,13 @@ describe("follow-up questions read in context", () => {
       { say: "视频保留多久", kind: "answer", intent: "retention-video" },
       { say: "哪个恢复最难", kind: "answer", has: ["难度低", "极高", "不可恢复"] },
     ]);
+  });
+
+  it("answers every row a question names, not only the first", async () => {
+    const c = conversation();
+    const [o] = await c.play([{ say: "粉丝跟视频还在吗", kind: "answer", has: ["立即清除", "30天"] }]);
+    const text = o!.replies[0]!.text;
+    expect(text.indexOf("粉丝/关注列表")).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf("个人视频")).toBeGreaterThanOrEqual(0);
   });
 });
