@@ -86,10 +86,11 @@ export function createBot(options: BotOptions): Bot {
         kind: outcome.kind,
       })),
     ];
-    await store.write(msg.conversationId, decision.state);
     await store.appendTranscript(entries);
     if (decision.handoff) await store.recordHandoff(msg.conversationId, decision.handoff.reason, msg.at);
     if (decision.feedback) await store.recordFeedback(msg.conversationId, decision.feedback.intent, decision.feedback.helpful, msg.at);
+    // the state goes last: it moves on only once everything else about the message is stored
+    await store.write(msg.conversationId, decision.state);
     log.info(
       { conversationId: msg.conversationId, channel: msg.channel, kind: outcome.kind, intent: outcome.intent, confidence: outcome.confidence },
       "message handled",

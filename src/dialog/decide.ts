@@ -1,9 +1,9 @@
-import type { Intent, KnowledgeBase } from "../knowledge/knowledge-base.js";
+import type { Intent, KnowledgeBase, Table, TableRow } from "../knowledge/knowledge-base.js";
 import { cleanWord } from "../nlu/lexicon.js";
-import { matchIntent } from "../nlu/match.js";
+import { matchIntent, tokenize } from "../nlu/match.js";
 import { normalizeText } from "../nlu/normalize.js";
 import type { ConversationState, MatchResult, Outcome, Reply } from "../types.js";
-import { renderAllSteps, renderCell, renderRefs, renderRow, renderStep } from "./render.js";
+import { renderAllSteps, renderCell, renderRef, renderRefs, renderRow, renderStep } from "./render.js";
 
 /** Knobs of the dialog, from configuration. */
 export interface DialogSettings {
@@ -45,18 +45,33 @@ export function initialState(now: number): ConversationState {
   };
 }
 
+/** Quick replies of the thumbs up/down prompt; sending one back records the verdict. */
+export const FEEDBACK_CHOICES = ["👍 有用", "👎 没用"] as const;
+
+// Markers at the head of ConversationState.pending: the offer of a human, or a plain menu of topics
+// (picked by number or title only; a clarification's options are also picked by reading the reply).
 const HUMAN_OFFER = "human";
 const HUMAN_OFFER_AFTER_FEEDBACK = "human:negative-feedback";
+const MENU = "#menu";
 const NEXT = /^(下一步|然后|接着|继续|好了|好了然后|下一个|next|done|ok了|弄好了|搞定了|完成了|做完了)+(呢|啊|了|吧)?$/;
 const PREV = /^(上一步|上一个|返回上一步|回到上一步|previous|back)(呢|啊|吧)?$/;
 const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍|repeat)(一下|一遍)?(呢|啊|吧)?$/;
 const ALL_STEPS = /^(全部步骤|所有步骤|完整步骤|全部|全部的|都发我|一次性发完|全部发我|完整流程|全部流程)(呢|吧|啊)?$/;
 const WHY = /^(那)?(为什么|为啥|为何|why|咋回事|怎么回事|什么原因)(呢|啊|呀)?$/;
 const YES = /^(好|好的|是|是的|要|需要|可以|行|嗯|嗯嗯|ok|yes|转|转吧|好啊|对)$/;
+// "好的" / "嗯" / "ok": an acknowledgment, not a question (the next step while walking through one)
+const ACK = /^(好|好的|好吧|好哒|嗯|嗯嗯|哦|哦哦|ok|okay|行|收到|了解|可以)(的|了|啊|呀)?$/;
 const CANCEL_HUMAN = /(取消人工|不用人工|不要人工|取消排队|不用了|算了|不需要了|取消转接)/;
-const ORDINAL = /^(第)?([1-9一二三四五六七八九])(个|种|项|条|号)?$/;
+const ORDINAL = /^(选|选择|要)?(第)?([1-9一二三四五六七八九])(个|种|项|条|号)?(吧|啊|呀|的|吧啊)?$/;
 const CN_DIGITS = "一二三四五六七八九";
+const SUPERLATIVE = /哪(个|一个|家|种|些|款)|最(低|高|多|少|好|快|慢|难|容易|简单|方便|大|小)/;
 const ELLIPTICAL = /^(那|那么|还有|对于|对|如果是|要是|换成|那要是)|(呢|嘞|咧|呐)$/;
+// Words that name the subject or the act of closing, and the frame of a statement about oneself
+// ("我是企业号"): they do not change which table cell or which account is meant.
+const FILLER = new Set(["视频号", "账号", "关闭", "微信", "我是", "我们是", "咱们是", "我这是", "本人是"]);
+// What a "how do I do it" question is made of when it names no topic of its own.
+const HOW_TO = new Set(["步骤"]);
+const ACCOUNT_LABEL = { enterprise: "企业号", personal: "个人号" } as const;
 
 /**
  * The dialog manager: (state, message, knowledge) → (new state, outcome). Pure: no store, no clock
@@ -94,32 +109,78 @@ export function decide(
       feedback: { intent, helpful: verdict },
     };
   }
+  // a feedback prompt left unanswered is not carried into later turns
+  state.feedbackFor = null;
 
-  // a reply to a question the bot just asked
+  // a reply to a question the bot just asked (a clarification, suggested topics, the offer of a human)
   if (state.pending.length > 0) {
     const pending = state.pending;
     state.pending = [];
     if (pending[0] === HUMAN_OFFER && YES.test(clean)) return handoff(state, "repeated-misses", 1);
     if (pending[0] === HUMAN_OFFER_AFTER_FEEDBACK && YES.test(clean)) return handoff(state, "negative-feedback", 1);
     const picked = pickOption(clean, input.text, pending, kb, settings);
+    if (picked === HUMAN_OFFER) return handoff(state, "asked", 1);
     if (picked) return answer(state, picked, 1, kb, settings);
-  }
-
-  // paging through a procedure
-  const topic = state.topic ? kb.intents.get(state.topic) : undefined;
-  if (topic && topic.steps.length > 0) {
-    const last = topic.steps.length - 1;
-    if (NEXT.test(clean)) return showStep(state, topic, Math.min(state.step + 1, last), kb, state.step >= last);
-    if (PREV.test(clean)) return showStep(state, topic, Math.max(state.step - 1, 0), kb, false);
-    if (REPEAT.test(clean)) return showStep(state, topic, state.step, kb, false);
-    if (ALL_STEPS.test(clean)) {
-      state.step = last;
-      const text = [`${topic.title}，全部步骤：`, renderAllSteps(topic, kb), ...renderRefs(topic.retention, kb)].join("\n");
-      return say(state, "answer", topic.id, 1, [{ text, quickReplies: relatedTitles(topic, kb) }]);
+    const options = pending.filter((id) => id !== MENU).map((id) => kb.intents.get(id)).filter((i): i is Intent => i !== undefined);
+    // a number that is not one of the options: show them again rather than read "3" as a question
+    const ord = ORDINAL.exec(clean);
+    if (ord && options.length > 0 && pending[0] !== HUMAN_OFFER) {
+      return clarify(state, options, 1, `没有第 ${ord[3]} 个选项。`, "你想看哪一个？");
+    }
+    // "我是企业号" in reply to a clarification: remember it and ask again
+    if (pending[0] !== MENU && options.length === pending.length && options.length > 1) {
+      const said = matchIntent(input.text, kb.index);
+      const words = contentTokens(said, kb);
+      if (words.length > 0 && words.every((w) => w === "企业" || w === "个人")) {
+        rememberSlots(state, said);
+        const account = state.slots.account!;
+        return clarify(state, options, 1, `好的，按${ACCOUNT_LABEL[account]}来回答。`, "你想要哪一种？");
+      }
     }
   }
-  if (topic && WHY.test(clean) && topic.why.length > 0) {
-    return say(state, "answer", topic.id, 1, [{ text: renderRefs(topic.why, kb).join("\n") }]);
+
+  // paging through a procedure: the one in focus, or the one the user set out to do before a side question
+  let topic = state.topic ? kb.intents.get(state.topic) : undefined;
+  const walking = topic !== undefined && topic.steps.length > 0 && state.step < topic.steps.length - 1;
+  const paging = NEXT.test(clean) || PREV.test(clean) || REPEAT.test(clean) || ALL_STEPS.test(clean) || (walking && ACK.test(clean));
+  if (paging && !(topic && topic.steps.length > 0)) {
+    const resume = goalIntent(state, kb);
+    if (resume && resume.steps.length > 0) {
+      state.topic = resume.id;
+      state.focus = resume.focus;
+      topic = resume;
+    } else {
+      const procedures = [...kb.intents.values()].filter((i) => i.goal && i.steps.length > 0);
+      state.pending = [MENU, ...procedures.map((p) => p.id)];
+      return say(state, "fallback", null, 1, [{ text: "现在没有正在进行的操作步骤。想看哪一个的步骤？", ...quick(procedures.map((p) => p.title)) }]);
+    }
+  }
+  if (topic && topic.steps.length > 0) {
+    const last = topic.steps.length - 1;
+    if (NEXT.test(clean) || (walking && ACK.test(clean))) return showStep(state, topic, Math.min(state.step + 1, last), kb, settings, state.step >= last);
+    if (PREV.test(clean)) return showStep(state, topic, Math.max(state.step - 1, 0), kb, settings, false);
+    if (REPEAT.test(clean)) return showStep(state, topic, state.step, kb, settings, false);
+    if (ALL_STEPS.test(clean)) {
+      state.step = last;
+      const text = [`${topic.title}，全部步骤：`, renderAllSteps(topic, kb, beforeLastStep(state, topic, kb))].join("\n");
+      return withFeedbackPrompt(state, topic, settings, say(state, "answer", topic.id, 1, [{ text, ...menu(state, topic, kb) }]));
+    }
+  }
+  if (topic && WHY.test(clean)) {
+    if (topic.why.length > 0) {
+      state.misses = 0;
+      return say(state, "answer", topic.id, 1, [{ text: renderRefs(topic.why, kb).join("\n"), ...menu(state, topic, kb) }]);
+    }
+    // understood, but the knowledge gives no reason: say so rather than answer another question
+    return say(state, "fallback", topic.id, 1, [
+      { text: `关于「${topic.title}」，资料里没有说明原因。可以看看下面这些相关问题，或者说「转人工」找客服。`, ...menu(state, topic, kb) },
+    ]);
+  }
+
+  // "好的" after an answer acknowledges it: not a miss (two of those in a row would offer a human)
+  if (ACK.test(clean) && topic) {
+    state.misses = 0;
+    return say(state, "answer", "acknowledge", 1, [{ text: "好的。还有视频号关入口、注销、数据留存或解绑的问题，直接问我就行。" }]);
   }
 
   const match = matchIntent(input.text, kb.index);
@@ -130,14 +191,29 @@ export function decide(
     return miss(state, match, kb, settings, match.noise === "empty" ? "我只能读懂文字消息哦，请用文字描述你的问题，比如「视频号怎么关」。" : undefined);
   }
 
-  // follow-ups that only make sense in context: "那粉丝呢", "企业号呢"
-  if (topic && (elliptical || match.confidence < settings.threshold)) {
-    const followUp = followUpInContext(state, topic, clean, match, kb);
+  // "怎么弄" names no topic: the goal the user stated, else the procedure in context, else ask which
+  if (isHowTo(match, kb)) {
+    const goal = goalIntent(state, kb);
+    if (goal) return goal.id === topic?.id && state.step > 0 ? showStep(state, goal, state.step, kb, settings, false) : answer(state, goal, 0.9, kb, settings);
+    const focusOwner = state.focus ? intentOfRow(kb, state.focus.table, state.focus.row) : undefined;
+    const inContext = topic && topic.steps.length > 0 ? topic : focusOwner && focusOwner.steps.length > 0 ? focusOwner : undefined;
+    if (inContext) return answer(state, inContext, 0.9, kb, settings);
+    const procedures = [...kb.intents.values()].filter((i) => i.goal && i.steps.length > 0);
+    if (procedures.length > 1) return clarify(state, procedures, 0.9, null, "你想做哪一件？");
+  }
+
+  // follow-ups that only make sense in context: "那粉丝呢", "能恢复吗", "企业号呢"
+  if (topic) {
+    const followUp = followUpInContext(state, topic, match, clean, elliptical || match.confidence < settings.threshold, kb, settings);
     if (followUp) return followUp;
   }
 
+  // a message of known words that is not understood alone may be read with the last question;
+  // unknown words ("qwerty") are not a follow-up to anything
+  const words = contentTokens(match, kb);
+  const readable = words.length > 0 && words.every((w) => kb.index.idf.has(w));
   let best = match;
-  if (state.lastQuestion && (elliptical || match.confidence < settings.threshold)) {
+  if (state.lastQuestion && (elliptical || (readable && match.confidence < settings.threshold))) {
     const inContext = matchIntent(`${state.lastQuestion} ${input.text}`, kb.index);
     if (inContext.confidence >= settings.threshold && inContext.confidence > match.confidence && !inContext.noise) {
       best = inContext;
@@ -161,9 +237,9 @@ export function decide(
     !intent.related.includes(second.intentId) &&
     !secondIntent.related.includes(intent.id)
   ) {
-    return clarify(state, [intent, secondIntent], best.confidence, kb, "你想问的是哪一个？");
+    return clarify(state, [intent, secondIntent], best.confidence, null, "你想问的是哪一个？");
   }
-  return answer(state, intent, best.confidence, kb, settings);
+  return answer(state, intent, best.confidence, kb, settings, best);
 }
 
 function say(state: ConversationState, kind: Outcome["kind"], intent: string | null, confidence: number, replies: Reply[]): Decision {
@@ -185,84 +261,175 @@ function rememberSlots(state: ConversationState, match: MatchResult): void {
   else if (match.entities.includes("个人")) state.slots.account = "personal";
 }
 
-function pickOption(clean: string, raw: string, options: string[], kb: KnowledgeBase, settings: DialogSettings): Intent | null {
+/** Tokens of a message that say what it is about (not question frames, particles or the subject). */
+function contentTokens(match: MatchResult, kb: KnowledgeBase): string[] {
+  return match.tokens.filter((t) => !kb.lexicon.stopwords.has(t) && !FILLER.has(t));
+}
+
+/** "怎么弄", "具体怎么操作", "要怎么关": a how-to that names nothing to do it to. */
+function isHowTo(match: MatchResult, kb: KnowledgeBase): boolean {
+  const words = match.tokens.filter((t) => !kb.lexicon.stopwords.has(t) && t !== "视频号" && t !== "账号" && t !== "微信");
+  return words.length > 0 && words.every((t) => HOW_TO.has(t));
+}
+
+/** The procedure for the goal the user stated (only hide the entry / deregister), if any. */
+function goalIntent(state: ConversationState, kb: KnowledgeBase): Intent | undefined {
+  const goal = state.slots.goal;
+  if (!goal) return undefined;
+  return [...kb.intents.values()].find((i) => i.goal === goal && i.type === "faq");
+}
+
+function pickOption(clean: string, raw: string, options: string[], kb: KnowledgeBase, settings: DialogSettings): Intent | typeof HUMAN_OFFER | null {
+  const byId = (id: string | undefined): Intent | typeof HUMAN_OFFER | null =>
+    id === HUMAN_OFFER ? HUMAN_OFFER : id ? (kb.intents.get(id) ?? null) : null;
+  const isClarification = options[0] !== MENU && options[0] !== HUMAN_OFFER;
+  if (options[0] === MENU) options = options.slice(1);
   const ord = ORDINAL.exec(clean);
   if (ord) {
-    const d = ord[2]!;
+    const d = ord[3]!;
     const n = /[1-9]/.test(d) ? Number(d) : CN_DIGITS.indexOf(d) + 1;
-    const id = options[n - 1];
-    return id ? (kb.intents.get(id) ?? null) : null;
+    return byId(options[n - 1]);
   }
-  if (/^(前者|前面那个)$/.test(clean)) return kb.intents.get(options[0]!) ?? null;
-  if (/^(后者|后面那个|最后一个)$/.test(clean)) return kb.intents.get(options[options.length - 1]!) ?? null;
+  if (/^(前者|前面那个|第一种)$/.test(clean)) return byId(options[0]);
+  if (/^(后者|后面那个|最后一个)$/.test(clean)) return byId(options[options.length - 1]);
   const titles = options.map((id) => kb.intents.get(id)?.title);
   const byTitle = titles.findIndex((t) => t !== undefined && cleanWord(t).replace(/\s+/g, "") === clean);
-  if (byTitle >= 0) return kb.intents.get(options[byTitle]!) ?? null;
+  if (byTitle >= 0) return byId(options[byTitle]);
+  if (!isClarification) return null;
   // the answer may be a few words ("彻底注销", "只关入口"): take the option it reads closest to
   const match = matchIntent(raw, kb.index);
   const hit = match.candidates.find((c) => options.includes(c.intentId));
-  if (hit && hit === match.candidates[0] && hit.score >= settings.threshold * 0.8) return kb.intents.get(hit.intentId) ?? null;
+  if (hit && hit === match.candidates[0] && hit.score >= settings.threshold * 0.8) return byId(hit.intentId);
   return null;
 }
 
-function answer(state: ConversationState, intent: Intent, confidence: number, kb: KnowledgeBase, settings: DialogSettings): Decision {
+function answer(
+  state: ConversationState,
+  intent: Intent,
+  confidence: number,
+  kb: KnowledgeBase,
+  settings: DialogSettings,
+  asked?: MatchResult,
+): Decision {
   if (intent.type === "clarify") {
     const options = intent.options.map((id) => kb.intents.get(id)!).filter(Boolean);
-    return clarify(state, options, confidence, kb, renderRefs(intent.answer, kb).join("\n"));
+    // the user already said what they want: no need to ask
+    const wanted = options.find((o) => o.goal !== undefined && o.goal === state.slots.goal);
+    if (wanted) return answer(state, wanted, confidence, kb, settings, asked);
+    return clarify(state, options, confidence, renderRefs(intent.answer, kb).join("\n"), "你想要哪一种？");
   }
   if (intent.type === "handoff") return handoff(state, "asked", confidence);
   state.misses = 0;
+
+  if (intent.type === "smalltalk" || intent.reply) {
+    // small talk leaves the topic alone, so "谢谢" in the middle of the steps does not lose the place
+    if (intent.type !== "smalltalk") {
+      state.topic = intent.id;
+      state.focus = intent.focus;
+    }
+    return say(state, "answer", intent.id, confidence, [{ text: intent.reply ?? intent.title, ...menu(state, intent, kb) }]);
+  }
   state.topic = intent.id;
-  state.step = 0;
+  // a side question keeps the place in the procedure, so "下一步" can resume it
+  if (intent.steps.length > 0) state.step = 0;
   state.focus = intent.focus;
   if (intent.goal) state.slots.goal = intent.goal;
 
-  if (intent.type === "smalltalk" || intent.reply) {
-    return say(state, "answer", intent.id, confidence, [{ text: intent.reply ?? intent.title, ...quick(relatedTitles(intent, kb)) }]);
-  }
+  // a question naming one column of the intent's row ("互动数据能恢复吗") gets that cell first
+  const cell =
+    asked && intent.focus && !intent.focus.column && intent.steps.length === 0 ? columnAsked(kb.tables.get(intent.focus.table), asked, kb) : undefined;
+  if (cell && intent.focus) state.focus = { ...intent.focus, column: cell };
+
   const lines: string[] = [];
   if (intent.lead) lines.push(intent.lead);
-  lines.push(...renderRefs(intent.answer, kb));
+  const focusTable = intent.focus ? kb.tables.get(intent.focus.table) : undefined;
+  for (const ref of intent.answer) {
+    const isFocusRow = focusTable && ref.kind === "row" && ref.table === focusTable.id && ref.row === intent.focus?.row;
+    const texts = [cell && isFocusRow ? renderFocusCell(kb, focusTable.id, ref.row, cell) : renderRef(ref, kb)];
+    // "粉丝和视频还在吗": the other rows of the same table the question names come right after
+    if (isFocusRow && asked && intent.steps.length === 0) {
+      for (const row of rowsAsked(focusTable, asked, kb)) {
+        if (row.id !== ref.row) texts.push(cell ? renderCell(focusTable, row, cell) : renderRow(focusTable, row));
+      }
+    }
+    for (const text of texts) if (text && !lines.includes(text)) lines.push(text);
+  }
   const account = state.slots.account;
   const extra = account === "enterprise" ? intent.enterprise : account === "personal" ? intent.personal : [];
-  for (const t of renderRefs(extra, kb)) if (!lines.includes(t)) lines.push(`${account === "enterprise" ? "企业号" : "个人号"}：${t}`);
+  for (const t of renderRefs(extra, kb)) if (!lines.includes(t)) lines.push(`${ACCOUNT_LABEL[account!]}：${t}`);
+  // caveats of a procedure are said before its first step, where they still help
   const caveats = renderRefs(intent.caveats, kb).filter((t) => !lines.includes(t));
   if (caveats.length) lines.push(...caveats.map((t) => `⚠️ ${t}`));
   const replies: Reply[] = [];
   if (intent.steps.length > 0) {
+    state.answers += 1;
     lines.push(renderStep(intent, 0, kb));
     replies.push({ text: lines.join("\n"), quickReplies: ["下一步", "全部步骤"] });
-  } else {
-    replies.push({ text: lines.join("\n"), ...quick(relatedTitles(intent, kb)) });
+    // a walk-through is rated at its end (see showStep), not at its first step
+    return say(state, "answer", intent.id, confidence, replies);
   }
-  state.answers += 1;
-  if (settings.feedbackEvery > 0 && state.answers % settings.feedbackEvery === 0) {
-    state.feedbackFor = intent.id;
-    replies.push({ text: "这个回答有帮助吗？", quickReplies: ["👍 有用", "👎 没用"] });
-  }
-  return say(state, "answer", intent.id, confidence, replies);
+  replies.push({ text: lines.join("\n"), ...menu(state, intent, kb) });
+  return paced(state, intent, settings, say(state, "answer", intent.id, confidence, replies));
 }
 
-function showStep(state: ConversationState, intent: Intent, step: number, kb: KnowledgeBase, finished: boolean): Decision {
+/** Counts an answer with content and, every `feedbackEvery` answers, asks whether it helped. */
+function paced(state: ConversationState, intent: Intent, settings: DialogSettings, decision: Decision): Decision {
+  state.answers += 1;
+  return settings.feedbackEvery > 0 && state.answers % settings.feedbackEvery === 0 ? withFeedbackPrompt(state, intent, settings, decision) : decision;
+}
+
+/** Adds the thumbs up/down prompt to an answer and remembers which intent it rates. */
+function withFeedbackPrompt(state: ConversationState, intent: Intent, settings: DialogSettings, decision: Decision): Decision {
+  if (settings.feedbackEvery <= 0) return decision;
+  state.feedbackFor = intent.id;
+  decision.outcome.replies.push({ text: "这个回答有帮助吗？", quickReplies: [...FEEDBACK_CHOICES] });
+  return decision;
+}
+
+/**
+ * What must be known before the last step of a procedure, which is the one that cannot be undone
+ * (submitting the deregistration): what is lost, and what an enterprise account has to hand in.
+ */
+function beforeLastStep(state: ConversationState, intent: Intent, kb: KnowledgeBase): string[] {
+  const lines = renderRefs(intent.retention, kb).map((t) => `⚠️ ${t}`);
+  const account = state.slots.account;
+  if (account) {
+    const refs = account === "enterprise" ? intent.enterprise : intent.personal;
+    lines.push(...renderRefs(refs, kb).map((t) => `${ACCOUNT_LABEL[account]}：${t}`));
+  } else {
+    lines.push(...renderRefs(intent.enterprise, kb).map((t) => `如果是企业号：${t}`));
+  }
+  return lines;
+}
+
+function showStep(
+  state: ConversationState,
+  intent: Intent,
+  step: number,
+  kb: KnowledgeBase,
+  settings: DialogSettings,
+  finished: boolean,
+): Decision {
+  const reached = step !== state.step || state.step === 0;
   state.step = step;
+  state.misses = 0;
   const last = intent.steps.length - 1;
   const lines: string[] = [];
   if (finished) lines.push("步骤已经全部完成了。回顾一下最后一步：");
+  // what is lost is said before the step that cannot be undone, not after it
+  else if (step === last) lines.push(...beforeLastStep(state, intent, kb));
   lines.push(renderStep(intent, step, kb));
-  // what is lost is said before the step that cannot be undone
-  if (step === last) lines.push(...renderRefs([...intent.retention, ...intent.caveats], kb).map((t) => `⚠️ ${t}`));
-  if (state.slots.account === "enterprise" && step === last) lines.push(...renderRefs(intent.enterprise, kb).map((t) => `企业号：${t}`));
   const quickReplies = step < last ? ["下一步", "上一步", "全部步骤"] : ["上一步", "全部步骤", ...relatedTitles(intent, kb).slice(0, 1)];
-  return say(state, "answer", intent.id, 1, [{ text: lines.join("\n"), quickReplies }]);
+  const decision = say(state, "answer", intent.id, 1, [{ text: lines.join("\n"), quickReplies }]);
+  return step === last && !finished && reached ? withFeedbackPrompt(state, intent, settings, decision) : decision;
 }
 
-function clarify(state: ConversationState, options: Intent[], confidence: number, kb: KnowledgeBase, intro: string): Decision {
+function clarify(state: ConversationState, options: Intent[], confidence: number, intro: string | null, question: string): Decision {
   state.pending = options.map((o) => o.id);
   state.misses = 0;
-  const list = options.map((o, i) => `${i + 1}. ${o.title}`).join("\n");
-  return say(state, "clarify", null, confidence, [
-    { text: `${intro}\n你想要哪一种？回复数字或直接点选：\n${list}`, quickReplies: options.map((o) => o.title) },
-  ]);
+  const list = options.map((o, i) => `${i + 1}. ${o.title}`);
+  const text = [...(intro ? [intro] : []), `${question}回复数字或直接点选：`, ...list].join("\n");
+  return say(state, "clarify", null, confidence, [{ text, quickReplies: options.map((o) => o.title) }]);
 }
 
 function handoff(state: ConversationState, reason: HandoffReason, confidence: number): Decision {
@@ -279,34 +446,37 @@ function handoff(state: ConversationState, reason: HandoffReason, confidence: nu
 
 function miss(state: ConversationState, match: MatchResult, kb: KnowledgeBase, settings: DialogSettings, lead?: string): Decision {
   state.misses += 1;
-  state.pending = [];
   const note = match.truncated ? "（消息太长，我只读了开头的一部分。）\n" : "";
+  const nearest = suggestions(match, kb);
   if (state.misses >= 3) return handoff(state, "repeated-misses", match.confidence);
   if (state.misses === 2) {
-    state.pending = [HUMAN_OFFER];
+    // the quick replies can be picked by number: the human first, then the nearest topics
+    state.pending = [HUMAN_OFFER, ...nearest.slice(0, 2).map((i) => i.id)];
     return say(state, "fallback", null, match.confidence, [
       {
         text: `${note}${lead ?? "抱歉，我还是没能理解你的问题。"}要不要转人工客服？回复「转人工」或点下面的按钮。`,
-        quickReplies: ["转人工", ...suggestions(match, kb).slice(0, 2)],
+        quickReplies: ["转人工", ...nearest.slice(0, 2).map((i) => i.title)],
       },
     ]);
   }
+  state.pending = [MENU, ...nearest.map((i) => i.id)];
   return say(state, "fallback", null, match.confidence, [
     {
       text: `${note}${lead ?? "抱歉，这个问题我还不会回答。我能解答视频号关闭、注销、数据留存和解绑相关的问题，你可以试试下面这些，或者说「转人工」找客服。"}`,
-      quickReplies: suggestions(match, kb),
+      ...quick(nearest.map((i) => i.title)),
     },
   ]);
 }
 
-function suggestions(match: MatchResult, kb: KnowledgeBase): string[] {
-  const out: string[] = [];
+/** The three topics nearest to a message that was not understood, then the default suggestions. */
+function suggestions(match: MatchResult, kb: KnowledgeBase): Intent[] {
+  const out: Intent[] = [];
   const defaults = [...kb.intents.values()].filter((i) => i.suggest).map((i) => i.id);
   const ids = [...match.candidates.map((c) => c.intentId), ...defaults];
   for (const id of ids) {
     const intent = kb.intents.get(id);
     if (!intent || (intent.type !== "faq" && intent.type !== "clarify")) continue;
-    if (!out.includes(intent.title)) out.push(intent.title);
+    if (!out.some((o) => o.title === intent.title)) out.push(intent);
     if (out.length === 3) break;
   }
   return out;
@@ -319,50 +489,116 @@ function relatedTitles(intent: Intent, kb: KnowledgeBase): string[] {
     .slice(0, 3);
 }
 
+/**
+ * The intent's related topics as quick replies, remembered so that a channel without buttons (which
+ * numbers them) can send "2" back and get the second.
+ */
+function menu(state: ConversationState, intent: Intent, kb: KnowledgeBase): { quickReplies?: string[] } {
+  const ids = intent.related.filter((id) => kb.intents.has(id)).slice(0, 3);
+  state.pending = ids.length ? [MENU, ...ids] : [];
+  return quick(ids.map((id) => kb.intents.get(id)!.title));
+}
+
 function quick(list: string[]): { quickReplies?: string[] } {
   return list.length ? { quickReplies: list } : {};
+}
+
+/** Canonical tokens of a table's row or column names and aliases. */
+function vocabulary(names: string[], kb: KnowledgeBase): Set<string> {
+  const out = new Set<string>();
+  for (const n of names) for (const t of tokenize(n, kb.lexicon)) if (!kb.lexicon.stopwords.has(t.text)) out.add(t.text);
+  return out;
+}
+
+/** The column of a table a message names, if it names exactly one kind of thing. */
+function columnAsked(table: Table | undefined, match: MatchResult, kb: KnowledgeBase): string | undefined {
+  if (!table) return undefined;
+  const words = new Set(contentTokens(match, kb));
+  return table.columns.find((c) => [...vocabulary([c.name, ...c.aliases], kb)].some((t) => words.has(t)))?.id;
+}
+
+/** The rows of a table a message names. */
+function rowsAsked(table: Table, match: MatchResult, kb: KnowledgeBase): TableRow[] {
+  const words = new Set(contentTokens(match, kb));
+  return table.rows.filter((r) => [...vocabulary([r.name, ...r.aliases], kb)].some((t) => words.has(t)));
+}
+
+function renderFocusCell(kb: KnowledgeBase, tableId: string, rowId: string, column: string): string {
+  const table = kb.tables.get(tableId)!;
+  const row = table.rows.find((r) => r.id === rowId)!;
+  return renderCell(table, row, column);
+}
+
+/** The table whose rows an answer lists (several rows of one table), if any. */
+function tableListed(intent: Intent, kb: KnowledgeBase): Table | undefined {
+  const rows = intent.answer.flatMap((r) => (r.kind === "row" ? [r.table] : []));
+  const tables = new Set(rows);
+  return rows.length >= 2 && tables.size === 1 ? kb.tables.get(rows[0]!) : undefined;
+}
+
+/** The intent whose answer is this one row, if any (for reporting the follow-up's intent). */
+function intentOfRow(kb: KnowledgeBase, table: string, row: string): Intent | undefined {
+  return [...kb.intents.values()].find((i) => i.type === "faq" && i.focus?.table === table && i.focus.row === row);
 }
 
 function followUpInContext(
   state: ConversationState,
   topic: Intent,
-  clean: string,
   match: MatchResult,
+  clean: string,
+  elliptical: boolean,
   kb: KnowledgeBase,
+  settings: DialogSettings,
 ): Decision | null {
-  // "那粉丝呢" after a retention answer: the same question for another row of the same table
+  const words = contentTokens(match, kb);
+  // "那粉丝呢" after a retention answer, "能恢复吗" about the same row: another cell of the same table;
+  // after an answer listing a whole table, "哪些行业" is that column for every row
   const focus = state.focus;
-  if (focus) {
-    const table = kb.tables.get(focus.table);
-    if (table) {
-      const mentions = (name: string, aliases: string[]): boolean =>
-        [name, ...aliases].some((a) => {
-          const w = cleanWord(a).replace(/\s+/g, "");
-          return w.length > 0 && clean.includes(w);
-        });
-      const row = table.rows.find((r) => r.id !== focus.row && mentions(r.name, r.aliases));
-      const column = table.columns.find((c) => mentions(c.name, c.aliases))?.id ?? focus.column;
-      if (row) {
-        state.focus = { table: table.id, row: row.id, column };
-        state.misses = 0;
-        const text = column ? renderCell(table, row, column) : renderRow(table, row);
-        return say(state, "answer", topic.id, 0.9, [{ text, ...quick(relatedTitles(topic, kb)) }]);
-      }
+  const table = focus ? kb.tables.get(focus.table) : tableListed(topic, kb);
+  const focusRow = focus?.row ?? null;
+  if (table) {
+    const rowVocab = table.rows.map((r) => ({ row: r, words: vocabulary([r.name, ...r.aliases], kb) }));
+    const colVocab = table.columns.map((c) => ({ id: c.id, words: vocabulary([c.name, ...c.aliases], kb) }));
+    const rowsNamed = rowVocab.filter((r) => words.some((w) => r.words.has(w))).map((r) => r.row);
+    const colNamed = colVocab.find((c) => words.some((w) => c.words.has(w)))?.id;
+    const unexplained = words.filter((w) => !rowVocab.some((r) => r.words.has(w)) && !colVocab.some((c) => c.words.has(w)));
+    const col = table.columns.find((c) => c.id === colNamed);
+    // "哪个迁移成本最低" compares the rows, whatever row was in focus
+    const comparing = SUPERLATIVE.test(clean);
+    if (col && rowsNamed.length === 0 && ((!focus && unexplained.length === 0) || comparing)) {
+      state.misses = 0;
+      const text = [`${table.title}，${col.name}：`, ...table.rows.map((r) => `${r.name}：${r.cells[col.id] ?? "—"}`)].join("\n");
+      return paced(state, topic, settings, say(state, "answer", topic.id, 0.9, [{ text, ...menu(state, topic, kb) }]));
+    }
+    const row: TableRow | undefined =
+      rowsNamed.find((r) => r.id !== focusRow) ?? rowsNamed[0] ?? (colNamed ? table.rows.find((r) => r.id === focusRow) : undefined);
+    const column = colNamed ?? focus?.column ?? null;
+    const isNew = row !== undefined && (row.id !== focusRow || (column !== null && column !== focus?.column));
+    if (row && isNew && (unexplained.length === 0 || (elliptical && rowsNamed.length > 0))) {
+      const owner = intentOfRow(kb, table.id, row.id);
+      // a row that is a procedure of its own ("那关入口呢" after deregistering) is answered in full
+      if (owner && owner.steps.length > 0 && !colNamed) return answer(state, owner, 0.9, kb, settings);
+      state.focus = { table: table.id, row: row.id, column };
+      state.misses = 0;
+      if (owner && owner.id !== topic.id) state.topic = owner.id;
+      const text = column ? renderCell(table, row, column) : renderRow(table, row);
+      const about = owner && owner.id !== topic.id ? owner : topic;
+      return paced(state, about, settings, say(state, "answer", about.id, 0.9, [{ text, ...menu(state, about, kb) }]));
     }
   }
   // "企业号呢" / "个人号呢": the current topic again, for that kind of account
   const account = match.entities.includes("企业") ? "enterprise" : match.entities.includes("个人") ? "personal" : null;
-  const contentTokens = match.tokens.filter((t) => !["企业", "个人", "账号", "视频号"].includes(t) && !kb.lexicon.stopwords.has(t));
-  if (account && contentTokens.length === 0) {
-    // the topic's own account-specific facts, else those of the first intent that has any
-    const pick = (i: Intent): Intent["enterprise"] => (account === "enterprise" ? i.enterprise : i.personal);
-    const owner = pick(topic).length > 0 ? topic : [...kb.intents.values()].find((i) => pick(i).length > 0);
-    const lines = owner ? renderRefs(pick(owner), kb) : [];
-    if (lines.length > 0) {
-      state.misses = 0;
-      if (topic.steps.length > 0) lines.push(`其余步骤相同：${renderRefs(topic.answer, kb)[0] ?? ""}`);
-      return say(state, "answer", topic.id, 0.9, [{ text: lines.join("\n"), ...quick(relatedTitles(topic, kb)) }]);
+  if (account && words.every((t) => t === "企业" || t === "个人")) {
+    state.misses = 0;
+    const refs = account === "enterprise" ? topic.enterprise : topic.personal;
+    const lines = renderRefs(refs, kb).map((t) => `${ACCOUNT_LABEL[account]}：${t}`);
+    if (lines.length === 0) {
+      // nothing account-specific in the knowledge: say so, and give the answer that holds for both
+      lines.push(`关于「${topic.title}」，资料里没有区分企业号和个人号，两者一样：`, ...renderRefs(topic.answer, kb));
+    } else if (topic.steps.length > 0) {
+      lines.push(`其余步骤相同${account === "enterprise" ? "，材料在最后一步之前准备好" : ""}：${renderRefs(topic.answer, kb)[0] ?? ""}`);
     }
+    return paced(state, topic, settings, say(state, "answer", topic.id, 0.9, [{ text: lines.join("\n"), ...menu(state, topic, kb) }]));
   }
   return null;
 }

@@ -43,9 +43,12 @@ export function renderStep(intent: Intent, step: number, kb: KnowledgeBase): str
   return `第 ${step + 1} 步 / 共 ${intent.steps.length} 步：${text}`;
 }
 
-/** Every step, numbered. */
-export function renderAllSteps(intent: Intent, kb: KnowledgeBase): string {
-  return intent.steps.map((ref, i) => `${i + 1}. ${renderRef(ref, kb)}`).join("\n");
+/** Every step, numbered; `beforeLast` (warnings) goes just before the last step, the one that cannot be undone. */
+export function renderAllSteps(intent: Intent, kb: KnowledgeBase, beforeLast: string[] = []): string {
+  const last = intent.steps.length - 1;
+  return intent.steps
+    .flatMap((ref, i) => [...(i === last ? beforeLast : []), `${i + 1}. ${renderRef(ref, kb)}`])
+    .join("\n");
 }
 
 /** Where a fact comes from, for operators reading an answer. */

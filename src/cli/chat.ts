@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import { userInfo } from "node:os";
+import { createInterface } from "node:readline";
+import pino from "pino";
+import { createBot } from "../bot.js";
+import { ConfigError, loadConfig, type Config } from "../config.js";
+import { initialState } from "../dialog/decide.js";
+import { loadKnowledge } from "../knowledge/load.js";
+import { openStore } from "../store/open.js";
+import type { Outcome } from "../types.js";
+
+// npm run chat: talk to the bot as one user in the terminal, with the server's knowledge and store.
+// Reads lines until /quit or the end of input (so it also works with piped stdin).
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const loaded = loadKnowledge({ intentsDir: config.intentsDir, knowledgeDir: config.knowledgeDir });
+if (!loaded.ok) {
+  for (const err of loaded.errors) console.error(err);
+  console.error(`\nthe knowledge base is invalid (${loaded.errors.length} problem(s)): fix the files above, then run npm run chat again`);
+  process.exit(1);
+}
+const kb = loaded.kb;
+
+// the bot's own log goes to stderr, quiet unless LOG_LEVEL asks for more, so it does not mix with the chat
+const log = pino({ level: process.env.LOG_LEVEL ? config.LOG_LEVEL : "warn" }, pino.destination(2));
+const store = openStore(config);
+const bot = createBot({
+  knowledge: () => kb,
+  store,
+  log,
+  settings: { threshold: config.MATCH_THRESHOLD, clarifyMargin: config.CLARIFY_MARGIN, feedbackEvery: config.FEEDBACK_EVERY },
+  idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000,
+  logText: config.LOG_MESSAGE_TEXT,
+});
+
+const userId = `terminal-${safeUserName()}`;
+const conversationId = `terminal:${userId}`;
+const interactive = Boolean(process.stdin.isTTY);
+const dim = (s: string): string => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[22m` : s);
+const say = (s: string): void => void process.stdout.write(`${s}\n`);
+
+say(`视频号关闭助手（终端，${config.STORE === "memory" ? "内存存储" : "SQLite 存储"}）`);
+say(dim("直接输入问题；输入数字选择快捷回复；/reset 重新开始，/quit 退出。"));
+
+const rl = createInterface({ input: process.stdin, terminal: interactive, ...(interactive ? { output: process.stdout } : {}) });
+const prompt = (): void => {
+  if (interactive) rl.prompt();
+};
+rl.setPrompt("你> ");
+
+let quickReplies: string[] = [];
+prompt();
+for await (const line of rl) {
+  const typed = line.trim();
+  if (typed === "/quit" || typed === "/exit") break;
+  if (typed === "/reset") {
+    // a fresh state; the transcript stays as the record of what was said
+    await store.write(conversationId, initialState(Date.now()));
+    quickReplies = [];
+    say(dim("（已重新开始对话）"));
+  } else if (typed.length > config.MAX_TEXT_LENGTH) {
+    say(dim(`（消息太长：最多 ${config.MAX_TEXT_LENGTH} 个字符）`));
+  } else if (typed) {
+    const n = /^\d{1,2}$/.test(typed) ? Number(typed) : 0;
+    const text = n >= 1 && n <= quickReplies.length ? quickReplies[n - 1]! : typed;
+    if (text !== typed) say(dim(`→ ${text}`));
+    const outcome = await bot.handle({ channel: "terminal", conversationId, userId, text, messageId: randomUUID(), at: Date.now() });
+    quickReplies = show(outcome);
+  }
+  prompt();
+}
+rl.close();
+await store.close();
+process.exit(0);
+
+/** Prints an outcome; returns its quick replies in the order they were numbered. */
+function show(outcome: Outcome): string[] {
+  const numbered: string[] = [];
+  for (const reply of outcome.replies) {
+    say(`机器人> ${reply.text.replace(/\n/g, "\n        ")}`);
+    for (const q of reply.quickReplies ?? []) {
+      numbered.push(q);
+      say(`  [${numbered.length}] ${q}`);
+    }
+  }
+  if (outcome.replies.length === 0 && outcome.kind === "human") say(dim("（对话已转给人工客服，机器人不再回答；发送「取消人工」回到机器人）"));
+  say(dim(`(${outcome.kind} · ${outcome.intent ?? "—"} · ${outcome.confidence.toFixed(2)})`));
+  return numbered;
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username || "local";
+  } catch {
+    return "local";
+  }
+}

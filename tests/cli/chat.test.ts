@@ -1,0 +1,90 @@
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "../..");
+const tmp = mkdtempSync(join(tmpdir(), "chat-cli-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Runs `npx tsx src/cli/chat.ts` with the given lines on stdin; resolves with its output and exit code. */
+function chat(lines: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn("npx", ["tsx", "src/cli/chat.ts"], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: "", ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout, stderr }));
+    child.stdin.end(lines.map((l) => `${l}\n`).join(""));
+  });
+}
+
+/** The part of the output printed after the n-th reply footer "(kind · intent · confidence)". */
+const turns = (stdout: string): string[] => stdout.split(/^\((?:answer|clarify|fallback|handoff|human) · .*\)$/m);
+
+describe("npm run chat", () => {
+  it("talks to the bot over piped stdin: numbered quick replies, steps, /reset and /quit", async () => {
+    const { code, stdout } = await chat(["视频号怎么关", "1", "下一步", "/reset", "下一步", "/quit", "注销视频号"], { STORE: "memory" });
+    expect(code).toBe(0);
+    const t = turns(stdout);
+    expect(t[0]).toMatch(/发现页/);
+    expect(t[0]).toMatch(/\[1\] 只关闭视频号入口/);
+    expect(t[0]).toMatch(/\[2\] 彻底注销视频号/);
+    expect(stdout).toMatch(/^\(clarify · — · \d\.\d\d\)$/m);
+    // "1" sends the first quick reply's text
+    expect(t[1]).toContain("→ 只关闭视频号入口");
+    expect(t[1]).toContain("第 1 步 / 共 5 步");
+    expect(stdout).toMatch(/^\(answer · close-entry · 1\.00\)$/m);
+    expect(t[2]).toContain("第 2 步 / 共 5 步");
+    // after /reset the walk-through is gone
+    expect(t[3]).toContain("已重新开始");
+    expect(t[3]).toContain("没有正在进行");
+    // nothing after /quit is read
+    expect(stdout).not.toContain("第 1 步 / 共 4 步");
+    // no terminal colours when stdout is not a terminal
+    expect(stdout).not.toContain("\x1b[");
+  }, 30_000);
+
+  it("exits 0 at the end of input and keeps the conversation in the SQLite store between runs", async () => {
+    const env = { STORE: "sqlite", DATA_DIR: join(tmp, "data") };
+    const first = await chat(["注销视频号", "下一步"], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("第 2 步 / 共 4 步");
+    const second = await chat(["下一步"], env);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("第 3 步 / 共 4 步");
+  }, 30_000);
+
+  // util-linux `script` gives the CLI a terminal, so the dimmed footer can be seen
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript)("dims kind, intent and confidence when stdout is a terminal", async () => {
+    const child = spawn("script", ["-qec", "npx tsx src/cli/chat.ts", "/dev/null"], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: "", STORE: "memory" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stdin.end("你好\n/quit\n");
+    const code = await new Promise((r) => child.on("close", r));
+    expect(code).toBe(0);
+    expect(out).toMatch(/\x1b\[2m\(answer · greeting · 1\.00\)\x1b\[22m/);
+  }, 30_000);
+
+  it("prints file:line errors and exits 1 when the knowledge base is invalid", async () => {
+    const knowledge = join(tmp, "knowledge");
+    cpSync(join(root, "knowledge"), knowledge, { recursive: true });
+    writeFileSync(join(knowledge, "99-broken.yaml"), "section: broken\nfacts:\n  Bad Id: text\n");
+    const { code, stderr, stdout } = await chat(["你好"], { STORE: "memory", KNOWLEDGE_DIR: knowledge });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/99-broken\.yaml:\d+: /);
+    expect(stdout).not.toContain("机器人>");
+  }, 30_000);
+});

@@ -1,0 +1,117 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { decide, initialState } from "../../src/dialog/decide.js";
+import { loadKnowledgeOrThrow } from "../../src/knowledge/load.js";
+import { projectKnowledge } from "../helpers/kb.js";
+import { conversation, shown } from "./conversation.js";
+
+const projectKnowledgeTitleToId = (title: string): string | undefined =>
+  [...projectKnowledge().intents.values()].find((i) => i.title === title)?.id;
+
+describe("clarifying an ambiguous question", () => {
+  it("asks which way to close when the question is ambiguous, with both meanings as numbered quick replies", async () => {
+    const c = conversation();
+    const [o] = await c.play([{ say: "视频号怎么关", kind: "clarify", intent: null, has: ["发现页", "注销", "1. ", "2. ", "0.5", "3-5"] }]);
+    expect(o!.replies[0]!.quickReplies).toHaveLength(2);
+  });
+
+  it.each([
+    ["1", "close-entry", ["发现页管理", "第 1 步 / 共 5 步"]],
+    ["第二个", "deregister", ["账号与安全", "第 1 步 / 共 4 步"]],
+    ["2", "deregister", ["微信注销"]],
+    ["第一种", "close-entry", ["发现页管理"]],
+    ["彻底注销", "deregister", ["微信注销", "32%"]],
+    ["只关入口", "close-entry", ["发现页管理", "0.5"]],
+    ["后者", "deregister", ["微信注销"]],
+  ])("understands the answer %j to the clarification", async (reply, intent, facts) => {
+    const c = conversation();
+    await c.play([
+      { say: "视频号怎么关", kind: "clarify" },
+      { say: reply, kind: "answer", intent, has: facts },
+    ]);
+  });
+
+  it("shows the options again for a number that is not one of them", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "视频号怎么关", kind: "clarify" },
+      { say: "3", kind: "clarify", has: ["没有第 3 个", "1. 只关闭视频号入口", "2. 彻底注销视频号"] },
+      { say: "2", kind: "answer", intent: "deregister" },
+    ]);
+  });
+
+  it("picks the option whose quick reply text is sent back", async () => {
+    const c = conversation();
+    const first = await c.send("咋关视频号啊");
+    expect(first.kind).toBe("clarify");
+    const second = await c.send(first.replies[0]!.quickReplies![1]!);
+    expect(second.intent).toBe("deregister");
+  });
+
+  it("lets a fresh question take over from a pending clarification", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "视频号怎么关", kind: "clarify" },
+      { say: "粉丝列表会保留吗", kind: "answer", intent: "retention-fans", has: ["立即清除"] },
+    ]);
+    // the clarification is no longer pending: "1" picks the first quick reply of the last answer
+    const last = await c.send("粉丝列表会保留吗");
+    const firstTopic = last.replies[0]!.quickReplies![0]!;
+    const picked = await c.send("1");
+    expect(picked.intent).not.toBe("close-entry");
+    expect(picked.kind).toBe("answer");
+    expect(picked.intent).toBe(projectKnowledgeTitleToId(firstTopic));
+  });
+
+  it("asks which procedure is meant when a how-to names nothing and nothing is in context", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "具体怎么操作", kind: "clarify", has: ["只关闭视频号入口", "彻底注销视频号"] },
+      { say: "1", kind: "answer", intent: "close-entry", has: ["第 1 步 / 共 5 步"] },
+    ]);
+  });
+
+  it("does not ask again once the user said what they want", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "我就是不想在发现页看到它，不想注销", kind: "answer", intent: "close-entry" },
+      { say: "视频号怎么关", kind: "answer", intent: "close-entry", has: ["发现页管理"] },
+    ]);
+    const outcome = await c.send("视频号怎么关");
+    expect(shown(outcome)).not.toContain("你想要哪一种");
+  });
+});
+
+describe("clarifying between close candidates", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kb-close-"));
+  mkdirSync(join(dir, "intents"));
+  mkdirSync(join(dir, "knowledge"));
+  writeFileSync(join(dir, "knowledge", "lexicon.yaml"), "synonyms:\n  苹果: [苹果, apple]\nstopwords: [怎么, 吗, 的]\n");
+  writeFileSync(join(dir, "knowledge", "facts.yaml"), "section: test\nfacts:\n  keep: 苹果放冰箱能保存两周。\n  eat: 苹果洗干净直接吃。\n");
+  writeFileSync(
+    join(dir, "intents", "apples.yaml"),
+    [
+      "- id: apple-keep\n  title: 苹果怎么保存\n  answer: [keep]\n  examples: [苹果怎么保存, 苹果放多久]",
+      "- id: apple-eat\n  title: 苹果怎么吃\n  answer: [eat]\n  examples: [苹果怎么吃, 苹果生吃吗]",
+    ].join("\n"),
+  );
+  const kb = loadKnowledgeOrThrow({ intentsDir: join(dir, "intents"), knowledgeDir: join(dir, "knowledge") });
+  const turn = (text: string, state = initialState(0), clarifyMargin = 0.2) =>
+    decide(state, { text, at: 1 }, kb, { threshold: 0.4, clarifyMargin, feedbackEvery: 0 });
+
+  it("asks which one when the top two candidates score within the margin", () => {
+    const first = turn("苹果");
+    expect(first.outcome.kind).toBe("clarify");
+    expect(first.outcome.replies[0]!.quickReplies).toEqual(expect.arrayContaining(["苹果怎么保存", "苹果怎么吃"]));
+    const picked = turn("第二个", first.state);
+    expect(picked.outcome.kind).toBe("answer");
+    expect(shown(picked.outcome)).toContain(first.outcome.replies[0]!.quickReplies![1] === "苹果怎么吃" ? "直接吃" : "两周");
+  });
+
+  it("answers the best candidate when the runner-up is clearly behind", () => {
+    const only = turn("苹果", initialState(0), 0);
+    expect(only.outcome.kind).toBe("answer");
+  });
+});

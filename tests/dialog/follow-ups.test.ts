@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { conversation } from "./conversation.js";
+
+describe("follow-up questions read in context", () => {
+  it("answers the same retention question for the other data type after a retention answer", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "关闭后视频保留多久", kind: "answer", intent: "retention-video", has: ["30天"] },
+      { say: "那粉丝列表呢", kind: "answer", intent: "retention-fans", has: ["立即清除"], lacks: ["30天。"] },
+      { say: "评论呢", kind: "answer", intent: "retention-interactions", has: ["7天"] },
+    ]);
+  });
+
+  it("answers another column of the same row when only the column is named", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "点赞评论会保留吗", kind: "answer", intent: "retention-interactions", has: ["7天"] },
+      { say: "能恢复吗", kind: "answer", intent: "retention-interactions", has: [/恢复难度：不可恢复/] },
+      { say: "能导出吗", kind: "answer", has: [/可迁移性：不支持导出/] },
+    ]);
+  });
+
+  it("answers retention after the deregistration steps when asked whether the videos remain", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "注销视频号", kind: "answer", intent: "deregister" },
+      { say: "下一步", kind: "answer", has: ["第 2 步"] },
+      { say: "那视频还在吗", kind: "answer", intent: "retention-video", has: ["30天"] },
+    ]);
+  });
+
+  it("re-answers the current topic for an enterprise account", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "怎么彻底注销视频号", kind: "answer", intent: "deregister", lacks: ["企业号：企业号注销"] },
+      { say: "企业号呢", kind: "answer", intent: "deregister", has: ["营业执照"] },
+      { say: "个人号呢", kind: "answer", intent: "deregister", has: [/不需要/] },
+    ]);
+  });
+
+  it("says the answer holds for both kinds of account when the knowledge makes no difference", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "粉丝会保留吗", kind: "answer", intent: "retention-fans" },
+      { say: "企业号呢", kind: "answer", intent: "retention-fans", has: ["没有区分", "立即清除"] },
+    ]);
+  });
+
+  it("gives the reason where the knowledge has one", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "注销失败了", kind: "answer", intent: "deregister-failure", has: ["32%"] },
+      { say: "为什么", kind: "answer", intent: "deregister-failure", has: ["32%", /公众号|小程序/] },
+      { say: "那怎么办", kind: "answer", has: ["解绑"] },
+    ]);
+  });
+
+  it("says there is no reason in the knowledge instead of answering another question", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "视频多久删除", kind: "answer", intent: "retention-video" },
+      { say: "为什么", kind: "fallback", has: ["没有说明原因"], lacks: ["38%"] },
+    ]);
+  });
+
+  it.each([
+    ["互动数据能恢复吗", "retention-interactions", /恢复难度：不可恢复/],
+    ["小红书迁移成本高吗", "alt-xiaohongshu", /迁移成本：低/],
+    ["粉丝能导出吗", "retention-fans", /可迁移性：不支持导出/],
+    ["关入口成功率多少", "entry-time", /98%/],
+    ["b站和微信兼容吗", "alt-bilibili", /微信兼容性：仅支持QQ登录关联/],
+  ])("answers the table cell asked directly: %s", async (say, intent, fact) => {
+    const c = conversation();
+    await c.play([{ say, kind: "answer", intent, has: [fact] }]);
+  });
+
+  it("moves along a table's rows: another platform after one platform", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "小红书迁移成本高吗", kind: "answer", intent: "alt-xiaohongshu", has: ["低"] },
+      { say: "b站呢", kind: "answer", intent: "alt-bilibili", has: [/迁移成本：高/] },
+    ]);
+  });
+
+  it("answers a short follow-up on the impacts in context", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "关视频号对企业有啥影响", kind: "answer", has: ["46%"] },
+      { say: "对直播呢", kind: "answer", has: [/25%|30%/] },
+    ]);
+  });
+
+  it("answers one column for every row after an answer that listed a whole table", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "大家为什么关视频号", kind: "answer", intent: "motives-overview", has: ["38%"] },
+      { say: "哪些行业", kind: "answer", has: ["金融", "教育", "中老年", "医疗"], lacks: ["38%"] },
+      { say: "隐私呢", kind: "answer", intent: "motive-privacy", has: ["38%", "金融"] },
+    ]);
+  });
+
+  it("answers a column of the retention table for each data type after the overview", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "关闭后数据还在吗", kind: "answer", intent: "retention-overview" },
+      { say: "能恢复吗", kind: "answer", has: ["难度低", "极高", "不可恢复"], lacks: ["30 天"] },
+    ]);
+  });
+
+  it("compares the rows of the table in context for a 哪个…最 question, whatever row was in focus", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "去抖音怎么样", kind: "answer", intent: "alt-douyin" },
+      { say: "哪个迁移成本最低", kind: "answer", has: [/抖音：中/, /小红书：低/, /B站：高/] },
+    ]);
+    const d = conversation();
+    await d.play([
+      { say: "视频保留多久", kind: "answer", intent: "retention-video" },
+      { say: "哪个恢复最难", kind: "answer", has: ["难度低", "极高", "不可恢复"] },
+    ]);
+  });
+
+  it("answers every row a question names, not only the first", async () => {
+    const c = conversation();
+    const [o] = await c.play([{ say: "粉丝跟视频还在吗", kind: "answer", has: ["立即清除", "30天"] }]);
+    const text = o!.replies[0]!.text;
+    expect(text.indexOf("粉丝/关注列表")).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf("个人视频")).toBeGreaterThanOrEqual(0);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { conversation, shown } from "./conversation.js";
+
+describe("walking through a procedure step by step", () => {
+  it("pages through the deregistration with next / previous / repeat, counting the steps", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "注销视频号的步骤", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 4 步", "3-5", "解绑"] },
+      { say: "下一步", kind: "answer", has: ["第 2 步 / 共 4 步", "账号与安全"] },
+      { say: "然后呢", kind: "answer", has: ["第 3 步 / 共 4 步", "微信注销", "身份"] },
+      { say: "上一步", kind: "answer", has: ["第 2 步 / 共 4 步"], lacks: ["第 3 步"] },
+      { say: "重复", kind: "answer", has: ["第 2 步 / 共 4 步"] },
+      { say: "好了", kind: "answer", has: ["第 3 步 / 共 4 步"] },
+      { say: "下一步", kind: "answer", has: ["第 4 步 / 共 4 步", "清空"] },
+      { say: "下一步", kind: "answer", has: ["全部完成", "第 4 步 / 共 4 步"] },
+    ]);
+  });
+
+  it("says how long the whole procedure takes with its first step", async () => {
+    const c = conversation();
+    await c.play([{ say: "只关入口怎么操作", kind: "answer", intent: "close-entry", has: ["0.5 分钟", "第 1 步 / 共 5 步"] }]);
+  });
+
+  it("gives every step at once on request, with the warnings before the last step", async () => {
+    const c = conversation();
+    await c.send("怎么注销视频号");
+    const all = shown(await c.send("全部步骤"));
+    for (const n of [1, 2, 3, 4]) expect(all).toMatch(new RegExp(`^${n}\\. `, "m"));
+    const retention = all.indexOf("粉丝/关注列表立即清除");
+    expect(retention).toBeGreaterThan(all.indexOf("3. "));
+    expect(retention).toBeLessThan(all.indexOf("4. "));
+  });
+
+  it("warns to unbind 公众号/小程序 before the steps start, with the share of failures it causes", async () => {
+    const c = conversation();
+    const first = shown(await c.send("视频号注销流程"));
+    expect(first).toContain("32%");
+    expect(first).toMatch(/公众号|小程序/);
+    expect(first.indexOf("32%")).toBeLessThan(first.indexOf("第 1 步"));
+  });
+
+  it("says what is lost and what an enterprise must hand in before the irreversible last step, not after it", async () => {
+    const c = conversation();
+    await c.send("注销视频号");
+    await c.send("下一步");
+    const third = shown(await c.send("下一步"));
+    expect(third).not.toContain("30 天");
+    const last = shown(await c.send("下一步"));
+    expect(last).toContain("第 4 步 / 共 4 步");
+    for (const fact of ["30 天", "立即清除", "7 天", "营业执照"]) {
+      expect(last).toContain(fact);
+      expect(last.indexOf(fact)).toBeLessThan(last.indexOf("第 4 步"));
+    }
+  });
+
+  it("keeps its place in the steps across small talk", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "关闭视频号入口的步骤", kind: "answer", intent: "close-entry", has: ["第 1 步 / 共 5 步"] },
+      { say: "下一步", kind: "answer", has: ["第 2 步 / 共 5 步"] },
+      { say: "谢谢", kind: "answer", intent: "thanks" },
+      { say: "下一步", kind: "answer", intent: "close-entry", has: ["第 3 步 / 共 5 步", "通用"] },
+    ]);
+  });
+
+  it("restarts the walk-through when the procedure is asked for again", async () => {
+    const c = conversation();
+    await c.send("注销视频号");
+    await c.send("下一步");
+    await c.play([{ say: "视频号怎么注销", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 4 步"] }]);
+  });
+
+  it("resumes the procedure with 下一步 after a side question", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "注销视频号", kind: "answer", intent: "deregister" },
+      { say: "下一步", kind: "answer", has: ["第 2 步 / 共 4 步"] },
+      { say: "那视频还在吗", kind: "answer", intent: "retention-video" },
+      { say: "下一步", kind: "answer", intent: "deregister", has: ["第 3 步 / 共 4 步"] },
+    ]);
+  });
+
+  it("says no steps are in progress when 下一步 comes without a procedure, offering the procedures", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "粉丝会保留吗", kind: "answer" },
+      { say: "下一步", kind: "fallback", has: ["没有正在进行", "只关闭视频号入口", "彻底注销视频号"] },
+      { say: "2", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 4 步"] },
+    ]);
+  });
+});
