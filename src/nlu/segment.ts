@@ -120,11 +120,13 @@ function soundsOf(chars: string[]): string[] {
 
 function soundAlike(chars: string[], sounds: string[], i: number, lex: Lexicon): { canonical: string; length: number } | null {
   if (!starts(lex).sound.has(sounds[i]!)) return null;
+  // a particle or frame character typed correctly is not the first or last sound of a typo: 想只 is not 闲置
+  if (lex.stopwords.has(chars[i]!)) return null;
   for (let len = 4; len >= 2; len--) {
     if (i + len > chars.length) continue;
     if (!chars.slice(i, i + len).every((c) => HAN.test(c))) continue;
     const canonical = lex.soundsLike.get(sounds.slice(i, i + len).join(" "));
-    if (canonical === undefined) continue;
+    if (canonical === undefined || lex.stopwords.has(chars[i + len - 1]!)) continue;
     // a word spelled exactly right wins over a sound-alike overlapping it: 别人连麦 is not 人脸
     let exactInside = false;
     for (let j = i + 1; j < i + len && !exactInside; j++) exactInside = longestSurface(chars, j, lex) !== null;
