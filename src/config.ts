@@ -22,7 +22,7 @@ const schema = z.object({
   INTENTS_DIR: z.string().min(1).default("intents"),
   KNOWLEDGE_DIR: z.string().min(1).default("knowledge"),
   KB_WATCH: flag,
-  MATCH_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.4),
+  MATCH_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.45),
   CLARIFY_MARGIN: z.coerce.number().min(0).max(0.5).default(0.02),
   FEEDBACK_EVERY: z.coerce.number().int().min(0).max(100).default(3),
   CONVERSATION_IDLE_MINUTES: z.coerce.number().positive().default(30),

@@ -11,7 +11,7 @@ import { loadKnowledge } from "../knowledge/load.js";
 const { values } = parseArgs({
   options: {
     tests: { type: "string" },
-    threshold: { type: "string", default: process.env.MATCH_THRESHOLD ?? "0.4" },
+    threshold: { type: "string", default: process.env.MATCH_THRESHOLD ?? "0.45" },
     floor: { type: "string", default: process.env.KB_TEST_FLOOR ?? "0.85" },
     show: { type: "string", default: "20" },
     intents: { type: "string", default: process.env.INTENTS_DIR ?? "intents" },

@@ -15,7 +15,7 @@ export interface DialogSettings {
   feedbackEvery: number;
 }
 
-export const defaultDialogSettings: DialogSettings = { threshold: 0.4, clarifyMargin: 0.02, feedbackEvery: 3 };
+export const defaultDialogSettings: DialogSettings = { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 3 };
 
 /** Why a conversation goes to a human: asked for one, the fallback ladder's offer, or a thumbs-down's offer. */
 export type HandoffReason = "asked" | "repeated-misses" | "negative-feedback";

@@ -5,7 +5,7 @@ import type { ConversationStore, InboundMessage } from "../../src/types.js";
 import { projectKnowledge, silentLog } from "../helpers/kb.js";
 
 const kb = projectKnowledge();
-const settings = { threshold: 0.4, clarifyMargin: 0.02, feedbackEvery: 0 };
+const settings = { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 0 };
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 let seq = 0;
 const msg = (conversationId: string, text: string, at: number): InboundMessage => ({

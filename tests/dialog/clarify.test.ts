@@ -99,7 +99,7 @@ describe("clarifying between close candidates", () => {
   );
   const kb = loadKnowledgeOrThrow({ intentsDir: join(dir, "intents"), knowledgeDir: join(dir, "knowledge") });
   const turn = (text: string, state = initialState(0), clarifyMargin = 0.2) =>
-    decide(state, { text, at: 1 }, kb, { threshold: 0.4, clarifyMargin, feedbackEvery: 0 });
+    decide(state, { text, at: 1 }, kb, { threshold: 0.45, clarifyMargin, feedbackEvery: 0 });
 
   it("asks which one when the top two candidates score within the margin", () => {
     const first = turn("苹果");

@@ -23,7 +23,7 @@ export interface Turn {
 export function conversation(options: { store?: ConversationStore; settings?: Partial<DialogSettings>; id?: string; bot?: Bot } = {}) {
   const store = options.store ?? createMemoryStore();
   const kb = projectKnowledge();
-  const settings = { threshold: 0.4, clarifyMargin: 0.02, feedbackEvery: 0, ...options.settings };
+  const settings = { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 0, ...options.settings };
   const bot = options.bot ?? createBot({ knowledge: () => kb, store, log: silentLog, settings });
   const id = options.id ?? `test:${Math.random().toString(36).slice(2)}`;
   let clock = Date.UTC(2026, 0, 1, 9, 0, 0);

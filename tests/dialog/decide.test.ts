@@ -3,7 +3,7 @@ import { decide, initialState } from "../../src/dialog/decide.js";
 import { projectKnowledge } from "../helpers/kb.js";
 
 const kb = projectKnowledge();
-const settings = { threshold: 0.4, clarifyMargin: 0.02, feedbackEvery: 2 };
+const settings = { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 2 };
 
 describe("decide()", () => {
   it("is pure: it never changes the state it is given and gives the same decision for the same input", () => {
