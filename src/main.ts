@@ -17,8 +17,7 @@ import { loadKnowledge } from "./knowledge/load.js";
 import { createKnowledgeHolder } from "./knowledge/reloader.js";
 import { createLogger } from "./log.js";
 import { createApp } from "./server/app.js";
-import { createMemoryStore } from "./store/memory.js";
-import { createSqliteStore } from "./store/sqlite.js";
+import { openStore } from "./store/open.js";
 
 // Composition root: config → knowledge → store → bot → server. The only file that wires.
 
@@ -50,7 +49,7 @@ const knowledge = createKnowledgeHolder(first.kb, paths, log);
 }
 const reload = (reason: string): void => void knowledge.reload(reason);
 
-const store = config.STORE === "memory" ? createMemoryStore() : createSqliteStore(join(config.dataDir, "faq-bot.sqlite"));
+const store = openStore(config);
 // --- human handoff: the desk opens tickets; agents' replies go out through the conversation's channel ---
 const live = createLiveHub({ firstId: Date.now() });
 const channels = createChannelRegistry();
