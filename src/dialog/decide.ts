@@ -52,6 +52,8 @@ export const FEEDBACK_CHOICES = ["👍 有用", "👎 没用"] as const;
 // (picked by number or title only; a clarification's options are also picked by reading the reply).
 const HUMAN_OFFER = "human";
 const HUMAN_OFFER_AFTER_FEEDBACK = "human:negative-feedback";
+// Below this score a candidate is not offered as a "did you mean" topic after a miss.
+const SUGGEST_FLOOR = 0.25;
 const MENU = "#menu";
 const NEXT = /^(下一步|然后|接着|继续|好了|好了然后|下一个|next|done|ok了|弄好了|搞定了|完成了|做完了)+(呢|啊|了|吧)?$/;
 const PREV = /^(上一步|上一个|返回上一步|回到上一步|previous|back)(呢|啊|吧)?$/;
@@ -316,7 +318,7 @@ function answer(
     // the user already said what they want: no need to ask
     const wanted = options.find((o) => o.goal !== undefined && o.goal === state.slots.goal);
     if (wanted) return answer(state, wanted, confidence, kb, settings, asked);
-    return clarify(state, options, confidence, renderRefs(intent.answer, kb).join("\n"), "你想要哪一种？");
+    return clarify(state, options, confidence, renderRefs(intent.answer, kb).join("\n"), "你想要哪一种？", intent.id);
   }
   if (intent.type === "handoff") return handoff(state, "asked", confidence);
   state.misses = 0;
@@ -424,12 +426,19 @@ function showStep(
   return step === last && !finished && reached ? withFeedbackPrompt(state, intent, settings, decision) : decision;
 }
 
-function clarify(state: ConversationState, options: Intent[], confidence: number, intro: string | null, question: string): Decision {
+function clarify(
+  state: ConversationState,
+  options: Intent[],
+  confidence: number,
+  intro: string | null,
+  question: string,
+  intentId: string | null = null,
+): Decision {
   state.pending = options.map((o) => o.id);
   state.misses = 0;
   const list = options.map((o, i) => `${i + 1}. ${o.title}`);
   const text = [...(intro ? [intro] : []), `${question}回复数字或直接点选：`, ...list].join("\n");
-  return say(state, "clarify", null, confidence, [{ text, quickReplies: options.map((o) => o.title) }]);
+  return say(state, "clarify", intentId, confidence, [{ text, quickReplies: options.map((o) => o.title) }]);
 }
 
 function handoff(state: ConversationState, reason: HandoffReason, confidence: number): Decision {
@@ -472,7 +481,9 @@ function miss(state: ConversationState, match: MatchResult, kb: KnowledgeBase, s
 function suggestions(match: MatchResult, kb: KnowledgeBase): Intent[] {
   const out: Intent[] = [];
   const defaults = [...kb.intents.values()].filter((i) => i.suggest).map((i) => i.id);
-  const ids = [...match.candidates.map((c) => c.intentId), ...defaults];
+  // topics that share next to nothing with the message are no help: offer the usual ones instead
+  const near = match.candidates.filter((c) => c.score >= SUGGEST_FLOOR).map((c) => c.intentId);
+  const ids = [...near, ...defaults];
   for (const id of ids) {
     const intent = kb.intents.get(id);
     if (!intent || (intent.type !== "faq" && intent.type !== "clarify")) continue;

@@ -37,7 +37,7 @@ describe("npm run chat", () => {
     expect(t[0]).toMatch(/发现页/);
     expect(t[0]).toMatch(/\[1\] 只关闭视频号入口/);
     expect(t[0]).toMatch(/\[2\] 彻底注销视频号/);
-    expect(stdout).toMatch(/^\(clarify · — · \d\.\d\d\)$/m);
+    expect(stdout).toMatch(/^\(clarify · close-ambiguous · \d\.\d\d\)$/m);
     // "1" sends the first quick reply's text
     expect(t[1]).toContain("→ 只关闭视频号入口");
     expect(t[1]).toContain("第 1 步 / 共 5 步");

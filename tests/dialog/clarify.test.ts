@@ -13,7 +13,7 @@ const projectKnowledgeTitleToId = (title: string): string | undefined =>
 describe("clarifying an ambiguous question", () => {
   it("asks which way to close when the question is ambiguous, with both meanings as numbered quick replies", async () => {
     const c = conversation();
-    const [o] = await c.play([{ say: "视频号怎么关", kind: "clarify", intent: null, has: ["发现页", "注销", "1. ", "2. ", "0.5", "3-5"] }]);
+    const [o] = await c.play([{ say: "视频号怎么关", kind: "clarify", intent: "close-ambiguous", has: ["发现页", "注销", "1. ", "2. ", "0.5", "3-5"] }]);
     expect(o!.replies[0]!.quickReplies).toHaveLength(2);
   });
 

@@ -45,6 +45,18 @@ describe("the fallback ladder", () => {
     expect(o!.replies[0]!.quickReplies).toHaveLength(3);
   });
 
+  it("suggests the nearest topics when there are near ones, and the usual topics when nothing is near", async () => {
+    const c = conversation();
+    const near = await c.send("小红书账号怎么注销");
+    expect(near.kind).toBe("fallback");
+    const far = await conversation().send("今天天气怎么样");
+    expect(far.kind).toBe("fallback");
+    const usual = far.replies[0]!.quickReplies!;
+    expect(usual).toHaveLength(3);
+    // nothing about other platforms is offered for a question about the weather
+    expect(usual.join(" ")).not.toMatch(/抖音|小红书|B站/);
+  });
+
   it("picks a suggested topic by its number", async () => {
     const c = conversation();
     const miss = await c.send("今天股票涨了吗");
