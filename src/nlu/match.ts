@@ -55,6 +55,7 @@ const MAX_POSTINGS_SCAN = 4000;
 export const MAX_READ_CHARS = 300;
 // Clauses and clause pairs of a long message scored on their own, at most.
 const MAX_PIECES = 24;
+const FUSE_PATTERN_MAX = 32;
 const FOREIGN_PENALTY = 0.3;
 // A word the knowledge base never uses says the question may be another one, but not which: it
 // counts, at a discount, so unfamiliar wording lowers confidence without sinking it.
@@ -150,8 +151,7 @@ export interface MatchOptions {
 }
 
 /** Scores clean clauses against the index. */
-function scoreText(clauses: string[], index: MatchIndex, opts: MatchOptions): Scored {
-  const tokens = clauses.flatMap((c) => segment(c, index.lexicon));
+function scoreText(tokens: Token[], index: MatchIndex, opts: MatchOptions): Scored {
   if (tokens.length === 0) return { candidates: [], confidence: 0, tokens };
   const q = weigh(tokens, index);
   const qTotal = sum(q);
@@ -201,7 +201,9 @@ function scoreText(clauses: string[], index: MatchIndex, opts: MatchOptions): Sc
     { keys: ["text"], includeScore: true, ignoreLocation: true, threshold: 1, isCaseSensitive: true },
   );
   const fuseBest = new Map<number, number>();
-  for (const hit of fuse.search(tokens.map((t) => t.text).join(" "))) {
+  // fuse.js's bitap works on 32 characters at a time; a longer pattern is searched piece by piece at
+  // many times the cost, so a long message is compared by its first 32 characters of tokens
+  for (const hit of fuse.search(tokens.map((t) => t.text).join(" ").slice(0, FUSE_PATTERN_MAX))) {
     const intent = index.examples[hit.item.e]!.intent;
     const s = 1 - (hit.score ?? 1);
     if (s > (fuseBest.get(intent) ?? 0)) fuseBest.set(intent, s);
@@ -298,23 +300,25 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   }
 
   const clauses = truncated ? normalizeText(text).clauses : norm.clauses;
-  let best = scoreText(clauses, index, opts);
+  const clauseTokens = clauses.map((c) => segment(c, index.lexicon));
+  let best = scoreText(clauseTokens.flat(), index, opts);
   const allTokens = best.tokens;
   let bestText = text;
   if (clauses.length > 1 && [...text].length > 24) {
     // each clause and each pair of neighbours, once; a message of many tiny clauses is read up to a bound
     const seen = new Set<string>();
-    const pieces = [...clauses.map((c) => [c]), ...clauses.slice(1).map((c, i) => [clauses[i]!, c])].filter((p) => {
-      const key = p.join(" ");
+    // a piece naming no term of the lexicon ("前面都挺顺利") cannot be the question: not scored
+    const pieces = [...clauses.map((_, i) => [i]), ...clauses.slice(1).map((_, i) => [i, i + 1])].filter((p) => {
+      const key = p.map((i) => clauses[i]).join(" ");
       if (seen.has(key)) return false;
       seen.add(key);
-      return true;
+      return p.some((i) => clauseTokens[i]!.some((t) => t.kind === "term"));
     });
     for (const piece of pieces.slice(0, MAX_PIECES)) {
-      const s = scoreText(piece, index, opts);
+      const s = scoreText(piece.flatMap((i) => clauseTokens[i]!), index, opts);
       if (s.confidence > best.confidence) {
         best = s;
-        bestText = piece.join(" ");
+        bestText = piece.map((i) => clauses[i]).join(" ");
       }
     }
   }
