@@ -74,7 +74,7 @@ const bot = createBot({
 // --- channels and consoles: each adds its routes here -------------------------------------------
 const routers: Router[] = [];
 channels.register(apiChannel(live));
-routers.push(apiEvents(live));
+routers.push(apiEvents(live, store));
 routers.push(
   agentConsole({
     desk,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import type { Bot } from "../bot.js";
-import type { Channel } from "../types.js";
+import type { Channel, ConversationStore } from "../types.js";
 import { replyEvent, type LiveHub } from "./live.js";
 
 /** Options of the API channel. */
@@ -80,7 +80,7 @@ const MAX_WAIT_MS = 30_000;
  * curl -N 'localhost:3000/api/messages/events?userId=u-42'
  * curl -s 'localhost:3000/api/messages/poll?userId=u-42&after=0&waitMs=25000'
  */
-export function apiEvents(live: LiveHub): Router {
+export function apiEvents(live: LiveHub, store?: Pick<ConversationStore, "transcript">): Router {
   const router = express.Router();
   const userOf = (req: Request, res: Response): string | null => {
     const userId = req.query.userId;
@@ -122,5 +122,23 @@ export function apiEvents(live: LiveHub): Router {
     const last = events.at(-1)?.id ?? Number(after);
     res.json({ conversationId, events: events.map(({ id, type, at, data }) => ({ id, type, at, data })), last });
   });
+  // the conversation as stored: what the user missed while away, agent replies included, after a restart too
+  if (store) {
+    router.get("/api/messages/history", async (req, res) => {
+      const userId = userOf(req, res);
+      if (userId === null) return;
+      const { limit = "50" } = req.query;
+      if (typeof limit !== "string" || !/^\d{1,3}$/.test(limit) || Number(limit) < 1 || Number(limit) > 200) {
+        res.status(400).json({ error: "limit must be an integer from 1 to 200" });
+        return;
+      }
+      const conversationId = `api:${userId}`;
+      const entries = await store.transcript(conversationId, Number(limit));
+      res.json({
+        conversationId,
+        messages: entries.map(({ direction, text, at, kind, intent }) => ({ direction, text, at, kind, intent })),
+      });
+    });
+  }
   return router;
 }

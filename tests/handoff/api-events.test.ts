@@ -13,7 +13,7 @@ let d: Desk;
 beforeAll(async () => {
   d = createDesk();
   const kb = projectKnowledge();
-  const app = createApp({ bot: d.bot, knowledge: () => kb, log: silentLog, maxTextLength: 2000, routers: [apiEvents(d.live)] });
+  const app = createApp({ bot: d.bot, knowledge: () => kb, log: silentLog, maxTextLength: 2000, routers: [apiEvents(d.live, d.store)] });
   server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -113,4 +113,28 @@ describe("POST /api/messages during a handoff", () => {
     const back = await post("h1", "视频号注销后粉丝还在吗");
     expect(back.kind).toBe("answer");
   });
+});
+
+describe("GET /api/messages/history", () => {
+  it("gives the user's own conversation as stored, the agent's replies included", async () => {
+    const ticket = await openTicketFor("h1");
+    await d.desk.reply(ticket.id, "wang", "请稍等，我查一下");
+    await post("h2", "视频号怎么关");
+    const body = await (await fetch(`${base}/api/messages/history?userId=h1`)).json();
+    expect(body.conversationId).toBe("api:h1");
+    const texts = body.messages.map((m: { text: string }) => m.text);
+    expect(texts[0]).toBe("转人工");
+    expect(texts).toContain("请稍等，我查一下");
+    // nothing of another user's conversation
+    expect(texts.join("\n")).not.toContain("视频号怎么关");
+  });
+
+  it.each([["no userId", ""], ["a bad limit", "userId=h1&limit=0"], ["a huge limit", "userId=h1&limit=5000"]])(
+    "answers %s with a JSON 400",
+    async (_name, query) => {
+      const res = await fetch(`${base}/api/messages/history?${query}`);
+      expect(res.status).toBe(400);
+      expect(typeof (await res.json()).error).toBe("string");
+    },
+  );
 });
