@@ -10,6 +10,10 @@ describe("normalizeText", () => {
     expect(normalizeText("視頻號怎麼註銷").text).toBe("视频号怎么注销");
   });
 
+  it("reads variant characters the converter keeps as the common ones (妳 is 你)", () => {
+    expect(normalizeText("妳是誰").text).toBe("你是谁");
+  });
+
   it("lower-cases Latin text", () => {
     expect(normalizeText("SPH Close").text).toBe("sph close");
   });
