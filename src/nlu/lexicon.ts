@@ -60,7 +60,13 @@ export function compileLexicon(file: LexiconFile): { lexicon: Lexicon; duplicate
   for (const [group, words] of Object.entries(file.entities)) {
     for (const w of words) {
       const clean = cleanWord(w);
-      entityOf.set(surfaces.get(clean) ?? clean, group);
+      const canonical = surfaces.get(clean);
+      // an entity word that is a synonym of another term would make that whole term the entity
+      if (canonical !== undefined && canonical !== clean) {
+        duplicates.push([clean, canonical, `entity group ${group}`]);
+        continue;
+      }
+      entityOf.set(canonical ?? clean, group);
       if (!surfaces.has(clean)) surfaces.set(clean, clean);
     }
   }

@@ -44,7 +44,7 @@ export function normalizeText(raw: string): NormalizedText {
     return "";
   });
   const markupShare = before === 0 ? 0 : Math.min(1, removed / before);
-  s = toSimplified(s).replace(VARIANTS, (c) => VARIANT_OF[c] ?? c).toLowerCase();
+  s = toSimplified(s).replace(VARIANTS, (c: string) => VARIANT_OF[c] ?? c).toLowerCase();
   const clauses = s
     .split(CLAUSE_BREAK)
     .map(cleanClause)

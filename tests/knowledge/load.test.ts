@@ -73,6 +73,13 @@ describe("loading the knowledge base", () => {
     expect(errorsOf(kb).some((e) => /^knowledge\/03-linked\.yaml:\d+: row "gzh-menu" has no value for column "required"/.test(e))).toBe(true);
   });
 
+  it("reports an entity word that is a synonym of another term", () => {
+    const kb = copyKb();
+    const file = join(kb.knowledgeDir, "lexicon.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("  foreign: [", "  foreign: [删号, "));
+    expect(errorsOf(kb).some((e) => /^knowledge\/lexicon\.yaml:\d+: "删号" is listed under both 注销 and entity group foreign/.test(e))).toBe(true);
+  });
+
   it("reports a missing lexicon", () => {
     const kb = copyKb();
     rmSync(join(kb.knowledgeDir, "lexicon.yaml"));
