@@ -11,8 +11,8 @@ const MARKUP = [
   /<%[\s\S]{0,200}?%>/g,
 ];
 // Variant characters the converter keeps but chat means the same by (妳 is 你).
-const VARIANT_OF: Record<string, string> = { 妳: "你", 祢: "你", 姊: "姐" };
-const VARIANTS = /[妳祢姊]/g;
+const VARIANT_OF: Record<string, string> = { 妳: "你", 祢: "你", 姊: "姐", 殭: "僵" };
+const VARIANTS = /[妳祢姊殭]/g;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]/g;
 // Sentence ends and clause breaks: where a long message is split into questions.
 const CLAUSE_BREAK = /[。！？!?；;\n\r…，,、：:]+/;
