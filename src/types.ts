@@ -65,6 +65,8 @@ export interface ConversationState {
   lastQuestion: string | null;
   /** Intent the last feedback prompt was about. */
   feedbackFor: string | null;
+  /** Quick replies of the bot's last message, so that "2" sends the second one (channels without buttons number them). */
+  offered?: string[];
   /** Misses in a row, for the fallback ladder. */
   misses: number;
   /** Whether a human agent has the conversation. */

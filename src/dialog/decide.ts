@@ -85,6 +85,19 @@ export function decide(
   kb: KnowledgeBase,
   settings: DialogSettings = defaultDialogSettings,
 ): Decision {
+  const decision = decideTurn(prev, input, kb, settings);
+  // remember the quick replies just offered: a number sent back picks one of them
+  const last = decision.outcome.replies.at(-1);
+  decision.state.offered = last?.quickReplies?.length ? [...last.quickReplies] : [];
+  return decision;
+}
+
+function decideTurn(
+  prev: ConversationState,
+  input: { text: string; at: number },
+  kb: KnowledgeBase,
+  settings: DialogSettings,
+): Decision {
   const state: ConversationState = { ...prev, slots: { ...prev.slots }, pending: [...prev.pending], updatedAt: input.at };
   const clean = normalizeText(input.text).text.replace(/\s+/g, "");
 
@@ -95,6 +108,16 @@ export function decide(
       return say(state, "answer", null, 1, [{ text: "好的，已取消人工排队，我继续为你解答。有什么视频号关闭的问题可以直接问我。" }]);
     }
     return { state, outcome: { kind: "human", intent: null, confidence: 1, replies: [] } };
+  }
+
+  // a number picks one of the quick replies the bot just offered ("1" after 「下一步 | 全部步骤」)
+  const offered = prev.offered ?? [];
+  const picked = ORDINAL.exec(clean);
+  if (picked && offered.length > 0) {
+    const d = picked[3]!;
+    const n = /[1-9]/.test(d) ? Number(d) : CN_DIGITS.indexOf(d) + 1;
+    const text = offered[n - 1];
+    if (text !== undefined) return decideTurn({ ...state, offered: [] }, { text, at: input.at }, kb, settings);
   }
 
   const verdict = feedbackVerdict(input.text, clean);

@@ -16,6 +16,15 @@ describe("walking through a procedure step by step", () => {
     ]);
   });
 
+  it("takes a number as the quick reply of that position, as channels without buttons send it", async () => {
+    const c = conversation();
+    const first = await c.send("注销视频号的步骤");
+    expect(first.replies.at(-1)!.quickReplies![0]).toBe("下一步");
+    await c.play([{ say: "1", kind: "answer", intent: "deregister", has: ["第 2 步 / 共 4 步"] }]);
+    // the second quick reply now is 上一步
+    await c.play([{ say: "2", kind: "answer", has: ["第 1 步 / 共 4 步"] }]);
+  });
+
   it("says how long the whole procedure takes with its first step", async () => {
     const c = conversation();
     await c.play([{ say: "只关入口怎么操作", kind: "answer", intent: "close-entry", has: ["0.5 分钟", "第 1 步 / 共 5 步"] }]);
