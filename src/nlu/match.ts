@@ -212,9 +212,12 @@ function scoreText(tokens: Token[], index: MatchIndex, opts: MatchOptions): Scor
   const entities = tokens.map((t) => t.text).filter((t) => index.lexicon.entityOf.has(t));
   const content = tokens.filter((t) => t.kind !== "stop");
   const hasUnknown = content.some((t) => !index.idf.has(t.text));
+  // only question frames and particles ("啥", "怎么办"): nothing says what the question is about
+  const framesOnly = content.length === 0;
   const candidates = ranked
     .map(({ intent, raw }) => {
       let score = 0.85 * raw + 0.15 * (fuseBest.get(intent) ?? 0);
+      if (framesOnly) score *= FRAME_ONLY_PENALTY;
       const vocab = index.vocab[intent]!;
       // only the question's frame matched ("怎么做", "去哪") while other words are unknown: 红烧肉怎么做
       if (hasUnknown && !content.some((t) => vocab.has(t.text) && !index.lexicon.frames.has(t.text))) score *= FRAME_ONLY_PENALTY;

@@ -111,6 +111,12 @@ function starts(lex: Lexicon): { surface: Map<string, number>; sound: Set<string
   return s;
 }
 
+/** Whether a stopword of two or more characters starts at i ("怎么" in 考研怎么: 研怎 is no typo of 验证). */
+function startsStopword(chars: string[], i: number, lex: Lexicon): boolean {
+  for (let len = 2; len <= 4 && i + len <= chars.length; len++) if (lex.stopwords.has(chars.slice(i, i + len).join(""))) return true;
+  return false;
+}
+
 function soundsOf(chars: string[]): string[] {
   const han = chars.map((c) => (HAN.test(c) ? c : "?"));
   const pys = syllables(han.join(""));
@@ -129,7 +135,7 @@ function soundAlike(chars: string[], sounds: string[], i: number, lex: Lexicon):
     if (canonical === undefined || lex.stopwords.has(chars[i + len - 1]!)) continue;
     // a word spelled exactly right wins over a sound-alike overlapping it: 别人连麦 is not 人脸
     let exactInside = false;
-    for (let j = i + 1; j < i + len && !exactInside; j++) exactInside = longestSurface(chars, j, lex) !== null;
+    for (let j = i + 1; j < i + len && !exactInside; j++) exactInside = longestSurface(chars, j, lex) !== null || startsStopword(chars, j, lex);
     if (!exactInside) return { canonical, length: len };
   }
   return null;
