@@ -55,6 +55,10 @@ const MAX_POSTINGS_SCAN = 4000;
 export const MAX_READ_CHARS = 300;
 // Clauses and clause pairs of a long message scored on their own, at most.
 const MAX_PIECES = 24;
+// A piece of a long message that asks nothing competes at this share of its score.
+const STORY_WEIGHT = 0.65;
+// Words that make a clause a question (its own question mark is gone by the time clauses are read).
+const QUESTION = /吗|嘛|么|呢|怎么|咋|多久|多长|多少|几|哪|什么|啥|如何|为什么|为啥|能不能|会不会|是不是|可不可以|要不要|有没有|行不行/;
 const FUSE_PATTERN_MAX = 32;
 const FOREIGN_PENALTY = 0.3;
 // A word the knowledge base never uses says the question may be another one, but not which: it
@@ -317,10 +321,15 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       seen.add(key);
       return p.some((i) => clauseTokens[i]!.some((t) => t.kind === "term"));
     });
+    // the story around a question reads like other questions: a piece that asks something wins ties
+    const asks = (piece: number[]): boolean => piece.some((i) => QUESTION.test(clauses[i]!));
+    let bestRank = best.confidence * (asks(clauses.map((_, i) => i)) ? 1 : STORY_WEIGHT);
     for (const piece of pieces.slice(0, MAX_PIECES)) {
       const s = scoreText(piece.flatMap((i) => clauseTokens[i]!), index, opts);
-      if (s.confidence > best.confidence) {
+      const rank = s.confidence * (asks(piece) ? 1 : STORY_WEIGHT);
+      if (rank > bestRank) {
         best = s;
+        bestRank = rank;
         bestText = piece.map((i) => clauses[i]).join(" ");
       }
     }
