@@ -70,6 +70,12 @@ describe("matching how people type in chat", () => {
     expect(["retention-video", "retention-overview"]).toContain(top(text).intent);
   });
 
+  it("prefers the clause that asks over the story told around it", () => {
+    const m = matchIntent("我们店是做直播卖货的，老板让把视频号关掉，我想问关了以后粉丝还在吗", kb.index);
+    expect(m.candidates[0]?.intentId).toBe("retention-fans");
+    expect(m.text).toContain("粉丝");
+  });
+
   it("does not take another platform's question for the article's", () => {
     const { intent, confidence } = top("小红书账号怎么注销");
     expect(confidence < THRESHOLD || intent === null || kb.intents.get(intent)?.type === "out-of-scope").toBe(true);
