@@ -92,7 +92,7 @@ describe("knowledge regression", () => {
     expect(leaveOneOut(kb, THRESHOLD).accuracy).toBeGreaterThanOrEqual(0.88);
   });
 
-  // seven sets of chat phrasings written apart from the intents (the later ones harder, with
+  // eight sets of chat phrasings written apart from the intents (the later ones harder, with
   // out-of-scope questions close to the article's wording); floors a little under today's figures
   it.each([
     ["heldout-phrasings.yaml", 0.91, 0.97],
@@ -101,7 +101,8 @@ describe("knowledge regression", () => {
     ["heldout-phrasings-4.yaml", 0.88, 0.9],
     ["heldout-phrasings-5.yaml", 0.85, 0.88],
     ["heldout-phrasings-6.yaml", 0.88, 0.9],
-    ["heldout-phrasings-7.yaml", 0.83, 0.9],
+    ["heldout-phrasings-7.yaml", 0.86, 0.9],
+    ["heldout-phrasings-8.yaml", 0.86, 0.88],
   ])("answers held-out phrasings of %s above the floor and rejects out-of-scope ones", (name, inFloor, oosFloor) => {
     const file = parse(readFileSync(resolve(import.meta.dirname, "../fixtures", name), "utf8")) as Record<string, unknown[]>;
     const cases = Object.entries(file).flatMap(([expected, list]) => list.map((text) => ({ text: String(text), expected })));
