@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { parseServiceHours, type ServiceHours } from "./handoff/service-hours.js";
@@ -89,4 +90,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agentsFile: resolve(c.AGENTS_FILE ?? resolve(c.DATA_DIR, "agents.json")),
     serviceHours,
   };
+}
+
+/**
+ * For the programs (server, terminal chat): reads `.env` in the working folder when there is one
+ * (the environment wins), then the configuration; a bad value ends the process with its message.
+ */
+export function loadConfigOrExit(): Config {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, watch } from "node:fs";
+import { mkdirSync, watch } from "node:fs";
 import type { Router } from "express";
 import type { PuppetModuleName } from "wechaty";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import { createChannelRegistry } from "./channels/registry.js";
 import { createWechatMpChannel } from "./channels/wechat-mp.js";
 import type { WechatyChannel } from "./channels/wechaty.js";
 import { createWebChannel } from "./channels/web.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { loadConfigOrExit } from "./config.js";
 import { readAgents } from "./console/agents.js";
 import { agentConsole } from "./console/router.js";
 import { createHandoffDesk } from "./handoff/desk.js";
@@ -21,19 +21,7 @@ import { openStore } from "./store/open.js";
 
 // Composition root: config → knowledge → store → bot → server. The only file that wires.
 
-// a .env file in the working folder sets defaults; the environment wins (Node's own loader)
-if (existsSync(".env")) process.loadEnvFile(".env");
-
-let config;
-try {
-  config = loadConfig();
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(1);
-  }
-  throw e;
-}
+const config = loadConfigOrExit();
 const log = createLogger(config.LOG_LEVEL);
 const paths = { intentsDir: config.intentsDir, knowledgeDir: config.knowledgeDir };
 

@@ -3,7 +3,7 @@ import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
 import pino from "pino";
 import { createBot } from "../bot.js";
-import { ConfigError, loadConfig, type Config } from "../config.js";
+import { loadConfigOrExit, type Config } from "../config.js";
 import { initialState } from "../dialog/decide.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import { openStore } from "../store/open.js";
@@ -12,16 +12,7 @@ import type { Outcome } from "../types.js";
 // npm run chat: talk to the bot as one user in the terminal, with the server's knowledge and store.
 // Reads lines until /quit or the end of input (so it also works with piped stdin).
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(1);
-  }
-  throw e;
-}
+const config: Config = loadConfigOrExit();
 
 const loaded = loadKnowledge({ intentsDir: config.intentsDir, knowledgeDir: config.knowledgeDir });
 if (!loaded.ok) {
