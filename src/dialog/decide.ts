@@ -58,7 +58,7 @@ const MENU = "#menu";
 const NEXT = /^(下一步|然后|接着|继续|好了|好了然后|下一个|next|done|ok了|弄好了|搞定了|完成了|做完了)+(呢|啊|了|吧)?$/;
 const PREV = /^(上一步|上一个|返回上一步|回到上一步|previous|back)(呢|啊|吧)?$/;
 const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍|repeat)(一下|一遍)?(呢|啊|吧)?$/;
-const ALL_STEPS = /^(全部步骤|所有步骤|完整步骤|全部|全部的|都发我|一次性发完|全部发我|完整流程|全部流程)(呢|吧|啊)?$/;
+const ALL_STEPS = /^(把)?(全部步骤|所有步骤|完整步骤|全部|全部的|都发我|一次性发完|全部发我|完整流程|全部流程|整个流程|步骤全部|步骤都)(都)?(发我|给我|发给我|发一下|列一下|说一下|看看|发出来)?(呢|吧|啊|一下)?$/;
 const WHY = /^(那)?(为什么|为啥|为何|why|咋回事|怎么回事|什么原因)(呢|啊|呀)?$/;
 const YES = /^(好|好的|是|是的|要|需要|可以|行|嗯|嗯嗯|ok|yes|转|转吧|好啊|对)$/;
 // "好的" / "嗯" / "ok": an acknowledgment, not a question (the next step while walking through one)
@@ -223,6 +223,11 @@ function decideTurn(
     const focusOwner = state.focus ? intentOfRow(kb, state.focus.table, state.focus.row) : undefined;
     const inContext = topic && topic.steps.length > 0 ? topic : focusOwner && focusOwner.steps.length > 0 ? focusOwner : undefined;
     if (inContext) return answer(state, inContext, 0.9, kb, settings);
+    // "要做什么" about a table row in focus (二次开通): that row's steps column, when the table has one
+    if (topic && state.focus) {
+      const followUp = followUpInContext(state, topic, match, clean, true, kb, settings);
+      if (followUp) return followUp;
+    }
     const procedures = [...kb.intents.values()].filter((i) => i.goal && i.steps.length > 0);
     if (procedures.length > 1) return clarify(state, procedures, 0.9, null, "你想做哪一件？");
   }
@@ -262,6 +267,11 @@ function decideTurn(
     !intent.related.includes(second.intentId) &&
     !secondIntent.related.includes(intent.id)
   ) {
+    // a near tie with the topic being talked about is that topic: the conversation says which
+    const inTopic = [intent, secondIntent].find((i) => i.id === topic?.id || topic?.related.includes(i.id));
+    if (inTopic && !(topic?.related.includes(intent.id) && topic.related.includes(secondIntent.id))) {
+      return answer(state, inTopic, best.confidence, kb, settings, best);
+    }
     return clarify(state, [intent, secondIntent], best.confidence, null, "你想问的是哪一个？");
   }
   return answer(state, intent, best.confidence, kb, settings, best);
@@ -593,9 +603,18 @@ function followUpInContext(
   if (table) {
     const rowVocab = table.rows.map((r) => ({ row: r, words: vocabulary([r.name, ...r.aliases], kb) }));
     const colVocab = table.columns.map((c) => ({ id: c.id, words: vocabulary([c.name, ...c.aliases], kb) }));
-    const rowsNamed = rowVocab.filter((r) => words.some((w) => r.words.has(w))).map((r) => r.row);
+    let rowsNamed = rowVocab.filter((r) => words.some((w) => r.words.has(w))).map((r) => r.row);
+    // "那教育行业呢" after the industries of one motive: the row whose cell in that column names it
+    const cellVocab = focus?.column
+      ? table.rows.map((r) => ({ row: r, words: vocabulary([r.cells[focus.column!] ?? ""], kb) }))
+      : [];
+    if (rowsNamed.length === 0 && cellVocab.length > 0) {
+      rowsNamed = cellVocab.filter((r) => r.row.id !== focusRow && words.some((w) => r.words.has(w))).map((r) => r.row);
+    }
     const colNamed = colVocab.find((c) => words.some((w) => c.words.has(w)))?.id;
-    const unexplained = words.filter((w) => !rowVocab.some((r) => r.words.has(w)) && !colVocab.some((c) => c.words.has(w)));
+    const unexplained = words.filter(
+      (w) => !rowVocab.some((r) => r.words.has(w)) && !colVocab.some((c) => c.words.has(w)) && !cellVocab.some((r) => rowsNamed.includes(r.row) && r.words.has(w)),
+    );
     const col = table.columns.find((c) => c.id === colNamed);
     // "哪个迁移成本最低" compares the rows, whatever row was in focus
     const comparing = SUPERLATIVE.test(clean);

@@ -37,6 +37,8 @@ export interface MatchIndex {
   idf: Map<string, number>;
   unknownIdf: number;
   lexicon: Lexicon;
+  /** Tokens only small talk uses (你好, 谢谢): dropped when the message also asks something else. */
+  chatOnly: Set<string>;
 }
 
 // How much a token of each kind says about the question, before rarity (idf) is applied.
@@ -57,6 +59,8 @@ export const MAX_READ_CHARS = 300;
 const MAX_PIECES = 24;
 // A piece of a long message that asks nothing competes at this share of its score.
 const STORY_WEIGHT = 0.65;
+// The rest of a message with a greeting in it must read at least this clearly to be taken as the question.
+const CLEARER_QUESTION = 0.6;
 // Words that make a clause a question (its own question mark is gone by the time clauses are read).
 const QUESTION = /吗|嘛|么|呢|怎么|咋|多久|多长|多少|几|哪|什么|啥|如何|为什么|为啥|能不能|会不会|是不是|可不可以|要不要|有没有|行不行/;
 const FUSE_PATTERN_MAX = 32;
@@ -108,6 +112,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     vocab,
     idf,
     unknownIdf,
+    chatOnly: new Set([...df.keys()].filter((t) => vocab.every((v, i) => !v.has(t) || intents[i]!.type === "smalltalk"))),
     lexicon,
   };
   tokenized.forEach(({ examples }, intent) => {
@@ -155,7 +160,17 @@ export interface MatchOptions {
 }
 
 /** Scores clean clauses against the index. */
-function scoreText(tokens: Token[], index: MatchIndex, opts: MatchOptions): Scored {
+function scoreText(all: Token[], index: MatchIndex, opts: MatchOptions): Scored {
+  const whole = scoreTokens(all, index, opts);
+  // "你好，视频号怎么关": the greeting is not the question when the rest reads as a clearer one
+  if (!all.some((t) => index.chatOnly.has(t.text))) return whole;
+  const rest = all.filter((t) => !index.chatOnly.has(t.text));
+  if (!rest.some((t) => t.kind !== "stop" && index.idf.has(t.text) && !index.lexicon.frames.has(t.text))) return whole;
+  const withoutChat = scoreTokens(rest, index, opts);
+  return withoutChat.confidence > whole.confidence && withoutChat.confidence >= CLEARER_QUESTION ? withoutChat : whole;
+}
+
+function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Scored {
   if (tokens.length === 0) return { candidates: [], confidence: 0, tokens };
   const q = weigh(tokens, index);
   const qTotal = sum(q);

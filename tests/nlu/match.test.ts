@@ -70,6 +70,21 @@ describe("matching how people type in chat", () => {
     expect(["retention-video", "retention-overview"]).toContain(top(text).intent);
   });
 
+  it.each([
+    ["你好，视频号怎么关", closing],
+    ["在吗 公众号怎么解绑", ["unbind-gzh"]],
+    ["你好 我想转人工", ["human"]],
+  ])("reads the question after a greeting: %s", (text, intents) => {
+    const { intent, confidence } = top(text);
+    expect(intents).toContain(intent);
+    expect(confidence).toBeGreaterThanOrEqual(THRESHOLD);
+  });
+
+  it("still answers a greeting alone as a greeting", () => {
+    expect(top("你好").intent).toBe("greeting");
+    expect(top("谢谢你").intent).toBe("thanks");
+  });
+
   it("prefers the clause that asks over the story told around it", () => {
     const m = matchIntent("我们店是做直播卖货的，老板让把视频号关掉，我想问关了以后粉丝还在吗", kb.index);
     expect(m.candidates[0]?.intentId).toBe("retention-fans");
@@ -92,7 +107,7 @@ describe("knowledge regression", () => {
     expect(leaveOneOut(kb, THRESHOLD).accuracy).toBeGreaterThanOrEqual(0.88);
   });
 
-  // eight sets of chat phrasings written apart from the intents (the later ones harder, with
+  // nine sets of chat phrasings written apart from the intents (the later ones harder, with
   // out-of-scope questions close to the article's wording); floors a little under today's figures
   it.each([
     ["heldout-phrasings.yaml", 0.91, 0.97],
@@ -102,7 +117,8 @@ describe("knowledge regression", () => {
     ["heldout-phrasings-5.yaml", 0.85, 0.88],
     ["heldout-phrasings-6.yaml", 0.88, 0.9],
     ["heldout-phrasings-7.yaml", 0.86, 0.9],
-    ["heldout-phrasings-8.yaml", 0.86, 0.88],
+    ["heldout-phrasings-8.yaml", 0.89, 0.9],
+    ["heldout-phrasings-9.yaml", 0.8, 0.8],
   ])("answers held-out phrasings of %s above the floor and rejects out-of-scope ones", (name, inFloor, oosFloor) => {
     const file = parse(readFileSync(resolve(import.meta.dirname, "../fixtures", name), "utf8")) as Record<string, unknown[]>;
     const cases = Object.entries(file).flatMap(([expected, list]) => list.map((text) => ({ text: String(text), expected })));
