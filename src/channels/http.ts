@@ -12,6 +12,29 @@ export interface HttpChannelOptions {
 
 const USER_ID = /^[\w.:@-]{1,128}$/;
 
+/** The JSON object a chat message is sent as, or null after answering 415 / 400 with what is wrong. */
+export function readJsonObject(req: Request, res: Response, example: string): Record<string, unknown> | null {
+  if (!req.is("application/json")) {
+    res.status(415).json({ error: "Content-Type must be application/json" });
+    return null;
+  }
+  const body: unknown = req.body;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    res.status(400).json({ error: `the body must be a JSON object like ${example}` });
+    return null;
+  }
+  return body as Record<string, unknown>;
+}
+
+/** The text of a chat message, or null after answering 400: non-empty, at most maxTextLength characters. */
+export function readText(value: unknown, res: Response, maxTextLength: number): string | null {
+  if (typeof value !== "string" || value.trim().length === 0 || [...value].length > maxTextLength) {
+    res.status(400).json({ error: `text must be a non-empty string of at most ${maxTextLength} characters` });
+    return null;
+  }
+  return value;
+}
+
 /**
  * The API channel: POST /api/messages { userId, text } → Outcome (the contract in DESIGN.md).
  * @example
@@ -20,24 +43,15 @@ const USER_ID = /^[\w.:@-]{1,128}$/;
 export function httpChannel({ bot, maxTextLength }: HttpChannelOptions): Router {
   const router = express.Router();
   router.post("/api/messages", async (req: Request, res: Response) => {
-    if (!req.is("application/json")) {
-      res.status(415).json({ error: "Content-Type must be application/json" });
-      return;
-    }
-    const body: unknown = req.body;
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      res.status(400).json({ error: "the body must be a JSON object like {\"userId\": \"u-42\", \"text\": \"视频号怎么关\"}" });
-      return;
-    }
-    const { userId, text, messageId } = body as Record<string, unknown>;
+    const body = readJsonObject(req, res, '{"userId": "u-42", "text": "视频号怎么关"}');
+    if (!body) return;
+    const { userId, messageId } = body;
     if (typeof userId !== "string" || !USER_ID.test(userId)) {
       res.status(400).json({ error: "userId must be a string of 1 to 128 letters, digits or . _ : @ -" });
       return;
     }
-    if (typeof text !== "string" || text.trim().length === 0 || [...text].length > maxTextLength) {
-      res.status(400).json({ error: `text must be a non-empty string of at most ${maxTextLength} characters` });
-      return;
-    }
+    const text = readText(body.text, res, maxTextLength);
+    if (text === null) return;
     if (messageId !== undefined && (typeof messageId !== "string" || messageId.length > 128)) {
       res.status(400).json({ error: "messageId, when given, must be a string of at most 128 characters" });
       return;

@@ -33,10 +33,7 @@ export function createChannelRegistry(): ChannelRegistry {
       await channel.send(conversationId, replies);
     },
     async notifyHandoff(notice) {
-      await Promise.allSettled(list().map((c) => c.notifyHandoff?.(notice)));
-      function list() {
-        return [...channels.values()];
-      }
+      await Promise.allSettled([...channels.values()].map((c) => c.notifyHandoff?.(notice)));
     },
   };
 }

@@ -4,6 +4,7 @@ import express, { type Request, type Response, type Router } from "express";
 import type { Bot } from "../bot.js";
 import type { Channel, ConversationStore, Reply } from "../types.js";
 import { replyEvent, type LiveHub } from "./live.js";
+import { readJsonObject, readText } from "./http.js";
 
 /** Options of the web chat channel. */
 export interface WebChannelOptions {
@@ -62,22 +63,12 @@ export function createWebChannel({ bot, store, hub, maxTextLength, welcome }: We
   };
 
   router.post("/web/messages", async (req: Request, res: Response) => {
-    if (!req.is("application/json")) {
-      res.status(415).json({ error: "Content-Type must be application/json" });
-      return;
-    }
-    const body: unknown = req.body;
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      res.status(400).json({ error: 'the body must be a JSON object like {"id": "k3j5h6g7f8d9", "text": "视频号怎么关"}' });
-      return;
-    }
-    const { id: rawId, text } = body as Record<string, unknown>;
-    const id = readId(rawId, res);
+    const body = readJsonObject(req, res, '{"id": "k3j5h6g7f8d9", "text": "视频号怎么关"}');
+    if (!body) return;
+    const id = readId(body.id, res);
     if (!id) return;
-    if (typeof text !== "string" || text.trim().length === 0 || [...text].length > maxTextLength) {
-      res.status(400).json({ error: `text must be a non-empty string of at most ${maxTextLength} characters` });
-      return;
-    }
+    const text = readText(body.text, res, maxTextLength);
+    if (text === null) return;
     const conversationId = `web:${id}`;
     const outcome = await bot.handle({ channel: "web", conversationId, userId: id, text, messageId: randomUUID(), at: Date.now() });
     res.json({ conversationId, ...outcome });

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { groupQuestions } from "../insights/cluster.js";
 import { draftIntents } from "../insights/draft-intents.js";
 import { createSqliteStore } from "../store/sqlite.js";
+import { SQLITE_FILE } from "../store/open.js";
 
 // npm run kb:suggest [-- --days 30 --min 2]: the questions the bot could not answer (kind fallback),
 // grouped by similarity, printed as draft intents for intents/*.yaml.
@@ -21,7 +22,7 @@ function option(name: string, fallback: number): number {
 const days = option("days", 30);
 const min = option("min", 1);
 const dataDir = resolve(process.env.DATA_DIR ?? "data");
-const file = join(dataDir, "faq-bot.sqlite");
+const file = join(dataDir, SQLITE_FILE);
 if (!existsSync(file)) {
   console.error(`no conversation store at ${file}: run the bot with STORE=sqlite first, or set DATA_DIR to where it writes`);
   process.exit(1);

@@ -112,11 +112,9 @@ function decideTurn(
 
   // a number picks one of the quick replies the bot just offered ("1" after 「下一步 | 全部步骤」)
   const offered = prev.offered ?? [];
-  const picked = ORDINAL.exec(clean);
-  if (picked && offered.length > 0) {
-    const d = picked[3]!;
-    const n = /[1-9]/.test(d) ? Number(d) : CN_DIGITS.indexOf(d) + 1;
-    const text = offered[n - 1];
+  const picked = ordinal(clean);
+  if (picked !== null && offered.length > 0) {
+    const text = offered[picked - 1];
     if (text !== undefined) return decideTurn({ ...state, offered: [] }, { text, at: input.at }, kb, settings);
   }
 
@@ -148,9 +146,9 @@ function decideTurn(
     if (picked) return answer(state, picked, 1, kb, settings);
     const options = pending.filter((id) => id !== MENU).map((id) => kb.intents.get(id)).filter((i): i is Intent => i !== undefined);
     // a number that is not one of the options: show them again rather than read "3" as a question
-    const ord = ORDINAL.exec(clean);
-    if (ord && options.length > 0 && pending[0] !== HUMAN_OFFER) {
-      return clarify(state, options, 1, `没有第 ${ord[3]} 个选项。`, "你想看哪一个？");
+    const n = ordinal(clean);
+    if (n !== null && options.length > 0 && pending[0] !== HUMAN_OFFER) {
+      return clarify(state, options, 1, `没有第 ${n} 个选项。`, "你想看哪一个？");
     }
     // "我是企业号" in reply to a clarification: remember it and ask again
     if (pending[0] !== MENU && options.length === pending.length && options.length > 1) {
@@ -314,17 +312,20 @@ function goalIntent(state: ConversationState, kb: KnowledgeBase): Intent | undef
   return [...kb.intents.values()].find((i) => i.goal === goal && i.type === "faq");
 }
 
+/** "2", "第二个", "选3": the position a reply names (from 1), or null. */
+function ordinal(clean: string): number | null {
+  const d = ORDINAL.exec(clean)?.[3];
+  if (d === undefined) return null;
+  return /[1-9]/.test(d) ? Number(d) : CN_DIGITS.indexOf(d) + 1;
+}
+
 function pickOption(clean: string, raw: string, options: string[], kb: KnowledgeBase, settings: DialogSettings): Intent | typeof HUMAN_OFFER | null {
   const byId = (id: string | undefined): Intent | typeof HUMAN_OFFER | null =>
     id === HUMAN_OFFER ? HUMAN_OFFER : id ? (kb.intents.get(id) ?? null) : null;
   const isClarification = options[0] !== MENU && options[0] !== HUMAN_OFFER;
   if (options[0] === MENU) options = options.slice(1);
-  const ord = ORDINAL.exec(clean);
-  if (ord) {
-    const d = ord[3]!;
-    const n = /[1-9]/.test(d) ? Number(d) : CN_DIGITS.indexOf(d) + 1;
-    return byId(options[n - 1]);
-  }
+  const n = ordinal(clean);
+  if (n !== null) return byId(options[n - 1]);
   if (/^(前者|前面那个|第一种)$/.test(clean)) return byId(options[0]);
   if (/^(后者|后面那个|最后一个)$/.test(clean)) return byId(options[options.length - 1]);
   const titles = options.map((id) => kb.intents.get(id)?.title);
