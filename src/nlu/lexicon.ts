@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { pinyin } from "pinyin-pro";
+import { parse } from "yaml";
 import type { LexiconFile } from "../knowledge/schema.js";
 import { normalizeText } from "./normalize.js";
 
@@ -41,8 +43,33 @@ export function cleanWord(w: string): string {
   return normalizeText(w).text;
 }
 
-/** Compiles the lexicon file. Returns duplicate surfaces as problems (surface → both canonicals). */
-export function compileLexicon(file: LexiconFile): { lexicon: Lexicon; duplicates: Array<[string, string, string]> } {
+/** General language data shipped with the engine: English and colloquial forms of plain Chinese words, chat stopwords. */
+export interface GeneralLanguage {
+  synonyms: Record<string, string[]>;
+  stopwords: string[];
+}
+
+let generalCache: GeneralLanguage | undefined;
+/** The engine's general lexicon (src/nlu/general-lexicon.yaml), read once. */
+export function generalLanguage(): GeneralLanguage {
+  if (!generalCache) {
+    const raw = parse(readFileSync(new URL("./general-lexicon.yaml", import.meta.url), "utf8")) as Partial<GeneralLanguage>;
+    generalCache = {
+      synonyms: Object.fromEntries(Object.entries(raw.synonyms ?? {}).map(([k, v]) => [k, (v ?? []).map(String)])),
+      stopwords: (raw.stopwords ?? []).map(String),
+    };
+  }
+  return generalCache;
+}
+
+/**
+ * Compiles a knowledge base's lexicon file on top of the general language data. Returns duplicate
+ * surfaces of the knowledge base's own file as problems (surface → both canonicals).
+ */
+export function compileLexicon(
+  file: LexiconFile,
+  general: GeneralLanguage = generalLanguage(),
+): { lexicon: Lexicon; duplicates: Array<[string, string, string]> } {
   const surfaces = new Map<string, string>();
   const duplicates: Array<[string, string, string]> = [];
   for (const [canonicalRaw, forms] of Object.entries(file.synonyms)) {
@@ -56,6 +83,24 @@ export function compileLexicon(file: LexiconFile): { lexicon: Lexicon; duplicate
     }
   }
   const stopwords = new Set(file.stopwords.map((w) => cleanWord(String(w))).filter(Boolean));
+  // general forms read as the knowledge base's term for their plain word ("how long" → 多久 → its
+  // term for 多久), or as the plain word itself; the knowledge base's own surfaces always win
+  const own = new Set(surfaces.keys());
+  for (const [plainRaw, forms] of Object.entries(general.synonyms)) {
+    const plain = cleanWord(plainRaw);
+    if (!plain) continue;
+    const target = surfaces.get(plain) ?? plain;
+    // the plain word itself is left to the dictionary segmenter unless the knowledge base names it
+    for (const form of forms) {
+      const surface = cleanWord(form);
+      if (!surface || own.has(surface) || surfaces.has(surface) || stopwords.has(surface)) continue;
+      surfaces.set(surface, target);
+    }
+  }
+  for (const w of general.stopwords) {
+    const clean = cleanWord(w);
+    if (clean && !own.has(clean)) stopwords.add(clean);
+  }
   const entityOf = new Map<string, string>();
   for (const [group, words] of Object.entries(file.entities)) {
     for (const w of words) {

@@ -158,9 +158,35 @@ function readLatin(word: string, lex: Lexicon): Token[] {
   const canonical = lex.surfaces.get(word);
   if (canonical !== undefined) return [classify(canonical, lex)];
   if (lex.stopwords.has(word)) return [{ text: word, kind: "stop" }];
+  const stem = englishStem(word, lex);
+  if (stem !== undefined) return [lex.stopwords.has(stem) ? { text: stem, kind: "stop" } : classify(lex.surfaces.get(stem)!, lex)];
   const spelled = readPinyin(word, lex);
   if (spelled) return spelled;
   return [{ text: word, kind: "latin" }];
+}
+
+// English inflections people type (deleted, followers, closing): the lexicon lists base forms.
+const INFLECTIONS: Array<[RegExp, string]> = [
+  [/ies$/, "y"],
+  [/ied$/, "y"],
+  [/([^aeiou])\1(ed|ing)$/, "$1"],
+  [/es$/, ""],
+  [/s$/, ""],
+  [/ed$/, ""],
+  [/d$/, ""],
+  [/ing$/, ""],
+  [/ing$/, "e"],
+];
+
+/** The base form of an English word that the lexicon knows, if any. */
+function englishStem(word: string, lex: Lexicon): string | undefined {
+  if (word.length < 4 || !/^[a-z]+$/.test(word)) return undefined;
+  for (const [re, to] of INFLECTIONS) {
+    if (!re.test(word)) continue;
+    const stem = word.replace(re, to);
+    if (stem.length >= 3 && (lex.surfaces.has(stem) || lex.stopwords.has(stem))) return stem;
+  }
+  return undefined;
 }
 
 // "shipinhaozenmeguan" → 视频号 怎么 关闭: longest pinyin words first; null unless all of it reads.

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { compileLexicon, generalLanguage, type GeneralLanguage } from "../../src/nlu/lexicon.js";
+import { tokenize } from "../../src/nlu/match.js";
+
+// A small knowledge base of its own (a library's opening hours and loans): the general language
+// data must carry to any topic, not only to the project's article.
+const libraryLexicon = {
+  synonyms: { "借书证": ["借书证", "读者证"], "保留": ["保留", "保存"], "多久": ["多久", "几天"], "注销": ["注销", "删除"], "续借": ["续借"] },
+  stopwords: ["怎么", "吗", "我的"],
+  entities: {},
+  frames: ["多久"],
+};
+const general: GeneralLanguage = {
+  synonyms: { "删除": ["delete", "remove"], "多久": ["how long"], "保留": ["keep", "kept"], "续借": ["renew"], "原因": ["why"], "咋": ["肿么"] },
+  stopwords: ["the", "my", "are", "咋"],
+};
+const texts = (s: string, g: GeneralLanguage = general) =>
+  tokenize(s, compileLexicon(libraryLexicon, g).lexicon).filter((t) => t.kind !== "stop").map((t) => t.text);
+
+describe("general language data", () => {
+  it("reads an English form as the knowledge base's term for its plain word", () => {
+    // delete → 删除, which this knowledge base lists under its term 注销
+    expect(texts("how do I delete my 借书证")).toEqual(expect.arrayContaining(["注销", "借书证"]));
+    expect(texts("how long are loans kept")).toEqual(expect.arrayContaining(["多久", "保留"]));
+  });
+
+  it("reads English inflections through their base form", () => {
+    expect(texts("deleted")).toEqual(["注销"]);
+    expect(texts("renewing")).toEqual(["续借"]);
+    expect(texts("removes")).toEqual(["注销"]);
+  });
+
+  it("keeps a plain word the knowledge base does not know as itself", () => {
+    expect(texts("why")).toEqual(["原因"]);
+  });
+
+  it("lets the knowledge base's own surface forms win over the general ones", () => {
+    const g: GeneralLanguage = { synonyms: { "原因": ["借书证"] }, stopwords: [] };
+    expect(texts("借书证", g)).toEqual(["借书证"]);
+  });
+
+  it("adds the general stopwords to the knowledge base's", () => {
+    const lex = compileLexicon(libraryLexicon, general).lexicon;
+    expect(lex.stopwords.has("the")).toBe(true);
+    expect(lex.stopwords.has("怎么")).toBe(true);
+  });
+
+  it("ships a general file that loads, with English product names and question words", () => {
+    const g = generalLanguage();
+    expect(Object.keys(g.synonyms).length).toBeGreaterThan(50);
+    const all = Object.values(g.synonyms).flat();
+    for (const word of ["how long", "delete", "followers", "official account", "mini program"]) expect(all).toContain(word);
+    // general data holds words and short terms, never whole questions
+    for (const form of all) expect(form.split(" ").length, form).toBeLessThanOrEqual(5);
+  });
+});
