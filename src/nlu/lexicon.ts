@@ -20,6 +20,10 @@ export interface Lexicon {
   /** Toneless pinyin of CJK surfaces and stopwords → token (pinyin typed in Latin letters). */
   spelled: Map<string, string>;
   maxSpelled: number;
+  /** Words a new thought starts with (general language data), longest first. */
+  discourse: string[];
+  /** Words that open a premise (如果, 要是): such a clause is not a question on its own. */
+  premise: string[];
 }
 
 const CJK = /\p{Script=Han}/u;
@@ -47,6 +51,10 @@ export function cleanWord(w: string): string {
 export interface GeneralLanguage {
   synonyms: Record<string, string[]>;
   stopwords: string[];
+  /** Words a new thought starts with, where a long unpunctuated message is split into clauses. */
+  discourse?: string[];
+  /** Words that open a premise, read together with the clause after it. */
+  premise?: string[];
 }
 
 let generalCache: GeneralLanguage | undefined;
@@ -57,6 +65,8 @@ export function generalLanguage(): GeneralLanguage {
     generalCache = {
       synonyms: Object.fromEntries(Object.entries(raw.synonyms ?? {}).map(([k, v]) => [k, (v ?? []).map(String)])),
       stopwords: (raw.stopwords ?? []).map(String),
+      discourse: (raw.discourse ?? []).map(String),
+      premise: (raw.premise ?? []).map(String),
     };
   }
   return generalCache;
@@ -138,5 +148,7 @@ export function compileLexicon(
   let maxSpelled = 1;
   for (const s of spelled.keys()) maxSpelled = Math.max(maxSpelled, s.length);
   const frames = new Set(file.frames.map((w) => surfaces.get(cleanWord(w)) ?? cleanWord(w)));
-  return { lexicon: { surfaces, maxSurface, stopwords, entityOf, frames, soundsLike, spelled, maxSpelled }, duplicates };
+  const premise = (general.premise ?? []).map(cleanWord).filter(Boolean);
+  const discourse = [...new Set((general.discourse ?? []).map(cleanWord).filter(Boolean))].sort((a, b) => b.length - a.length);
+  return { lexicon: { surfaces, maxSurface, stopwords, entityOf, frames, soundsLike, spelled, maxSpelled, discourse, premise }, duplicates };
 }

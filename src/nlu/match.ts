@@ -76,6 +76,39 @@ const UNEXPLAINED_ENTITY_PENALTY = 0.45;
 // A question about another platform is only ours when all of it is: "抖音怎么注销" is not "去抖音好吗".
 const OTHER_PLATFORM_PENALTY = 0.5;
 
+// A clause longer than this, typed without punctuation (voice input), is split at discourse words.
+const RUN_ON_CHARS = 16;
+// Pieces of a run-on clause shorter than this are joined to the piece before them.
+const MIN_PIECE_CHARS = 4;
+
+/** Splits long unpunctuated clauses before the words a new thought starts with (但是, 我想问, 如果...). */
+export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
+  if (lexicon.discourse.length === 0) return clauses;
+  return clauses.flatMap((clause) => {
+    if ([...clause].length <= RUN_ON_CHARS) return [clause];
+    const cuts: number[] = [];
+    for (let i = 1; i < clause.length; i++) {
+      if (lexicon.discourse.some((w) => clause.startsWith(w, i))) {
+        if (i - (cuts.at(-1) ?? 0) >= MIN_PIECE_CHARS) cuts.push(i);
+        // a marker inside a marker (想问一下 in 我想问一下) cuts once
+        i += lexicon.discourse.find((w) => clause.startsWith(w, i))!.length - 1;
+      }
+    }
+    if (cuts.length === 0) return [clause];
+    const pieces = [0, ...cuts].map((start, k) => clause.slice(start, cuts[k] ?? clause.length).trim());
+    const out: string[] = [];
+    for (const p of pieces) {
+      if (out.length > 0 && [...p].length < MIN_PIECE_CHARS) out[out.length - 1] += p;
+      else out.push(p);
+    }
+    return out.filter(Boolean);
+  });
+}
+
+function opensPremise(clause: string, lexicon: Lexicon): boolean {
+  return lexicon.premise.some((w) => clause.startsWith(w) && (!/[a-z]$/.test(w) || !/[a-z]/.test(clause[w.length] ?? "")));
+}
+
 /** Reads a text into canonical tokens with the lexicon (all clauses). */
 export function tokenize(text: string, lexicon: Lexicon): Token[] {
   const { clauses } = normalizeText(text);
@@ -321,7 +354,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     return { candidates: [], text, tokens: [], confidence: 0, noise: "markup", truncated, entities: [] };
   }
 
-  const clauses = truncated ? normalizeText(text).clauses : norm.clauses;
+  const clauses = splitRunOns(truncated ? normalizeText(text).clauses : norm.clauses, index.lexicon);
   const clauseTokens = clauses.map((c) => segment(c, index.lexicon));
   let best = scoreText(clauseTokens.flat(), index, opts);
   const allTokens = best.tokens;
@@ -334,6 +367,8 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       const key = p.map((i) => clauses[i]).join(" ");
       if (seen.has(key)) return false;
       seen.add(key);
+      // a premise ("如果注销了") is read with the clause after it, not alone
+      if (p.length === 1 && p[0]! < clauses.length - 1 && opensPremise(clauses[p[0]!]!, index.lexicon)) return false;
       return p.some((i) => clauseTokens[i]!.some((t) => t.kind === "term"));
     });
     // the story around a question reads like other questions: a piece that asks something wins ties

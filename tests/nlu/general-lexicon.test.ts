@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileLexicon, generalLanguage, type GeneralLanguage } from "../../src/nlu/lexicon.js";
-import { tokenize } from "../../src/nlu/match.js";
+import { splitRunOns, tokenize } from "../../src/nlu/match.js";
 
 // A small knowledge base of its own (a library's opening hours and loans): the general language
 // data must carry to any topic, not only to the project's article.
@@ -52,5 +52,26 @@ describe("general language data", () => {
     for (const word of ["how long", "delete", "followers", "official account", "mini program"]) expect(all).toContain(word);
     // general data holds words and short terms, never whole questions
     for (const form of all) expect(form.split(" ").length, form).toBeLessThanOrEqual(5);
+  });
+});
+
+describe("long messages typed without punctuation", () => {
+  const lex = () => compileLexicon(libraryLexicon, { synonyms: {}, stopwords: [], discourse: ["但是", "我想问"], premise: ["如果"] }).lexicon;
+
+  it("splits a run-on clause before the words a new thought starts with", () => {
+    expect(splitRunOns(["我上个月办了一张借书证但是一直没用过我想问借书证能保留多久"], lex())).toEqual([
+      "我上个月办了一张借书证",
+      "但是一直没用过",
+      "我想问借书证能保留多久",
+    ]);
+  });
+
+  it("leaves short clauses and clauses without such words whole", () => {
+    expect(splitRunOns(["但是借书证多久"], lex())).toEqual(["但是借书证多久"]);
+    expect(splitRunOns(["我上个月办了一张借书证一直没用过能保留多久"], lex())).toEqual(["我上个月办了一张借书证一直没用过能保留多久"]);
+  });
+
+  it("joins a piece too short to say anything to the piece before it", () => {
+    expect(splitRunOns(["我上个月办了一张借书证但是"], lex())).toEqual(["我上个月办了一张借书证但是"]);
   });
 });
