@@ -24,6 +24,8 @@ export interface Lexicon {
   discourse: string[];
   /** Words that open a premise (如果, 要是): such a clause is not a question on its own. */
   premise: string[];
+  /** Fuzzy pinyin of the knowledge base's other words (from its phrasings) → the word: typos of words no lexicon entry lists. */
+  vocabSounds: Map<string, string>;
 }
 
 const CJK = /\p{Script=Han}/u;
@@ -150,5 +152,5 @@ export function compileLexicon(
   const frames = new Set(file.frames.map((w) => surfaces.get(cleanWord(w)) ?? cleanWord(w)));
   const premise = (general.premise ?? []).map(cleanWord).filter(Boolean);
   const discourse = [...new Set((general.discourse ?? []).map(cleanWord).filter(Boolean))].sort((a, b) => b.length - a.length);
-  return { lexicon: { surfaces, maxSurface, stopwords, entityOf, frames, soundsLike, spelled, maxSpelled, discourse, premise }, duplicates };
+  return { lexicon: { surfaces, maxSurface, stopwords, entityOf, frames, soundsLike, spelled, maxSpelled, discourse, premise, vocabSounds: new Map() }, duplicates };
 }

@@ -2,7 +2,7 @@ import Fuse from "fuse.js";
 import type { Candidate, MatchResult } from "../types.js";
 import type { Lexicon } from "./lexicon.js";
 import { normalizeText } from "./normalize.js";
-import { segment, type Token, type TokenKind } from "./segment.js";
+import { addVocabularySounds, segment, type Token, type TokenKind } from "./segment.js";
 
 /** An intent as the index sees it: its id, kind and example phrasings. */
 export interface IndexableIntent {
@@ -125,6 +125,10 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     examples: phrasings[n]!.map((e) => tokenize(e, lexicon)),
     keywords: intent.keywords.flatMap((k) => tokenize(k, lexicon)),
   }));
+  // the knowledge base's own words that the lexicon does not list: their sound-alike typos read as them
+  const words = new Set<string>();
+  for (const { examples, keywords } of tokenized) for (const t of [...examples.flat(), ...keywords]) if (t.kind === "word") words.add(t.text);
+  addVocabularySounds(lexicon, words);
   const df = new Map<string, number>();
   const vocab = tokenized.map(({ examples, keywords }) => {
     const v = new Set<string>();

@@ -23,6 +23,7 @@ export function segment(clause: string, lex: Lexicon): Token[] {
   const out: Token[] = [];
   let pending = "";
   let sounds: string[] | null = null;
+  let cuts: Set<number> | null = null;
   const flush = (): void => {
     if (pending) out.push(...segmentUnknown(pending, lex));
     pending = "";
@@ -53,10 +54,10 @@ export function segment(clause: string, lex: Lexicon): Token[] {
     }
     if (HAN.test(c)) {
       sounds ??= soundsOf(chars);
-      const typo = soundAlike(chars, sounds, i, lex);
+      const typo = soundAlike(chars, sounds, i, lex, () => (cuts ??= dictionaryCuts(clause)));
       if (typo) {
         flush();
-        out.push(classify(typo.canonical, lex));
+        out.push(typo.word ? { text: typo.canonical, kind: "word" } : classify(typo.canonical, lex));
         i += typo.length;
         continue;
       }
@@ -106,6 +107,7 @@ function starts(lex: Lexicon): { surface: Map<string, number>; sound: Set<string
       s.surface.set(chars[0]!, Math.max(s.surface.get(chars[0]!) ?? 0, chars.length));
     }
     for (const key of lex.soundsLike.keys()) s.sound.add(key.split(" ")[0]!);
+    for (const key of lex.vocabSounds.keys()) s.sound.add(key.split(" ")[0]!);
     startsCache.set(lex, s);
   }
   return s;
@@ -124,21 +126,72 @@ function soundsOf(chars: string[]): string[] {
   return pys.length === chars.length ? pys.map(fuzzySyllable) : chars.map((c) => (HAN.test(c) ? fuzzySyllable(syllables(c)[0] ?? c) : c));
 }
 
-function soundAlike(chars: string[], sounds: string[], i: number, lex: Lexicon): { canonical: string; length: number } | null {
+function soundAlike(
+  chars: string[],
+  sounds: string[],
+  i: number,
+  lex: Lexicon,
+  cuts: () => Set<number>,
+): { canonical: string; length: number; word?: boolean } | null {
   if (!starts(lex).sound.has(sounds[i]!)) return null;
   // a particle or frame character typed correctly is not the first or last sound of a typo: 想只 is not 闲置
   if (lex.stopwords.has(chars[i]!)) return null;
   for (let len = 4; len >= 2; len--) {
     if (i + len > chars.length) continue;
     if (!chars.slice(i, i + len).every((c) => HAN.test(c))) continue;
-    const canonical = lex.soundsLike.get(sounds.slice(i, i + len).join(" "));
-    if (canonical === undefined || lex.stopwords.has(chars[i + len - 1]!)) continue;
+    const key = sounds.slice(i, i + len).join(" ");
+    let canonical = lex.soundsLike.get(key);
+    let word = false;
+    if (canonical === undefined) {
+      // a word of the knowledge base's phrasings, typed with the wrong characters of the same sound;
+      // the word itself, or another real word that sounds the same, is read by the dictionary
+      const vocab = lex.vocabSounds.get(key);
+      const span = chars.slice(i, i + len).join("");
+      if (vocab === undefined || vocab === span || isDictionaryWord(span)) continue;
+      // nor is a span that cuts through a real word around it: 热线号码 has no 线号
+      if (!cuts().has(i) || !cuts().has(i + len)) continue;
+      canonical = vocab;
+      word = true;
+    }
+    if (lex.stopwords.has(chars[i + len - 1]!)) continue;
     // a word spelled exactly right wins over a sound-alike overlapping it: 别人连麦 is not 人脸
     let exactInside = false;
     for (let j = i + 1; j < i + len && !exactInside; j++) exactInside = longestSurface(chars, j, lex) !== null || startsStopword(chars, j, lex);
-    if (!exactInside) return { canonical, length: len };
+    if (!exactInside) return { canonical, length: len, word };
   }
   return null;
+}
+
+/** Character positions where the dictionary segmenter starts or ends a word of the clause. */
+function dictionaryCuts(clause: string): Set<number> {
+  const cuts = new Set<number>([0]);
+  let at = 0;
+  for (const { segment: seg } of wordSegmenter.segment(clause)) {
+    at += [...seg].length;
+    cuts.add(at);
+  }
+  return cuts;
+}
+
+/** Whether the dictionary segmenter reads a string as one word. */
+function isDictionaryWord(s: string): boolean {
+  const segs = [...wordSegmenter.segment(s)];
+  return segs.length === 1 && segs[0]!.isWordLike === true;
+}
+
+/**
+ * Gives the lexicon sound-alike keys for the knowledge base's own words (2 to 4 characters of
+ * Chinese, from its phrasings) that no lexicon entry lists, so their typos read as them too.
+ */
+export function addVocabularySounds(lex: Lexicon, words: Iterable<string>): void {
+  for (const w of words) {
+    const chars = [...w];
+    if (chars.length < 2 || chars.length > 4 || !chars.every((c) => HAN.test(c))) continue;
+    if (lex.surfaces.has(w) || lex.stopwords.has(w)) continue;
+    const key = syllables(w).map(fuzzySyllable).join(" ");
+    if (!lex.soundsLike.has(key) && !lex.vocabSounds.has(key)) lex.vocabSounds.set(key, w);
+  }
+  startsCache.delete(lex);
 }
 
 function segmentUnknown(text: string, lex: Lexicon): Token[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileLexicon, generalLanguage, type GeneralLanguage } from "../../src/nlu/lexicon.js";
-import { splitRunOns, tokenize } from "../../src/nlu/match.js";
+import { buildIndex, splitRunOns, tokenize } from "../../src/nlu/match.js";
 
 // A small knowledge base of its own (a library's opening hours and loans): the general language
 // data must carry to any topic, not only to the project's article.
@@ -73,5 +73,23 @@ describe("long messages typed without punctuation", () => {
 
   it("joins a piece too short to say anything to the piece before it", () => {
     expect(splitRunOns(["我上个月办了一张借书证但是"], lex())).toEqual(["我上个月办了一张借书证但是"]);
+  });
+});
+
+describe("sound-alike typos of the knowledge base's own words", () => {
+  const build = () => {
+    const lexicon = compileLexicon(libraryLexicon, { synonyms: {}, stopwords: [] }).lexicon;
+    const index = buildIndex([{ id: "hours", type: "faq", title: "开放时间", examples: ["图书馆几点开门"], keywords: [] }], lexicon);
+    return index.lexicon;
+  };
+
+  it("reads a word of the phrasings typed with other characters of the same sound as that word", () => {
+    expect(tokenize("周末几点开们", build()).map((t) => t.text)).toContain("开门");
+  });
+
+  it("leaves a real word that cuts across the span alone", () => {
+    // 开们 sounds like 开门, but here its 开 belongs to the word 召开
+    expect(tokenize("会议召开们都到了", build()).map((t) => t.text)).not.toContain("开门");
+    expect(tokenize("几点开门", build()).map((t) => t.text)).toContain("开门");
   });
 });
