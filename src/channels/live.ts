@@ -110,7 +110,11 @@ export function createLiveHub({ keep = 100, heartbeatMs = 25_000, firstId = 1 }:
   return hub;
 }
 
-/** The event an agent's reply becomes on the live hub. */
-export function replyEvent(replies: Reply[], from: "agent" | "bot" | "system" = "agent"): { from: string; replies: Reply[] } {
-  return { from, replies };
+/** The event an agent's reply (or a desk notice) becomes on the live hub; `author` is the agent's name, when known. */
+export function replyEvent(
+  replies: Reply[],
+  from: "agent" | "bot" | "system" = "agent",
+  author: string | null = null,
+): { from: string; author?: string; replies: Reply[] } {
+  return author ? { from, author, replies } : { from, replies };
 }
