@@ -66,10 +66,12 @@ export function createWebChannel({ bot, store, hub, maxTextLength, welcome, hand
   let pending: NodeJS.Timeout | undefined;
   // one ticket change can move every waiting user's place: refresh the pages listening, at most every 100 ms
   handoff?.onChange(() => {
-    pending ??= setTimeout(() => {
+    if (pending) return;
+    pending = setTimeout(() => {
       pending = undefined;
       for (const conversationId of listening.keys()) void pushStatus(conversationId).catch(() => undefined);
     }, 100);
+    pending.unref();
   });
 
   for (const [path, { file, type }] of Object.entries(FILES)) {
@@ -131,6 +133,8 @@ export function createWebChannel({ bot, store, hub, maxTextLength, welcome, hand
     const conversationId = `web:${id}`;
     hub.stream(req, res, conversationId);
     listening.set(conversationId, (listening.get(conversationId) ?? 0) + 1);
+    // the queue may have moved while the page was away
+    void pushStatus(conversationId).catch(() => undefined);
     req.on("close", () => {
       const left = (listening.get(conversationId) ?? 1) - 1;
       if (left > 0) listening.set(conversationId, left);

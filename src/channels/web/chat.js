@@ -246,6 +246,10 @@
           // the desk pushes the place in the queue; until then say that a human is on the way
           handoff = { status: "waiting", position: null, agent: null };
           showBanner();
+        } else if (body.kind !== "handoff" && body.kind !== "human" && handoff !== null) {
+          // the bot answered: no human has the conversation any more (e.g. after 取消人工)
+          handoff = null;
+          showBanner();
         }
         return;
       }
