@@ -313,12 +313,15 @@ describe("the web chat page in chromium", () => {
     const o = await open();
     const { page } = o;
     const id = await o.id();
-    await s.channels.send("web", `web:${id}`, [{ text: "详见 https://example.com/help?q=1&lang=zh。别点 javascript:alert(1) 或 data:text/html,x" }], { from: "agent", author: "小王" });
+    await s.channels.send("web", `web:${id}`, [{ text: "详见 https://example.com/help?q=1&lang=zh。别点 javascript:alert(1) 或 data:text/html,x，也可以打开http://example.org/a看看" }], { from: "agent", author: "小王" });
     const bubble = page.locator(".row.agent .bubble").last();
     await bubble.waitFor({ timeout: 15_000 });
-    expect(await bubble.textContent()).toBe("详见 https://example.com/help?q=1&lang=zh。别点 javascript:alert(1) 或 data:text/html,x");
+    expect(await bubble.textContent()).toBe("详见 https://example.com/help?q=1&lang=zh。别点 javascript:alert(1) 或 data:text/html,x，也可以打开http://example.org/a看看");
     const links = await bubble.locator("a").evaluateAll((as) => as.map((a) => [a.getAttribute("href"), a.textContent, a.getAttribute("rel"), a.getAttribute("target")]));
-    expect(links).toEqual([["https://example.com/help?q=1&lang=zh", "https://example.com/help?q=1&lang=zh", "noopener noreferrer", "_blank"]]);
+    expect(links).toEqual([
+      ["https://example.com/help?q=1&lang=zh", "https://example.com/help?q=1&lang=zh", "noopener noreferrer", "_blank"],
+      ["http://example.org/a", "http://example.org/a", "noopener noreferrer", "_blank"],
+    ]);
     expect(await count(page, 'a[href^="javascript:" i], a[href^="data:" i]')).toBe(0);
     await page.context().close();
   }, 60_000);

@@ -95,7 +95,8 @@
     label.dataset.at = String(at);
   }
 
-  const URL_PATTERN = /https?:\/\/[^\s<>"'\u3000-\u303f\uff00-\uffef]+/g;
+  // an address ends at a space, markup characters, CJK punctuation or a Chinese character
+  const URL_PATTERN = /https?:\/\/[^\s<>"'\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+/g;
 
   /** Puts text into a bubble with http(s) addresses as links; nothing else becomes a link (no javascript:). */
   function fillText(node, text) {
