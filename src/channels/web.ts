@@ -61,7 +61,8 @@ export function createWebChannel({ bot, store, hub, maxTextLength, welcome, hand
     const json = JSON.stringify(status);
     if (shown.get(conversationId) === json) return;
     shown.set(conversationId, json);
-    hub.publish(conversationId, "handoff", { handoff: status });
+    // not kept for replay: a page that reconnects is sent the status as it is then
+    hub.publish(conversationId, "handoff", { handoff: status }, { keep: false });
   };
   let pending: NodeJS.Timeout | undefined;
   // one ticket change can move every waiting user's place: refresh the pages listening, at most every 100 ms
@@ -164,7 +165,8 @@ export function createWebChannel({ bot, store, hub, maxTextLength, welcome, hand
     },
     async typing(conversationId: string, sender: Sender) {
       if (!conversationId.startsWith("web:")) throw new Error(`not a web chat conversation: ${conversationId}`);
-      hub.publish(conversationId, "typing", { from: sender.from, author: sender.author ?? null });
+      // passing: an agent typing for minutes must not push replies out of what a reconnect replays
+      hub.publish(conversationId, "typing", { from: sender.from, author: sender.author ?? null }, { keep: false });
     },
   };
 }
