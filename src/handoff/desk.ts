@@ -190,7 +190,13 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
 
     async cancel(conversationId, at = now()) {
       let cancelled = false;
-      await options.release(conversationId, async () => void (cancelled = await cancelTicket(conversationId, at)), at);
+      await options.release(
+        conversationId,
+        async () => {
+          cancelled = await cancelTicket(conversationId, at);
+        },
+        at,
+      );
       return cancelled;
     },
 
@@ -205,7 +211,12 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     async typing(ticketId, agent) {
       const ticket = await load(ticketId);
       ensureOwner(ticket, agent);
-      await channels.typing(ticket.channel, ticket.conversationId, { from: "agent", author: agent });
+      try {
+        await channels.typing(ticket.channel, ticket.conversationId, { from: "agent", author: agent });
+      } catch (err) {
+        // a typing indicator is a courtesy: a channel that cannot show it is not the agent's problem
+        log.debug({ err, ticketId, conversationId: ticket.conversationId }, "showing that the agent is typing failed");
+      }
     },
 
     async queue(view, agent) {
