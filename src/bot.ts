@@ -75,10 +75,11 @@ export function createBot(options: BotOptions): Bot {
     }
     const base = { conversationId: msg.conversationId, channel: msg.channel, userId: msg.userId };
     const entries: TranscriptEntry[] = [
-      { ...base, direction: "in", text: msg.text, at: msg.at, intent: outcome.intent, confidence: outcome.confidence, kind: outcome.kind },
+      { ...base, direction: "in", from: "user", text: msg.text, at: msg.at, intent: outcome.intent, confidence: outcome.confidence, kind: outcome.kind },
       ...outcome.replies.map((r) => ({
         ...base,
         direction: "out" as const,
+        from: "bot" as const,
         text: r.quickReplies?.length ? `${r.text}\n[${r.quickReplies.join(" | ")}]` : r.text,
         at: msg.at,
         intent: outcome.intent,

@@ -12,7 +12,7 @@ import { createWebChannel } from "./channels/web.js";
 import { loadConfigOrExit } from "./config.js";
 import { readAgents } from "./console/agents.js";
 import { agentConsole } from "./console/router.js";
-import { createHandoffDesk } from "./handoff/desk.js";
+import { AGENTS_FEED, createHandoffDesk } from "./handoff/desk.js";
 import { loadKnowledge } from "./knowledge/load.js";
 import { createKnowledgeHolder } from "./knowledge/reloader.js";
 import { createLogger } from "./log.js";
@@ -85,7 +85,18 @@ try {
   log.error((err as Error).message);
 }
 const welcome = () => knowledge.current().intents.get("greeting")?.reply ?? "你好！直接发文字问我问题就行。";
-const web = createWebChannel({ bot, store, hub: live, maxTextLength: config.MAX_TEXT_LENGTH, welcome });
+const web = createWebChannel({
+  bot,
+  store,
+  hub: live,
+  maxTextLength: config.MAX_TEXT_LENGTH,
+  welcome,
+  handoff: {
+    status: (conversationId) => desk.status(conversationId),
+    onChange: (listener) => desk.events.subscribe(AGENTS_FEED, (e) => e.type === "ticket" && listener()),
+    cancel: (conversationId) => desk.cancel(conversationId),
+  },
+});
 channels.register(web);
 routers.push(web.router);
 if (config.WECHAT_TOKEN) {

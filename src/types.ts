@@ -77,6 +77,10 @@ export interface ConversationState {
   updatedAt: number;
 }
 
+/** Who said a transcript line: the user, the bot, a human agent, or a notice of the handoff desk. */
+export type Speaker = "user" | "bot" | "agent" | "system";
+
+/** One line of a conversation's record, as every channel's history shows it. */
 export interface TranscriptEntry {
   conversationId: string;
   direction: "in" | "out";
@@ -87,6 +91,16 @@ export interface TranscriptEntry {
   kind: OutcomeKind | null;
   channel: string;
   userId: string;
+  /** Who spoke; entries stored before it was recorded read as "user" (in) or "bot" (out), see `speakerOf`. */
+  from?: Speaker;
+  /** The agent's name, for lines of a human agent. */
+  author?: string | null;
+}
+
+/** Who pushed replies outside a request: a human agent (by name) or a notice of the handoff desk. */
+export interface Sender {
+  from: "agent" | "system";
+  author?: string | null;
 }
 
 /** Where conversations, transcripts and feedback live. */
@@ -171,11 +185,22 @@ export interface TicketMessage {
 export interface Channel {
   /** The `channel` value of the InboundMessages it produces ("api", "web", "wechaty", "wechat-mp"). */
   name: string;
-  /** Delivers replies to a conversation of this channel outside a request (agent replies). */
-  send(conversationId: string, replies: Reply[]): Promise<void>;
+  /** Delivers replies to a conversation of this channel outside a request (agent replies, desk notices). */
+  send(conversationId: string, replies: Reply[], sender?: Sender): Promise<void>;
+  /** Optional: shows that an agent is typing in the conversation (channels that can show it). */
+  typing?(conversationId: string, sender: Sender): Promise<void>;
   /** Optional: told when a conversation of any channel is handed to a human (e.g. to alert an admin contact). */
   notifyHandoff?(notice: HandoffNotice): Promise<void>;
   stop?(): Promise<void>;
+}
+
+/** Where a conversation stands with the handoff desk, for a channel that shows it (the web chat's banner). */
+export interface HandoffStatus {
+  status: "waiting" | "assigned";
+  /** Place in the queue while waiting (1: next). */
+  position: number | null;
+  /** The agent's name once assigned. */
+  agent: string | null;
 }
 
 /** What channels are told when a ticket opens. */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import type { Bot } from "../bot.js";
 import type { Channel, ConversationStore } from "../types.js";
+import { historyMessage } from "./history.js";
 import { replyEvent, type LiveHub } from "./live.js";
 
 /** Options of the API channel. */
@@ -77,8 +78,8 @@ export function httpChannel({ bot, maxTextLength }: HttpChannelOptions): Router 
 export function apiChannel(live: LiveHub): Channel {
   return {
     name: "api",
-    async send(conversationId, replies) {
-      live.publish(conversationId, "reply", replyEvent(replies));
+    async send(conversationId, replies, sender) {
+      live.publish(conversationId, "reply", replyEvent(replies, sender?.from, sender?.author));
     },
   };
 }
@@ -150,7 +151,7 @@ export function apiEvents(live: LiveHub, store?: Pick<ConversationStore, "transc
       const entries = await store.transcript(conversationId, Number(limit));
       res.json({
         conversationId,
-        messages: entries.map(({ direction, text, at, kind, intent }) => ({ direction, text, at, kind, intent })),
+        messages: entries.map(historyMessage),
       });
     });
   }

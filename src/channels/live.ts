@@ -16,7 +16,8 @@ export interface LiveEvent {
  * `after=` when polling) gets what it missed; what must survive a restart is in the store, not here.
  */
 export interface LiveHub {
-  publish(conversationId: string, type: string, data: unknown): LiveEvent;
+  /** Sends an event to the conversation's listeners; `keep: false` for passing states (typing) a reconnect need not replay. */
+  publish(conversationId: string, type: string, data: unknown, options?: { keep?: boolean }): LiveEvent;
   /** Events of a conversation after the given id, oldest first. */
   since(conversationId: string, afterId: number): LiveEvent[];
   subscribe(conversationId: string, listener: (event: LiveEvent) => void): () => void;
@@ -44,12 +45,14 @@ export function createLiveHub({ keep = 100, heartbeatMs = 25_000, firstId = 1 }:
   const listeners = new Map<string, Set<(e: LiveEvent) => void>>();
 
   const hub: LiveHub = {
-    publish(conversationId, type, data) {
+    publish(conversationId, type, data, options) {
       const event: LiveEvent = { id: nextId++, conversationId, type, at: Date.now(), data };
-      let list = recent.get(conversationId);
-      if (!list) recent.set(conversationId, (list = []));
-      list.push(event);
-      if (list.length > keep) list.splice(0, list.length - keep);
+      if (options?.keep !== false) {
+        let list = recent.get(conversationId);
+        if (!list) recent.set(conversationId, (list = []));
+        list.push(event);
+        if (list.length > keep) list.splice(0, list.length - keep);
+      }
       for (const l of [...(listeners.get(conversationId) ?? [])]) {
         try {
           l(event);
@@ -95,9 +98,12 @@ export function createLiveHub({ keep = 100, heartbeatMs = 25_000, firstId = 1 }:
       if (ready.length > 0 || waitMs <= 0) return Promise.resolve(ready);
       return new Promise((resolve) => {
         const off = hub.subscribe(conversationId, () => {
+          // a passing event (not kept) is not an answer to a poll: wait for one that is
+          const events = hub.since(conversationId, afterId);
+          if (events.length === 0) return;
           clearTimeout(timer);
           off();
-          resolve(hub.since(conversationId, afterId));
+          resolve(events);
         });
         const timer = setTimeout(() => {
           off();
@@ -110,7 +116,11 @@ export function createLiveHub({ keep = 100, heartbeatMs = 25_000, firstId = 1 }:
   return hub;
 }
 
-/** The event an agent's reply becomes on the live hub. */
-export function replyEvent(replies: Reply[], from: "agent" | "bot" | "system" = "agent"): { from: string; replies: Reply[] } {
-  return { from, replies };
+/** The event an agent's reply (or a desk notice) becomes on the live hub; `author` is the agent's name, when known. */
+export function replyEvent(
+  replies: Reply[],
+  from: "agent" | "bot" | "system" = "agent",
+  author: string | null = null,
+): { from: string; author?: string; replies: Reply[] } {
+  return author ? { from, author, replies } : { from, replies };
 }

@@ -1,4 +1,4 @@
-import type { Channel, HandoffNotice, Reply } from "../types.js";
+import type { Channel, HandoffNotice, Reply, Sender } from "../types.js";
 
 /**
  * The channels running in this process, by name. The handoff desk delivers an agent's reply through
@@ -13,7 +13,9 @@ export interface ChannelRegistry {
   get(name: string): Channel | undefined;
   list(): Channel[];
   /** Delivers replies to a conversation through the named channel; throws when it is not running. */
-  send(channelName: string, conversationId: string, replies: Reply[]): Promise<void>;
+  send(channelName: string, conversationId: string, replies: Reply[], sender?: Sender): Promise<void>;
+  /** Shows an agent typing where the channel can (a no-op for the others); throws when it is not running. */
+  typing(channelName: string, conversationId: string, sender: Sender): Promise<void>;
   /** Tells every channel that implements `notifyHandoff` about a new ticket; one failing doesn't stop the others. */
   notifyHandoff(notice: HandoffNotice): Promise<void>;
 }
@@ -27,10 +29,15 @@ export function createChannelRegistry(): ChannelRegistry {
     },
     get: (name) => channels.get(name),
     list: () => [...channels.values()],
-    async send(channelName, conversationId, replies) {
+    async send(channelName, conversationId, replies, sender) {
       const channel = channels.get(channelName);
       if (!channel) throw new Error(`channel "${channelName}" is not running: cannot deliver to ${conversationId}`);
-      await channel.send(conversationId, replies);
+      await channel.send(conversationId, replies, sender);
+    },
+    async typing(channelName, conversationId, sender) {
+      const channel = channels.get(channelName);
+      if (!channel) throw new Error(`channel "${channelName}" is not running: cannot reach ${conversationId}`);
+      await channel.typing?.(conversationId, sender);
     },
     async notifyHandoff(notice) {
       await Promise.allSettled([...channels.values()].map((c) => c.notifyHandoff?.(notice)));

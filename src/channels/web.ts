@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import express, { type Request, type Response, type Router } from "express";
 import type { Bot } from "../bot.js";
-import type { Channel, ConversationStore, Reply } from "../types.js";
+import type { Channel, ConversationStore, HandoffStatus, Reply, Sender } from "../types.js";
+import { historyMessage, type HistoryMessage } from "./history.js";
 import { replyEvent, type LiveHub } from "./live.js";
 import { readJsonObject, readText } from "./http.js";
 
@@ -14,6 +15,17 @@ export interface WebChannelOptions {
   maxTextLength: number;
   /** The first bubble of a new conversation. */
   welcome: () => string;
+  /** The handoff desk as the page sees it (the banner, leaving the queue); without it the page shows no banner. */
+  handoff?: WebHandoff;
+}
+
+/** What the web chat needs of the handoff desk. */
+export interface WebHandoff {
+  status(conversationId: string): Promise<HandoffStatus | null>;
+  /** Calls `listener` whenever any ticket changes (queue places may have moved); returns how to stop. */
+  onChange(listener: () => void): () => void;
+  /** Closes the conversation's ticket as cancelled by the user and gives it back to the bot. */
+  cancel(conversationId: string): Promise<boolean>;
 }
 
 /** The web chat: the page at `/`, its JSON routes under /web, and `send`, which pushes to the page live. */
@@ -37,8 +49,31 @@ const QUICK_REPLIES = /\n\[([^\n\]]*)\]$/;
  * const web = createWebChannel({ bot, store, hub, maxTextLength: 2000, welcome: () => "你好" });
  * routers.push(web.router); registry.register(web);
  */
-export function createWebChannel({ bot, store, hub, maxTextLength, welcome }: WebChannelOptions): WebChannel {
+export function createWebChannel({ bot, store, hub, maxTextLength, welcome, handoff }: WebChannelOptions): WebChannel {
   const router = express.Router();
+  // pages listening now (conversation → open streams), and the banner status each was sent last
+  const listening = new Map<string, number>();
+  const shown = new Map<string, string>();
+  /** Pushes the conversation's handoff status when it differs from what its page was sent last. */
+  const pushStatus = async (conversationId: string) => {
+    if (!handoff) return;
+    const status = await handoff.status(conversationId);
+    const json = JSON.stringify(status);
+    if (shown.get(conversationId) === json) return;
+    shown.set(conversationId, json);
+    // not kept for replay: a page that reconnects is sent the status as it is then
+    hub.publish(conversationId, "handoff", { handoff: status }, { keep: false });
+  };
+  let pending: NodeJS.Timeout | undefined;
+  // one ticket change can move every waiting user's place: refresh the pages listening, at most every 100 ms
+  handoff?.onChange(() => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      for (const conversationId of listening.keys()) void pushStatus(conversationId).catch(() => undefined);
+    }, 100);
+    pending.unref();
+  });
 
   for (const [path, { file, type }] of Object.entries(FILES)) {
     router.get(path, (_req, res) => {
@@ -80,33 +115,58 @@ export function createWebChannel({ bot, store, hub, maxTextLength, welcome }: We
     const conversationId = `web:${id}`;
     const entries = await store.transcript(conversationId, 100);
     const messages = entries.map((e) => {
-      // the transcript keeps quick replies as a trailing "[a | b]" line; give them back as buttons
-      const m = e.direction === "out" ? QUICK_REPLIES.exec(e.text) : null;
-      const reply: { direction: "in" | "out"; text: string; at: number; quickReplies?: string[] } = {
-        direction: e.direction,
-        text: m ? e.text.slice(0, m.index) : e.text,
-        at: e.at,
-      };
-      if (m?.[1]) reply.quickReplies = m[1].split(" | ");
-      return reply;
+      const message: HistoryMessage & { quickReplies?: string[] } = historyMessage(e);
+      // the transcript keeps the bot's quick replies as a trailing "[a | b]" line; give them back as buttons
+      const m = message.from === "bot" ? QUICK_REPLIES.exec(e.text) : null;
+      if (m) message.text = e.text.slice(0, m.index);
+      if (m?.[1]) message.quickReplies = m[1].split(" | ");
+      return message;
     });
+    const status = handoff ? await handoff.status(conversationId) : null;
     const events = hub.since(conversationId, 0);
-    res.json({ conversationId, welcome: welcome(), messages, lastEventId: events.at(-1)?.id ?? 0 });
+    res.json({ conversationId, welcome: welcome(), messages, handoff: status, lastEventId: events.at(-1)?.id ?? 0 });
   });
 
-  // agent replies, live: Server-Sent Events; a reconnect sends Last-Event-ID and gets what it missed
+  // agent replies, typing and the queue banner, live: Server-Sent Events; a reconnect sends Last-Event-ID and gets what it missed
   router.get("/web/events", (req: Request, res: Response) => {
     const id = readId(req.query.id, res);
     if (!id) return;
-    hub.stream(req, res, `web:${id}`);
+    const conversationId = `web:${id}`;
+    hub.stream(req, res, conversationId);
+    listening.set(conversationId, (listening.get(conversationId) ?? 0) + 1);
+    // the queue may have moved while the page was away
+    void pushStatus(conversationId).catch(() => undefined);
+    req.on("close", () => {
+      const left = (listening.get(conversationId) ?? 1) - 1;
+      if (left > 0) listening.set(conversationId, left);
+      else {
+        listening.delete(conversationId);
+        shown.delete(conversationId);
+      }
+    });
+  });
+
+  // 新对话 while waiting for a human: the page leaves the queue before it starts afresh
+  router.post("/web/cancel", async (req: Request, res: Response) => {
+    const body = readJsonObject(req, res, '{"id": "k3j5h6g7f8d9"}');
+    if (!body) return;
+    const id = readId(body.id, res);
+    if (!id) return;
+    const cancelled = handoff ? await handoff.cancel(`web:${id}`) : false;
+    res.json({ conversationId: `web:${id}`, cancelled });
   });
 
   return {
     name: "web",
     router,
-    async send(conversationId: string, replies: Reply[]) {
+    async send(conversationId: string, replies: Reply[], sender?: Sender) {
       if (!conversationId.startsWith("web:")) throw new Error(`not a web chat conversation: ${conversationId}`);
-      hub.publish(conversationId, "reply", replyEvent(replies, "agent"));
+      hub.publish(conversationId, "reply", replyEvent(replies, sender?.from ?? "agent", sender?.author ?? null));
+    },
+    async typing(conversationId: string, sender: Sender) {
+      if (!conversationId.startsWith("web:")) throw new Error(`not a web chat conversation: ${conversationId}`);
+      // passing: an agent typing for minutes must not push replies out of what a reconnect replays
+      hub.publish(conversationId, "typing", { from: sender.from, author: sender.author ?? null }, { keep: false });
     },
   };
 }

@@ -211,6 +211,15 @@ export function agentConsole(options: AgentConsoleOptions): Router {
       failed(res, err);
     }
   });
+  // the user's page shows "typing…" while the agent writes; the console calls this every few seconds of typing
+  router.post("/api/agent/tickets/:id/typing", async (req, res) => {
+    try {
+      await desk.typing(String(req.params.id), me(res));
+      res.json({ ok: true });
+    } catch (err) {
+      failed(res, err);
+    }
+  });
   for (const [path, how] of [
     ["release", "released"],
     ["close", "closed"],

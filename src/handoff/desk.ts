@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { HandoffHooks } from "../bot.js";
 import type { ChannelRegistry } from "../channels/registry.js";
 import { createLiveHub, type LiveHub } from "../channels/live.js";
-import type { ConversationStore, HandoffTicket, InboundMessage, TicketMessage, TranscriptEntry } from "../types.js";
+import type { ConversationStore, HandoffStatus, HandoffTicket, InboundMessage, Sender, TicketMessage, TranscriptEntry } from "../types.js";
 import { serviceStatus, type ServiceHours } from "./service-hours.js";
 
 /** A request of an agent the desk refuses: the HTTP status and a message that says why. */
@@ -50,6 +50,12 @@ export interface HandoffDesk extends HandoffHooks {
   reply(ticketId: string, agent: string, text: string): Promise<HandoffTicket>;
   /** Gives the conversation back to the bot ("released") or ends the service ("closed"). */
   finish(ticketId: string, agent: string, how: "released" | "closed"): Promise<HandoffTicket>;
+  /** The user leaves the queue outside a message (e.g. the web chat's 新对话): closes the ticket, gives the conversation back to the bot. */
+  cancel(conversationId: string, at?: number): Promise<boolean>;
+  /** Where the conversation stands with the desk: waiting (with its place in the queue), with an agent, or null. */
+  status(conversationId: string): Promise<HandoffStatus | null>;
+  /** Tells the user's channel that the agent is typing a reply. */
+  typing(ticketId: string, agent: string): Promise<void>;
   /** Tells users whose ticket waited longer than the timeout, once per ticket. */
   sweep(now?: number): Promise<number>;
   /** Runs `sweep` every `everyMs` until `stop`. */
@@ -83,11 +89,24 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     await store.appendTicketMessage(full);
     events.publish(AGENTS_FEED, "message", { ticketId: ticket.id, message: full });
   };
-  const deliver = async (ticket: HandoffTicket, text: string) => {
-    await channels.send(ticket.channel, ticket.conversationId, [{ text }]);
-    // the conversation's own record has the agent's side too (a reloaded web chat shows it)
+  /** Sends an agent's reply (sender "agent" with the name) or a notice ("system") through the conversation's channel. */
+  const deliver = async (ticket: HandoffTicket, text: string, sender: Sender = { from: "system", author: null }) => {
+    await channels.send(ticket.channel, ticket.conversationId, [{ text }], sender);
+    // the conversation's own record has the agent's side too, with who spoke (a reloaded web chat shows it)
     await store.appendTranscript([
-      { conversationId: ticket.conversationId, direction: "out", text, at: now(), intent: null, confidence: null, kind: "human", channel: ticket.channel, userId: ticket.userId },
+      {
+        conversationId: ticket.conversationId,
+        direction: "out",
+        from: sender.from,
+        author: sender.author ?? null,
+        text,
+        at: now(),
+        intent: null,
+        confidence: null,
+        kind: "human",
+        channel: ticket.channel,
+        userId: ticket.userId,
+      },
     ]);
   };
   const load = async (ticketId: string) => {
@@ -127,6 +146,18 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     return ticket;
   };
 
+  /** Closes the conversation's open ticket as cancelled by the user; false when there was none. */
+  const cancelTicket = async (conversationId: string, at: number): Promise<boolean> => {
+    const ticket = await store.openTicket(conversationId);
+    if (!ticket) return false;
+    const closed = await store.updateTicket(ticket.id, { status: "closed", closedAt: at, closeReason: "cancelled" }, ["waiting", "assigned"]);
+    if (!closed) return false;
+    await addMessage(ticket, { from: "system", author: null, text: NOTES.cancelled, at });
+    publishTicket(closed);
+    log.info({ conversationId, ticketId: ticket.id }, "ticket cancelled by the user");
+    return true;
+  };
+
   const queueText = async (ticket: HandoffTicket): Promise<string> => {
     const waiting = await store.tickets(["waiting"]);
     const position = Math.max(1, waiting.findIndex((t) => t.id === ticket.id) + 1);
@@ -154,13 +185,38 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     },
 
     async cancelled(msg) {
-      const ticket = await store.openTicket(msg.conversationId);
-      if (!ticket) return;
-      const closed = await store.updateTicket(ticket.id, { status: "closed", closedAt: msg.at, closeReason: "cancelled" }, ["waiting", "assigned"]);
-      if (!closed) return;
-      await addMessage(ticket, { from: "system", author: null, text: NOTES.cancelled, at: msg.at });
-      publishTicket(closed);
-      log.info({ conversationId: msg.conversationId, ticketId: ticket.id }, "ticket cancelled by the user");
+      await cancelTicket(msg.conversationId, msg.at);
+    },
+
+    async cancel(conversationId, at = now()) {
+      let cancelled = false;
+      await options.release(
+        conversationId,
+        async () => {
+          cancelled = await cancelTicket(conversationId, at);
+        },
+        at,
+      );
+      return cancelled;
+    },
+
+    async status(conversationId) {
+      const ticket = await store.openTicket(conversationId);
+      if (!ticket) return null;
+      if (ticket.status === "assigned") return { status: "assigned", position: null, agent: ticket.agent };
+      const waiting = await store.tickets(["waiting"]);
+      return { status: "waiting", position: Math.max(1, waiting.findIndex((t) => t.id === ticket.id) + 1), agent: null };
+    },
+
+    async typing(ticketId, agent) {
+      const ticket = await load(ticketId);
+      ensureOwner(ticket, agent);
+      try {
+        await channels.typing(ticket.channel, ticket.conversationId, { from: "agent", author: agent });
+      } catch (err) {
+        // a typing indicator is a courtesy: a channel that cannot show it is not the agent's problem
+        log.debug({ err, ticketId, conversationId: ticket.conversationId }, "showing that the agent is typing failed");
+      }
     },
 
     async queue(view, agent) {
@@ -216,7 +272,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     async reply(ticketId, agent, text) {
       const ticket = await desk.claim(ticketId, agent);
       try {
-        await deliver(ticket, text);
+        await deliver(ticket, text, { from: "agent", author: agent });
       } catch (err) {
         log.warn({ err, ticketId, channel: ticket.channel }, "delivering an agent's reply failed");
         throw new DeskError(502, `the reply could not be delivered: ${(err as Error).message}`);

@@ -26,7 +26,9 @@ export function createSqliteStore(file: string): ConversationStore {
       confidence REAL,
       kind TEXT,
       channel TEXT NOT NULL,
-      user_id TEXT NOT NULL
+      user_id TEXT NOT NULL,
+      sender TEXT,
+      author TEXT
     );
     CREATE INDEX IF NOT EXISTS transcript_by_conversation ON transcript (conversation_id, seq);
     CREATE INDEX IF NOT EXISTS transcript_by_time ON transcript (at);
@@ -69,6 +71,7 @@ export function createSqliteStore(file: string): ConversationStore {
     CREATE INDEX IF NOT EXISTS ticket_messages_by_ticket ON ticket_messages (ticket_id, seq);
     CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (at);
   `);
+  migrateTranscriptSpeakers(db);
   const readState = db.prepare<[string], { state: string }>("SELECT state FROM conversations WHERE id = ?");
   const writeState = db.prepare(
     "INSERT INTO conversations (id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -76,7 +79,7 @@ export function createSqliteStore(file: string): ConversationStore {
   const deleteState = db.prepare("DELETE FROM conversations WHERE id = ?");
   const deleteTranscript = db.prepare("DELETE FROM transcript WHERE conversation_id = ?");
   const insertEntry = db.prepare(
-    "INSERT INTO transcript (conversation_id, direction, text, at, intent, confidence, kind, channel, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO transcript (conversation_id, direction, text, at, intent, confidence, kind, channel, user_id, sender, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const readTranscript = db.prepare<[string, number], Record<string, unknown>>(
     "SELECT * FROM (SELECT * FROM transcript WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq ASC",
@@ -109,7 +112,7 @@ export function createSqliteStore(file: string): ConversationStore {
   };
   const appendMany = db.transaction((entries: TranscriptEntry[]) => {
     for (const e of entries) {
-      insertEntry.run(e.conversationId, e.direction, e.text, e.at, e.intent, e.confidence, e.kind, e.channel, e.userId);
+      insertEntry.run(e.conversationId, e.direction, e.text, e.at, e.intent, e.confidence, e.kind, e.channel, e.userId, e.from ?? null, e.author ?? null);
     }
   });
   return {
@@ -197,8 +200,31 @@ export function createSqliteStore(file: string): ConversationStore {
   };
 }
 
+/**
+ * Files made before the transcript recorded who spoke get the two columns. Their lines are filled in
+ * once: the desk's lines (kind "human") are matched to the ticket's messages to tell an agent (with
+ * the name) from a notice, so a reloaded chat shows them as they were shown live.
+ */
+function migrateTranscriptSpeakers(db: Database.Database): void {
+  const columns = new Set(db.prepare<[], { name: string }>("PRAGMA table_info(transcript)").all().map((c) => c.name));
+  if (columns.has("sender") && columns.has("author")) return;
+  const match = (what: string, senders: string) => `(SELECT m.${what} FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+    WHERE t.conversation_id = transcript.conversation_id AND m.text = transcript.text AND m.sender IN (${senders})
+    ORDER BY abs(m.at - transcript.at) LIMIT 1)`;
+  db.transaction(() => {
+    if (!columns.has("sender")) db.exec("ALTER TABLE transcript ADD COLUMN sender TEXT");
+    if (!columns.has("author")) db.exec("ALTER TABLE transcript ADD COLUMN author TEXT");
+    db.exec(`UPDATE transcript SET
+      sender = CASE WHEN direction = 'in' THEN 'user' WHEN kind = 'human' THEN COALESCE(${match("sender", "'agent', 'system'")}, 'agent') ELSE 'bot' END,
+      author = CASE WHEN direction = 'out' AND kind = 'human' THEN ${match("author", "'agent'")} END
+      WHERE sender IS NULL`);
+  })();
+}
+
 function toEntry(r: Record<string, unknown>): TranscriptEntry {
   return {
+    ...(r.sender ? { from: r.sender as TranscriptEntry["from"] } : {}),
+    ...(r.author ? { author: r.author as string } : {}),
     conversationId: r.conversation_id as string,
     direction: r.direction as "in" | "out",
     text: r.text as string,

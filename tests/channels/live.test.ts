@@ -14,3 +14,21 @@ describe("the live hub across a restart", () => {
     expect(createLiveHub().publish("c", "t", null).id).toBe(1);
   });
 });
+
+describe("passing events", () => {
+  it("reach listeners but are not replayed, so they never push kept events out", async () => {
+    const hub = createLiveHub({ keep: 3 });
+    const heard: string[] = [];
+    hub.subscribe("web:x", (e) => heard.push(e.type));
+    hub.publish("web:x", "reply", { n: 1 });
+    for (let i = 0; i < 10; i++) hub.publish("web:x", "typing", {}, { keep: false });
+    expect(heard).toEqual(["reply", ...Array(10).fill("typing")]);
+    expect(hub.since("web:x", 0).map((e) => e.type)).toEqual(["reply"]);
+    // a long-poll is not answered by a passing event, only by a kept one
+    const last = hub.since("web:x", 0).at(-1)!.id;
+    const polled = hub.poll("web:x", last, 5000);
+    hub.publish("web:x", "typing", {}, { keep: false });
+    hub.publish("web:x", "reply", { n: 2 });
+    expect((await polled).map((e) => e.data)).toEqual([{ n: 2 }]);
+  });
+});

@@ -8,6 +8,7 @@ import { createWebChannel } from "../../src/channels/web.js";
 import { createApp } from "../../src/server/app.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { startWebStack, type WebStack } from "../helpers/web.js";
 
 let server: Server;
 let base: string;
@@ -96,5 +97,103 @@ describe("web chat routes", () => {
     const data = JSON.parse(/data: (.*)/.exec(text)![1]!);
     expect(data).toEqual({ from: "agent", replies: [{ text: "您好，我是客服小王" }] });
     await expect(registry.send("web", "api:u-1", [{ text: "x" }])).rejects.toThrow(/web chat/);
+  });
+});
+
+type Event = { type: string; data: any };
+
+/** Reads a response's Server-Sent Events; `until` reads on until `done` holds for all events read so far. */
+function eventReader(res: Response) {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: Event[] = [];
+  let buffer = "";
+  return async (done: (events: Event[]) => boolean): Promise<Event[]> => {
+    while (!done(events)) {
+      const { value, done: ended } = await reader.read();
+      if (ended) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const type = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (type && data) events.push({ type, data: JSON.parse(data) });
+      }
+    }
+    return events;
+  };
+}
+
+describe("the web chat with the handoff desk", () => {
+  let s: WebStack;
+  beforeAll(async () => {
+    s = await startWebStack();
+  });
+  afterAll(() => s.close());
+  const say = (id: string, text: string) =>
+    fetch(`${s.base}/web/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id, text }) }).then((r) => r.json());
+
+  it("gives back who said each line: the user, the bot, the agent by name, and the desk's notices", async () => {
+    await say("who-0001", "视频号怎么关");
+    await say("who-0001", "转人工");
+    const ticket = (await s.store.openTicket("web:who-0001"))!;
+    await s.desk.reply(ticket.id, "小王", "您好，我来帮你看看");
+    const body = await (await fetch(`${s.base}/web/history?id=who-0001`)).json();
+    const lines = body.messages.map((m: { from: string; author: string | null; text: string }) => [m.from, m.author, m.text]);
+    expect(lines[0]).toEqual(["user", null, "视频号怎么关"]);
+    expect(lines[1]?.[0]).toBe("bot");
+    expect(lines).toContainEqual(["user", null, "转人工"]);
+    expect(lines).toContainEqual(["system", null, "客服「小王」已接入，正在为你服务。"]);
+    expect(lines.at(-1)).toEqual(["agent", "小王", "您好，我来帮你看看"]);
+    expect(body.handoff).toEqual({ status: "assigned", position: null, agent: "小王" });
+  });
+
+  it("cancels the waiting ticket when the page starts a new conversation, and gives the conversation back to the bot", async () => {
+    await say("cancel-0001", "转人工");
+    const ticket = (await s.store.openTicket("web:cancel-0001"))!;
+    expect(ticket.status).toBe("waiting");
+    const res = await fetch(`${s.base}/web/cancel`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id: "cancel-0001" }) });
+    expect(await res.json()).toEqual({ conversationId: "web:cancel-0001", cancelled: true });
+    expect(await s.store.ticket(ticket.id)).toMatchObject({ status: "closed", closeReason: "cancelled" });
+    expect((await s.store.read("web:cancel-0001"))?.mode).toBe("bot");
+    await expect(s.desk.reply(ticket.id, "小王", "在吗")).rejects.toMatchObject({ status: 409 });
+    // nothing to cancel the second time
+    const again = await fetch(`${s.base}/web/cancel`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id: "cancel-0001" }) });
+    expect((await again.json()).cancelled).toBe(false);
+    const bad = await fetch(`${s.base}/web/cancel`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id: "x" }) });
+    expect(bad.status).toBe(400);
+    expect(typeof (await bad.json()).error).toBe("string");
+  });
+
+  it("pushes the queue place as the queue moves, then the agent's name, typing and reply", async () => {
+    // another user waits first
+    await s.bot.handle({ channel: "api", conversationId: "api:first", userId: "first", text: "转人工", messageId: "q1", at: Date.now() });
+    await say("queue-0001", "转人工");
+    const history = await (await fetch(`${s.base}/web/history?id=queue-0001`)).json();
+    expect(history.handoff).toEqual({ status: "waiting", position: 2, agent: null });
+    const controller = new AbortController();
+    const res = await fetch(`${s.base}/web/events?id=queue-0001&after=${history.lastEventId}`, { signal: controller.signal });
+    const until = eventReader(res);
+    const first = (await s.store.openTicket("api:first"))!;
+    const mine = (await s.store.openTicket("web:queue-0001"))!;
+    // on connecting, the page is told where it stands; then where it moves to
+    await until((events) => events.some((e) => e.type === "handoff"));
+    await s.desk.claim(first.id, "小李");
+    const moved = await until((events) => events.filter((e) => e.type === "handoff").length >= 2);
+    expect(moved.filter((e) => e.type === "handoff").map((e) => e.data.handoff.position)).toEqual([2, 1]);
+    await s.desk.claim(mine.id, "小王");
+    await s.desk.typing(mine.id, "小王");
+    await s.desk.reply(mine.id, "小王", "您好");
+    const later = await until(
+      (events) => events.some((e) => e.type === "reply" && e.data.from === "agent") && events.some((e) => e.type === "handoff" && e.data.handoff?.status === "assigned"),
+    );
+    controller.abort();
+    expect(later.filter((e) => e.type === "handoff").at(-1)!.data).toEqual({ handoff: { status: "assigned", position: null, agent: "小王" } });
+    expect(later).toContainEqual({ type: "typing", data: { from: "agent", author: "小王" } });
+    expect(later).toContainEqual({ type: "reply", data: { from: "system", replies: [{ text: "客服「小王」已接入，正在为你服务。" }] } });
+    expect(later).toContainEqual({ type: "reply", data: { from: "agent", author: "小王", replies: [{ text: "您好" }] } });
+    await expect(s.desk.typing(mine.id, "小李")).rejects.toMatchObject({ status: 403 });
   });
 });

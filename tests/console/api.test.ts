@@ -168,6 +168,17 @@ describe("the console with a session", () => {
     }
   });
 
+  it("passes on that the agent is typing, only for a ticket the agent may answer", async () => {
+    const t = await ticketOf("q3t");
+    expect((await call("POST", `/api/agent/tickets/${t.id}/typing`, wang)).status).toBe(200);
+    await call("POST", `/api/agent/tickets/${t.id}/claim`, wang);
+    const other = await call("POST", `/api/agent/tickets/${t.id}/typing`, li);
+    expect(other.status).toBe(403);
+    expect((await other.json()).error).toMatch(/wang/);
+    expect((await call("POST", "/api/agent/tickets/nope/typing", wang)).status).toBe(404);
+    expect((await call("POST", `/api/agent/tickets/${t.id}/typing`)).status).toBe(401);
+  });
+
   it("answers an empty reply with a JSON 400", async () => {
     const t = await ticketOf("q4");
     expect((await call("POST", `/api/agent/tickets/${t.id}/reply`, wang, { text: "  " })).status).toBe(400);

@@ -127,6 +127,12 @@ describe("GET /api/messages/history", () => {
     expect(texts).toContain("请稍等，我查一下");
     // nothing of another user's conversation
     expect(texts.join("\n")).not.toContain("视频号怎么关");
+    // who spoke: the agent by name, the desk's notice apart from the bot's replies
+    const who = (text: string) => body.messages.find((m: { text: string }) => m.text === text);
+    expect(who("转人工")).toMatchObject({ from: "user", author: null });
+    expect(who("请稍等，我查一下")).toMatchObject({ from: "agent", author: "wang" });
+    expect(who("客服「wang」已接入，正在为你服务。")).toMatchObject({ from: "system", author: null });
+    expect(body.messages.filter((m: { from: string }) => m.from === "bot").length).toBeGreaterThan(0);
   });
 
   it.each([["no userId", ""], ["a bad limit", "userId=h1&limit=0"], ["a huge limit", "userId=h1&limit=5000"]])(

@@ -150,6 +150,33 @@ describe("while a ticket is open", () => {
   });
 });
 
+describe("where a conversation stands", () => {
+  it("gives the place in the queue while waiting, then the agent, then nothing once closed", async () => {
+    const d = createDesk();
+    expect(await d.desk.status("api:s1")).toBeNull();
+    await d.say("s0", "转人工");
+    await d.say("s1", "转人工");
+    expect(await d.desk.status("api:s1")).toEqual({ status: "waiting", position: 2, agent: null });
+    await d.desk.claim((await d.store.openTicket("api:s0"))!.id, "li");
+    expect(await d.desk.status("api:s1")).toEqual({ status: "waiting", position: 1, agent: null });
+    const ticket = (await d.store.openTicket("api:s1"))!;
+    await d.desk.claim(ticket.id, "wang");
+    expect(await d.desk.status("api:s1")).toEqual({ status: "assigned", position: null, agent: "wang" });
+    await d.desk.finish(ticket.id, "wang", "closed");
+    expect(await d.desk.status("api:s1")).toBeNull();
+  });
+
+  it("lets the user leave the queue outside a message: the ticket is cancelled and the bot answers again", async () => {
+    const d = createDesk();
+    await d.say("s2", "转人工");
+    const ticket = (await d.store.openTicket("api:s2"))!;
+    expect(await d.desk.cancel("api:s2")).toBe(true);
+    expect(await d.store.ticket(ticket.id)).toMatchObject({ status: "closed", closeReason: "cancelled" });
+    expect((await d.say("s2", "视频号注销后粉丝还在吗")).kind).not.toBe("human");
+    expect(await d.desk.cancel("api:s2")).toBe(false);
+  });
+});
+
 describe("closing a ticket", () => {
   it.each([
     ["released", /交回智能助手/],

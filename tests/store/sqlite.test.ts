@@ -69,4 +69,45 @@ describe("the SQLite store", () => {
     expect((await again.bot.handle(msg("还在吗", T0 + 3000))).kind).toBe("human");
     await again.store.close();
   });
+
+  it("adds who spoke to a file made before it was recorded, telling the agent's replies from the desk's notices", async () => {
+    const file = join(dir, "before-speakers.sqlite");
+    const old = new Database(file);
+    // the transcript and ticket tables as files made before the speaker columns have them
+    old.exec(`
+      CREATE TABLE transcript (seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id TEXT NOT NULL, direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        text TEXT NOT NULL, at INTEGER NOT NULL, intent TEXT, confidence REAL, kind TEXT, channel TEXT NOT NULL, user_id TEXT NOT NULL);
+      CREATE TABLE tickets (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, channel TEXT NOT NULL, user_id TEXT NOT NULL, reason TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('waiting', 'assigned', 'closed')), agent TEXT, opened_at INTEGER NOT NULL, assigned_at INTEGER,
+        closed_at INTEGER, close_reason TEXT, timeout_notified_at INTEGER, last_messages TEXT NOT NULL);
+      CREATE TABLE ticket_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id TEXT NOT NULL, sender TEXT NOT NULL CHECK (sender IN ('user', 'agent', 'system')),
+        author TEXT, text TEXT NOT NULL, at INTEGER NOT NULL);
+    `);
+    const line = old.prepare("INSERT INTO transcript (conversation_id, direction, text, at, intent, confidence, kind, channel, user_id) VALUES ('web:x', ?, ?, ?, NULL, NULL, ?, 'web', 'x')");
+    line.run("in", "转人工", 1, "handoff");
+    line.run("out", "正在为你转接", 1, "handoff");
+    line.run("out", "客服「小王」已接入，正在为你服务。", 2, "human");
+    line.run("out", "您好，我来看看", 3, "human");
+    old.prepare("INSERT INTO tickets VALUES ('t1', 'web:x', 'web', 'x', 'asked', 'assigned', '小王', 1, 2, NULL, NULL, NULL, '[]')").run();
+    const note = old.prepare("INSERT INTO ticket_messages (ticket_id, sender, author, text, at) VALUES ('t1', ?, ?, ?, ?)");
+    note.run("system", null, "客服「小王」已接入，正在为你服务。", 2);
+    note.run("agent", "小王", "您好，我来看看", 3);
+    old.close();
+
+    const store = createSqliteStore(file);
+    const lines = await store.transcript("web:x");
+    expect(lines.map((e) => [e.from, e.author ?? null, e.text])).toEqual([
+      ["user", null, "转人工"],
+      ["bot", null, "正在为你转接"],
+      ["system", null, "客服「小王」已接入，正在为你服务。"],
+      ["agent", "小王", "您好，我来看看"],
+    ]);
+    await store.appendTranscript([{ ...lines[3]!, text: "还有别的问题吗", at: 4 }]);
+    expect((await store.transcript("web:x")).at(-1)).toMatchObject({ from: "agent", author: "小王", text: "还有别的问题吗" });
+    await store.close();
+    // opening it again changes nothing
+    const again = createSqliteStore(file);
+    expect((await again.transcript("web:x")).map((e) => e.from)).toEqual(["user", "bot", "system", "agent", "agent"]);
+    await again.close();
+  });
 });

@@ -45,6 +45,24 @@ describe.each([
     await store.close();
   });
 
+  it("keeps who said each line, with the agent's name", async () => {
+    const store = open();
+    await store.appendTranscript([
+      { ...entry("w", 1), from: "user" },
+      { ...entry("w", 2, "out"), from: "bot" },
+      { ...entry("w", 3, "out"), from: "system", author: null },
+      { ...entry("w", 4, "out"), from: "agent", author: "小王" },
+    ]);
+    const lines = await store.transcript("w");
+    expect(lines.map((e) => [e.from, e.author ?? null])).toEqual([
+      ["user", null],
+      ["bot", null],
+      ["system", null],
+      ["agent", "小王"],
+    ]);
+    await store.close();
+  });
+
   it("forgets a deleted conversation's state and transcript", async () => {
     const store = open();
     await store.write("gone", initialState(1));

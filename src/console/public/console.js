@@ -154,6 +154,13 @@ $("reply-form").addEventListener("submit", async (event) => {
   if (!text) return;
   if (await act("reply", { text })) $("reply").value = "";
 });
+// tell the user the agent is typing, at most every 3 seconds, only on a ticket the agent may answer
+let typingSentAt = 0;
+$("reply").addEventListener("input", () => {
+  if (!state.current || $("reply").disabled || Date.now() - typingSentAt < 3000) return;
+  typingSentAt = Date.now();
+  api("POST", `/api/agent/tickets/${encodeURIComponent(state.current)}/typing`).catch(() => {});
+});
 $("reply").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) $("reply-form").requestSubmit();
 });
