@@ -2,6 +2,7 @@ import type { Intent, KnowledgeBase, Table, TableRow } from "../knowledge/knowle
 import { cleanWord } from "../nlu/lexicon.js";
 import { matchIntent, tokenize } from "../nlu/match.js";
 import { normalizeText } from "../nlu/normalize.js";
+import { yesOrNo } from "../nlu/yes-no.js";
 import type { ConversationState, MatchResult, Outcome, Reply } from "../types.js";
 import { renderAllSteps, renderCell, renderRef, renderRefs, renderRow, renderStep } from "./render.js";
 
@@ -13,6 +14,8 @@ export interface DialogSettings {
   clarifyMargin: number;
   /** Offer thumbs up/down after every Nth answer (0: never). */
   feedbackEvery: number;
+  /** Whether a human agent can be reached from this channel (default true); without one the bot says so. */
+  humans?: boolean;
 }
 
 export const defaultDialogSettings: DialogSettings = { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 3 };
@@ -60,7 +63,6 @@ const PREV = /^(上一步|上一个|返回上一步|回到上一步|previous|bac
 const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍|repeat)(一下|一遍)?(呢|啊|吧)?$/;
 const ALL_STEPS = /^(把)?(全部步骤|所有步骤|完整步骤|全部|全部的|都发我|一次性发完|全部发我|完整流程|全部流程|整个流程|步骤全部|步骤都)(都)?(发我|给我|发给我|发一下|列一下|说一下|看看|发出来)?(呢|吧|啊|一下)?$/;
 const WHY = /^(那)?(为什么|为啥|为何|why|咋回事|怎么回事|什么原因)(呢|啊|呀)?$/;
-const YES = /^(好|好的|是|是的|要|需要|可以|行|嗯|嗯嗯|ok|yes|转|转吧|好啊|对)$/;
 // "好的" / "嗯" / "ok": an acknowledgment, not a question (the next step while walking through one)
 const ACK = /^(好|好的|好吧|好哒|嗯|嗯嗯|哦|哦哦|ok|okay|行|收到|了解|可以)(的|了|啊|呀)?$/;
 const CANCEL_HUMAN = /(取消人工|不用人工|不要人工|取消排队|不用了|算了|不需要了|取消转接)/;
@@ -122,12 +124,15 @@ function decideTurn(
   if (verdict !== null && state.feedbackFor) {
     const intent = state.feedbackFor;
     state.feedbackFor = null;
-    if (!verdict) state.pending = [HUMAN_OFFER_AFTER_FEEDBACK];
+    const offer = !verdict && settings.humans !== false;
+    if (offer) state.pending = [HUMAN_OFFER_AFTER_FEEDBACK];
     return {
       ...say(state, "answer", intent, 1, [
         verdict
           ? { text: "谢谢你的反馈！" }
-          : { text: "抱歉没帮上忙。要不要转人工客服？回复「好的」或「转人工」；也可以换个说法再问。", quickReplies: ["转人工"] },
+          : offer
+            ? { text: "抱歉没帮上忙。要不要转人工客服？回复「好的」或「转人工」；也可以换个说法再问。", quickReplies: ["转人工"] }
+            : { text: "抱歉没帮上忙。可以换个说法再问我。" },
       ]),
       feedback: { intent, helpful: verdict },
     };
@@ -139,10 +144,20 @@ function decideTurn(
   if (state.pending.length > 0) {
     const pending = state.pending;
     state.pending = [];
-    if (pending[0] === HUMAN_OFFER && YES.test(clean)) return handoff(state, "repeated-misses", 1);
-    if (pending[0] === HUMAN_OFFER_AFTER_FEEDBACK && YES.test(clean)) return handoff(state, "negative-feedback", 1);
+    // the offer of a human: a yes or a request takes it (for the reason it was made), a no declines it,
+    // and anything else is read as a new message
+    const offerReason: HandoffReason | null =
+      pending[0] === HUMAN_OFFER ? "repeated-misses" : pending[0] === HUMAN_OFFER_AFTER_FEEDBACK ? "negative-feedback" : null;
+    if (offerReason) {
+      const reply = yesOrNo(clean);
+      if (reply === "yes" || asksForHuman(input.text, kb, settings)) return handoff(state, offerReason, 1, settings);
+      if (reply === "no") {
+        state.misses = 0;
+        return say(state, "answer", "decline", 1, [{ text: "好的，那就不转人工了。有问题可以换个说法直接问我。" }]);
+      }
+    }
     const picked = pickOption(clean, input.text, pending, kb, settings);
-    if (picked === HUMAN_OFFER) return handoff(state, "asked", 1);
+    if (picked === HUMAN_OFFER) return handoff(state, offerReason ?? "asked", 1, settings);
     if (picked) return answer(state, picked, 1, kb, settings);
     const options = pending.filter((id) => id !== MENU).map((id) => kb.intents.get(id)).filter((i): i is Intent => i !== undefined);
     // a number that is not one of the options: show them again rather than read "3" as a question
@@ -200,6 +215,12 @@ function decideTurn(
     ]);
   }
 
+  // "不用了" / "算了" on its own answers no question of the knowledge base: a polite reply, not a miss
+  if (yesOrNo(clean) === "no") {
+    state.misses = 0;
+    return say(state, "answer", "decline", 1, [{ text: "好的。还有其他问题，随时直接问我。" }]);
+  }
+
   // "好的" after an answer acknowledges it: not a miss (two of those in a row would offer a human)
   if (ACK.test(clean) && topic) {
     state.misses = 0;
@@ -251,7 +272,7 @@ function decideTurn(
   if (!top || best.confidence < settings.threshold) return miss(state, best, kb, settings);
   const intent = kb.intents.get(top.intentId)!;
   if (intent.type === "out-of-scope") return miss(state, best, kb, settings);
-  if (intent.type === "handoff") return handoff(state, "asked", best.confidence);
+  if (intent.type === "handoff") return handoff(state, "asked", best.confidence, settings);
   if (best === match && intent.type !== "smalltalk") state.lastQuestion = input.text;
 
   const second = best.candidates[1];
@@ -354,7 +375,7 @@ function answer(
     if (wanted) return answer(state, wanted, confidence, kb, settings, asked);
     return clarify(state, options, confidence, renderRefs(intent.answer, kb).join("\n"), "你想要哪一种？", intent.id);
   }
-  if (intent.type === "handoff") return handoff(state, "asked", confidence);
+  if (intent.type === "handoff") return handoff(state, "asked", confidence, settings);
   state.misses = 0;
 
   if (intent.type === "smalltalk" || intent.reply) {
@@ -475,10 +496,16 @@ function clarify(
   return say(state, "clarify", intentId, confidence, [{ text, quickReplies: options.map((o) => o.title) }]);
 }
 
-function handoff(state: ConversationState, reason: HandoffReason, confidence: number): Decision {
-  state.mode = "human";
+function handoff(state: ConversationState, reason: HandoffReason, confidence: number, settings: DialogSettings): Decision {
   state.misses = 0;
   state.pending = [];
+  if (settings.humans === false) {
+    // a channel no agent can answer on (the terminal chat): say so rather than queue the user
+    return say(state, "fallback", "human", confidence, [
+      { text: "这里没有人工客服：这个对话只有机器人，不会转给真人。需要人工请在网页聊天或微信里说「转人工」；也可以换个说法继续问我。" },
+    ]);
+  }
+  state.mode = "human";
   return {
     ...say(state, "handoff", "human", confidence, [
       { text: "好的，正在为你转接人工客服，已进入排队，客服接入后会在这里回复你。不需要了可以发送「取消人工」。" },
@@ -491,8 +518,9 @@ function miss(state: ConversationState, match: MatchResult, kb: KnowledgeBase, s
   state.misses += 1;
   const note = match.truncated ? "（消息太长，我只读了开头的一部分。）\n" : "";
   const nearest = suggestions(match, kb);
-  if (state.misses >= 3) return handoff(state, "repeated-misses", match.confidence);
-  if (state.misses === 2) {
+  const humans = settings.humans !== false;
+  // a human is offered, never imposed: a third miss is a miss like the second, with the offer again
+  if (state.misses >= 2 && humans) {
     // the quick replies can be picked by number: the human first, then the nearest topics
     state.pending = [HUMAN_OFFER, ...nearest.slice(0, 2).map((i) => i.id)];
     return say(state, "fallback", null, match.confidence, [
@@ -505,10 +533,17 @@ function miss(state: ConversationState, match: MatchResult, kb: KnowledgeBase, s
   state.pending = [MENU, ...nearest.map((i) => i.id)];
   return say(state, "fallback", null, match.confidence, [
     {
-      text: `${note}${lead ?? "抱歉，这个问题我还不会回答。我能解答视频号关闭、注销、数据留存和解绑相关的问题，你可以试试下面这些，或者说「转人工」找客服。"}`,
+      text: `${note}${lead ?? `${state.misses >= 2 ? "抱歉，我还是没能理解你的问题。" : "抱歉，这个问题我还不会回答。"}我能解答视频号关闭、注销、数据留存和解绑相关的问题，你可以试试下面这些${humans ? "，或者说「转人工」找客服" : ""}。`}`,
       ...quick(nearest.map((i) => i.title)),
     },
   ]);
+}
+
+/** Whether a message asks for a human in its own words ("转人工", "找客服"). */
+function asksForHuman(text: string, kb: KnowledgeBase, settings: DialogSettings): boolean {
+  const match = matchIntent(text, kb.index);
+  const top = match.candidates[0];
+  return top !== undefined && match.confidence >= settings.threshold && kb.intents.get(top.intentId)?.type === "handoff";
 }
 
 /** The three topics nearest to a message that was not understood, then the default suggestions. */
