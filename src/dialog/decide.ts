@@ -103,6 +103,8 @@ function decideTurn(
   const state: ConversationState = { ...prev, slots: { ...prev.slots }, pending: [...prev.pending], updatedAt: input.at };
   const clean = normalizeText(input.text).text.replace(/\s+/g, "");
 
+  // a channel without agents never waits for one (a state written before it said so included)
+  if (state.mode === "human" && settings.humans === false) state.mode = "bot";
   if (state.mode === "human") {
     if (CANCEL_HUMAN.test(clean)) {
       state.mode = "bot";

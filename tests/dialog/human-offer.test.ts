@@ -82,3 +82,19 @@ describe("a no with nothing asked", () => {
     expect(handoffs()).toEqual([]);
   });
 });
+
+describe("a channel with no human agents (the terminal chat)", () => {
+  it("says plainly that no human is available, opens no ticket, and keeps answering", async () => {
+    const store = createMemoryStore();
+    const c = conversation({ store, settings: { humans: false, feedbackEvery: 1 } });
+    await c.play([
+      { say: "转人工", kind: "fallback", intent: "human", has: ["没有人工客服"], lacks: ["排队"] },
+      { say: "粉丝会保留吗", kind: "answer", intent: "retention-fans" },
+      { say: "👎 没用", kind: "answer", lacks: ["要不要转人工"] },
+      { say: "asdfqwer", kind: "fallback", lacks: ["转人工"] },
+      { say: "zxcvbnm啊啊", kind: "fallback", lacks: ["转人工"] },
+      { say: "好的", kind: "answer" },
+    ]);
+    expect(store.handoffs).toEqual([]);
+  });
+});
