@@ -493,8 +493,8 @@ function clarify(
 ): Decision {
   state.pending = options.map((o) => o.id);
   state.misses = 0;
-  const list = options.map((o, i) => `${i + 1}. ${o.title}`);
-  const text = [...(intro ? [intro] : []), `${question}回复数字或直接点选：`, ...list].join("\n");
+  // the options are the quick replies, said once: buttons on the web, numbered lines where there are none
+  const text = [...(intro ? [intro] : []), question].join("\n");
   return say(state, "clarify", intentId, confidence, [{ text, quickReplies: options.map((o) => o.title) }]);
 }
 
