@@ -203,7 +203,8 @@ function decideTurn(
     if (ALL_STEPS.test(clean)) {
       state.step = last;
       const text = [`${topic.title}，全部步骤：`, renderAllSteps(topic, kb, beforeLastStep(state, topic, kb))].join("\n");
-      return withFeedbackPrompt(state, topic, settings, say(state, "answer", topic.id, 1, [{ text, ...menu(state, topic, kb) }]));
+      // the last step is the one that cannot be undone: a rating prompt does not come right after it
+      return say(state, "answer", topic.id, 1, [{ text, ...menu(state, topic, kb) }]);
     }
   }
   if (topic && WHY.test(clean)) {
@@ -469,18 +470,22 @@ function showStep(
   settings: DialogSettings,
   finished: boolean,
 ): Decision {
-  const reached = step !== state.step || state.step === 0;
   state.step = step;
   state.misses = 0;
   const last = intent.steps.length - 1;
+  if (finished) {
+    // "好了" after the last step: the walk-through is over, and this (not the last step) is where it is rated
+    const text = `这已经是最后一步（共 ${intent.steps.length} 步），步骤全部完成了。想再看可以说「重复」或「全部步骤」。`;
+    const decision = say(state, "answer", intent.id, 1, [{ text, quickReplies: ["重复", "全部步骤", ...relatedTitles(intent, kb).slice(0, 1)] }]);
+    return withFeedbackPrompt(state, intent, settings, decision);
+  }
   const lines: string[] = [];
-  if (finished) lines.push("步骤已经全部完成了。回顾一下最后一步：");
   // what is lost is said before the step that cannot be undone, not after it
-  else if (step === last) lines.push(...beforeLastStep(state, intent, kb));
+  if (step === last) lines.push(...beforeLastStep(state, intent, kb));
   lines.push(renderStep(intent, step, kb));
   const quickReplies = step < last ? ["下一步", "上一步", "全部步骤"] : ["上一步", "全部步骤", ...relatedTitles(intent, kb).slice(0, 1)];
-  const decision = say(state, "answer", intent.id, 1, [{ text: lines.join("\n"), quickReplies }]);
-  return step === last && !finished && reached ? withFeedbackPrompt(state, intent, settings, decision) : decision;
+  // no rating prompt after the last step, the one that cannot be undone: its quick replies stay in view
+  return say(state, "answer", intent.id, 1, [{ text: lines.join("\n"), quickReplies }]);
 }
 
 function clarify(
