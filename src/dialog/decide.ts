@@ -4,7 +4,16 @@ import { matchIntent, tokenize } from "../nlu/match.js";
 import { normalizeText } from "../nlu/normalize.js";
 import { yesOrNo } from "../nlu/yes-no.js";
 import type { ConversationState, MatchResult, Outcome, Reply } from "../types.js";
-import { renderAllSteps, renderCell, renderRef, renderRefs, renderRow, renderStep } from "./render.js";
+import {
+  contradictedColumn,
+  renderAllSteps,
+  renderCell,
+  renderConflictNote,
+  renderRef,
+  renderRefs,
+  renderRow,
+  renderStep,
+} from "./render.js";
 
 /** Knobs of the dialog, from configuration. */
 export interface DialogSettings {
@@ -403,16 +412,38 @@ function answer(
   const lines: string[] = [];
   if (intent.lead) lines.push(intent.lead);
   const focusTable = intent.focus ? kb.tables.get(intent.focus.table) : undefined;
+  // the table rows (and the column, when one was asked) this answer shows, to check its facts against
+  const shown: Array<{ table: Table; row: TableRow; column: string | null }> = [];
+  const show = (tableId: string, rowId: string, column: string | null): void => {
+    const table = kb.tables.get(tableId);
+    const row = table?.rows.find((r) => r.id === rowId);
+    if (table && row) shown.push({ table, row, column });
+  };
   for (const ref of intent.answer) {
     const isFocusRow = focusTable && ref.kind === "row" && ref.table === focusTable.id && ref.row === intent.focus?.row;
     const texts = [cell && isFocusRow ? renderFocusCell(kb, focusTable.id, ref.row, cell) : renderRef(ref, kb)];
+    if (ref.kind !== "fact") show(ref.table, ref.row, ref.kind === "cell" ? ref.column : isFocusRow ? (cell ?? null) : null);
     // "粉丝和视频还在吗": the other rows of the same table the question names come right after
     if (isFocusRow && asked && intent.steps.length === 0) {
       for (const row of rowsAsked(focusTable, asked, kb)) {
-        if (row.id !== ref.row) texts.push(cell ? renderCell(focusTable, row, cell) : renderRow(focusTable, row));
+        if (row.id === ref.row) continue;
+        texts.push(cell ? renderCell(focusTable, row, cell) : renderRow(focusTable, row));
+        show(focusTable.id, row.id, cell ?? null);
       }
     }
     for (const text of texts) if (text && !lines.includes(text)) lines.push(text);
+  }
+  // a fact that disagrees with a table cell shown beside it: the table's figure stands, the fact becomes one note
+  for (const ref of intent.answer) {
+    if (ref.kind !== "fact") continue;
+    const fact = renderRef(ref, kb);
+    for (const { table, row, column } of shown) {
+      const against = contradictedColumn(fact, table, row, kb, column ? [column] : undefined);
+      if (against === undefined || !lines.includes(fact)) continue;
+      lines.splice(lines.indexOf(fact), 1);
+      lines.push(renderConflictNote(fact, table, row, against));
+      break;
+    }
   }
   const account = state.slots.account;
   const extra = account === "enterprise" ? intent.enterprise : account === "personal" ? intent.personal : [];
