@@ -84,6 +84,10 @@ const ELLIPTICAL = /^(那|那么|还有|对于|对|如果是|要是|换成|那�
 const FILLER = new Set(["视频号", "账号", "关闭", "微信", "我是", "我们是", "咱们是", "我这是", "本人是"]);
 // What a "how do I do it" question is made of when it names no topic of its own.
 const HOW_TO = new Set(["步骤"]);
+// "怎么解绑", "如何处理": a question about doing something ("怎么样", "怎么回事", "怎么会", "怎么没" are not)
+const HOW = /(怎么|怎样|如何|咋)(?!样|回事|会|还|可能|办|了|没|不)/;
+// A runner-up with steps this close to a best topic without any answers a how-to question instead.
+const HOW_TO_MARGIN = 0.1;
 const ACCOUNT_LABEL = { enterprise: "企业号", personal: "个人号" } as const;
 
 /**
@@ -287,6 +291,14 @@ function decideTurn(
   if (intent.type === "handoff") return handoff(state, "asked", best.confidence, settings);
   if (best === match && intent.type !== "smalltalk") state.lastQuestion = input.text;
 
+  // "X 怎么弄" wants the doing of it: a close runner-up that has steps goes before one that has none
+  if (intent.type === "faq" && asksHow(best, kb) && !hasSteps(intent, kb)) {
+    const doing = best.candidates
+      .slice(1)
+      .find((c) => c.score >= settings.threshold && top.score - c.score <= HOW_TO_MARGIN && hasSteps(kb.intents.get(c.intentId), kb));
+    if (doing) return answer(state, kb.intents.get(doing.intentId)!, doing.score, kb, settings, best);
+  }
+
   const second = best.candidates[1];
   const secondIntent = second ? kb.intents.get(second.intentId) : undefined;
   if (
@@ -336,6 +348,31 @@ function contentTokens(match: MatchResult, kb: KnowledgeBase): string[] {
 function isHowTo(match: MatchResult, kb: KnowledgeBase): boolean {
   const words = match.tokens.filter((t) => !kb.lexicon.stopwords.has(t) && t !== "视频号" && t !== "账号" && t !== "微信");
   return words.length > 0 && words.every((t) => HOW_TO.has(t));
+}
+
+/** Whether a message asks how to do something ("公众号怎么解绑", "二次开通的步骤"). */
+function asksHow(match: MatchResult, kb: KnowledgeBase): boolean {
+  return match.tokens.some((t) => HOW_TO.has(t)) || HOW.test(match.text.replace(/\s+/g, "")) || HOW.test(normalizeText(match.text).text);
+}
+
+/**
+ * The column of a table that says how to do each row, if any: its words frame a how-to and nothing
+ * else (操作复杂度 is how hard, not how).
+ */
+function stepsColumn(table: Table | undefined, kb: KnowledgeBase): string | undefined {
+  return table?.columns.find((c) => {
+    const words = [...vocabulary([c.name, ...c.aliases], kb)];
+    return words.some((t) => HOW_TO.has(t)) && words.every((t) => HOW_TO.has(t) || !kb.lexicon.frames.has(t));
+  })?.id;
+}
+
+/** Whether an intent can say how to do its subject: steps of its own, or a how-to cell of its row. */
+function hasSteps(intent: Intent | undefined, kb: KnowledgeBase): boolean {
+  if (!intent || intent.type !== "faq") return false;
+  if (intent.steps.length > 0) return true;
+  const table = intent.focus ? kb.tables.get(intent.focus.table) : undefined;
+  const column = stepsColumn(table, kb);
+  return column !== undefined && Boolean(table?.rows.find((r) => r.id === intent.focus!.row)?.cells[column]);
 }
 
 /** The procedure for the goal the user stated (only hide the entry / deregister), if any. */
@@ -404,9 +441,13 @@ function answer(
   state.focus = intent.focus;
   if (intent.goal) state.slots.goal = intent.goal;
 
-  // a question naming one column of the intent's row ("互动数据能恢复吗") gets that cell first
+  // a question naming one column of the intent's row ("互动数据能恢复吗") gets that cell first; a how-to
+  // question ("公众号怎么解绑") gets the row's how-to cell, when its table has one
+  const rowTable = intent.focus ? kb.tables.get(intent.focus.table) : undefined;
   const cell =
-    asked && intent.focus && !intent.focus.column && intent.steps.length === 0 ? columnAsked(kb.tables.get(intent.focus.table), asked, kb) : undefined;
+    asked && intent.focus && !intent.focus.column && intent.steps.length === 0
+      ? ((asksHow(asked, kb) && hasSteps(intent, kb) ? stepsColumn(rowTable, kb) : undefined) ?? columnAsked(rowTable, asked, kb))
+      : undefined;
   if (cell && intent.focus) state.focus = { ...intent.focus, column: cell };
 
   const lines: string[] = [];
@@ -632,7 +673,10 @@ function vocabulary(names: string[], kb: KnowledgeBase): Set<string> {
 function columnAsked(table: Table | undefined, match: MatchResult, kb: KnowledgeBase): string | undefined {
   if (!table) return undefined;
   const words = new Set(contentTokens(match, kb));
-  return table.columns.find((c) => [...vocabulary([c.name, ...c.aliases], kb)].some((t) => words.has(t)))?.id;
+  const named = table.columns.filter((c) => [...vocabulary([c.name, ...c.aliases], kb)].some((t) => words.has(t)));
+  // a question frame says what is asked ("解绑复杂吗" is 难度) more than a word the columns merely share
+  const byFrame = named.find((c) => [...vocabulary([c.name, ...c.aliases], kb)].some((t) => words.has(t) && kb.lexicon.frames.has(t)));
+  return (byFrame ?? named[0])?.id;
 }
 
 /** The rows of a table a message names. */
