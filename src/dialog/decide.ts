@@ -604,7 +604,7 @@ function miss(state: ConversationState, match: MatchResult, kb: KnowledgeBase, s
     state.pending = [HUMAN_OFFER, ...nearest.slice(0, 2).map((i) => i.id)];
     return say(state, "fallback", null, match.confidence, [
       {
-        text: `${note}${lead ?? "抱歉，我还是没能理解你的问题。"}要不要转人工客服？回复「转人工」或点下面的按钮。`,
+        text: `${note}${lead ?? "抱歉，我还是没能理解你的问题。"}要不要转人工客服？回复「转人工」，或者选下面的一项。`,
         quickReplies: ["转人工", ...nearest.slice(0, 2).map((i) => i.title)],
       },
     ]);
