@@ -67,6 +67,8 @@ const HUMAN_OFFER_AFTER_FEEDBACK = "human:negative-feedback";
 // Below this score a candidate is not offered as a "did you mean" topic after a miss.
 const SUGGEST_FLOOR = 0.25;
 const MENU = "#menu";
+// Marker of a "no" just answered, so that "好的" after it is taken as an acknowledgment
+const DECLINED = "#declined";
 const NEXT = /^(下一步|然后|接着|继续|好了|好了然后|下一个|next|done|ok了|弄好了|搞定了|完成了|做完了)+(呢|啊|了|吧)?$/;
 const PREV = /^(上一步|上一个|返回上一步|回到上一步|previous|back)(呢|啊|吧)?$/;
 const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍|repeat)(一下|一遍)?(呢|啊|吧)?$/;
@@ -156,6 +158,8 @@ function decideTurn(
   state.feedbackFor = null;
 
   // a reply to a question the bot just asked (a clarification, suggested topics, the offer of a human)
+  const declined = state.pending[0] === DECLINED;
+  if (declined) state.pending = [];
   if (state.pending.length > 0) {
     const pending = state.pending;
     state.pending = [];
@@ -168,6 +172,7 @@ function decideTurn(
       if (reply === "yes" || asksForHuman(input.text, kb, settings)) return handoff(state, offerReason, 1, settings);
       if (reply === "no") {
         state.misses = 0;
+        state.pending = [DECLINED];
         return say(state, "answer", "decline", 1, [{ text: "好的，那就不转人工了。有问题可以换个说法直接问我。" }]);
       }
     }
@@ -234,11 +239,12 @@ function decideTurn(
   // "不用了" / "算了" on its own answers no question of the knowledge base: a polite reply, not a miss
   if (yesOrNo(clean) === "no") {
     state.misses = 0;
+    state.pending = [DECLINED];
     return say(state, "answer", "decline", 1, [{ text: "好的。还有其他问题，随时直接问我。" }]);
   }
 
   // "好的" after an answer acknowledges it: not a miss (two of those in a row would offer a human)
-  if (ACK.test(clean) && topic) {
+  if (ACK.test(clean) && (topic || declined)) {
     state.misses = 0;
     return say(state, "answer", "acknowledge", 1, [{ text: "好的。还有视频号关入口、注销、数据留存或解绑的问题，直接问我就行。" }]);
   }

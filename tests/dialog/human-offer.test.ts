@@ -41,6 +41,16 @@ describe("the offer of a human after repeated misses", () => {
     expect(handoffs()).toEqual([]);
   });
 
+  it("takes 好的 after the polite no as an acknowledgment, not as a miss", async () => {
+    const { c, handoffs } = withStore();
+    await offered(c);
+    await c.play([
+      { say: "不需要", kind: "answer", intent: "decline" },
+      { say: "好的", kind: "answer", intent: "acknowledge" },
+    ]);
+    expect(handoffs()).toEqual([]);
+  });
+
   it("answers a question asked instead of replying to the offer", async () => {
     const { c, handoffs } = withStore();
     await offered(c);
