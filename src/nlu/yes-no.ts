@@ -14,7 +14,7 @@ const NO = new Set([
 ]);
 
 // Trailing politeness and particles that do not change the answer ("不用了谢谢", "好的呀").
-const TAIL = /(谢谢你|谢谢|谢了|多谢|thanks|thankyou|了|吧|啊|呀|哈|啦|哦|呢|的)$/;
+const TAIL = /(谢谢你们|谢谢您|谢谢你|谢谢|谢了|多谢|thanks|thankyou|了|吧|啊|呀|哈|啦|哦|呢|的)$/;
 const HEAD = /^(嗯|哦|噢|呃|额)+(?=.)/;
 
 /**

@@ -9,7 +9,7 @@ describe("yes or no", () => {
     expect(read(text)).toBe("yes");
   });
 
-  it.each(["不需要", "不用", "不用了", "不用了，谢谢", "算了", "算了吧", "没事了", "No", "no thanks", "先不用了", "不要了"])("reads %s as no", (text) => {
+  it.each(["不需要", "不用", "不用了", "不用了，谢谢", "不用了谢谢你们", "算了", "算了吧", "没事了", "No", "no thanks", "先不用了", "不要了"])("reads %s as no", (text) => {
     expect(read(text)).toBe("no");
   });
 
