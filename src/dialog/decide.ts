@@ -358,7 +358,7 @@ function isHowTo(match: MatchResult, kb: KnowledgeBase): boolean {
 
 /** Whether a message asks how to do something ("公众号怎么解绑", "二次开通的步骤"). */
 function asksHow(match: MatchResult, kb: KnowledgeBase): boolean {
-  return match.tokens.some((t) => HOW_TO.has(t)) || HOW.test(match.text.replace(/\s+/g, "")) || HOW.test(normalizeText(match.text).text);
+  return match.tokens.some((t) => HOW_TO.has(t)) || HOW.test(match.text.replace(/\s+/g, ""));
 }
 
 /**
