@@ -29,7 +29,8 @@ const bot = createBot({
   knowledge: () => kb,
   store,
   log,
-  settings: { threshold: config.MATCH_THRESHOLD, clarifyMargin: config.CLARIFY_MARGIN, feedbackEvery: config.FEEDBACK_EVERY },
+  // no agent can answer in a terminal: the bot says so instead of queueing the user for a human
+  settings: { threshold: config.MATCH_THRESHOLD, clarifyMargin: config.CLARIFY_MARGIN, feedbackEvery: config.FEEDBACK_EVERY, humans: false },
   idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000,
   logText: config.LOG_MESSAGE_TEXT,
 });
@@ -41,7 +42,7 @@ const dim = (s: string): string => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[22m`
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 
 say(`视频号关闭助手（终端，${config.STORE === "memory" ? "内存存储" : "SQLite 存储"}）`);
-say(dim("直接输入问题；输入数字选择快捷回复；/reset 重新开始，/quit 退出。"));
+say(dim("直接输入问题；输入数字选择快捷回复；/reset 重新开始，/quit 退出。终端里没有人工客服，只有机器人。"));
 
 const rl = createInterface({ input: process.stdin, terminal: interactive, ...(interactive ? { output: process.stdout } : {}) });
 const prompt = (): void => {
@@ -84,7 +85,6 @@ function show(outcome: Outcome): string[] {
       say(`  [${numbered.length}] ${q}`);
     }
   }
-  if (outcome.replies.length === 0 && outcome.kind === "human") say(dim("（对话已转给人工客服，机器人不再回答；发送「取消人工」回到机器人）"));
   say(dim(`(${outcome.kind} · ${outcome.intent ?? "—"} · ${outcome.confidence.toFixed(2)})`));
   return numbered;
 }

@@ -2,8 +2,18 @@ import type { Intent, KnowledgeBase, Table, TableRow } from "../knowledge/knowle
 import { cleanWord } from "../nlu/lexicon.js";
 import { matchIntent, tokenize } from "../nlu/match.js";
 import { normalizeText } from "../nlu/normalize.js";
+import { yesOrNo } from "../nlu/yes-no.js";
 import type { ConversationState, MatchResult, Outcome, Reply } from "../types.js";
-import { renderAllSteps, renderCell, renderRef, renderRefs, renderRow, renderStep } from "./render.js";
+import {
+  contradictedColumn,
+  renderAllSteps,
+  renderCell,
+  renderConflictNote,
+  renderRef,
+  renderRefs,
+  renderRow,
+  renderStep,
+} from "./render.js";
 
 /** Knobs of the dialog, from configuration. */
 export interface DialogSettings {
@@ -13,6 +23,8 @@ export interface DialogSettings {
   clarifyMargin: number;
   /** Offer thumbs up/down after every Nth answer (0: never). */
   feedbackEvery: number;
+  /** Whether a human agent can be reached from this channel (default true); without one the bot says so. */
+  humans?: boolean;
 }
 
 export const defaultDialogSettings: DialogSettings = { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 3 };
@@ -55,12 +67,13 @@ const HUMAN_OFFER_AFTER_FEEDBACK = "human:negative-feedback";
 // Below this score a candidate is not offered as a "did you mean" topic after a miss.
 const SUGGEST_FLOOR = 0.25;
 const MENU = "#menu";
+// Marker of a "no" just answered, so that "好的" after it is taken as an acknowledgment
+const DECLINED = "#declined";
 const NEXT = /^(下一步|然后|接着|继续|好了|好了然后|下一个|next|done|ok了|弄好了|搞定了|完成了|做完了)+(呢|啊|了|吧)?$/;
 const PREV = /^(上一步|上一个|返回上一步|回到上一步|previous|back)(呢|啊|吧)?$/;
 const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍|repeat)(一下|一遍)?(呢|啊|吧)?$/;
 const ALL_STEPS = /^(把)?(全部步骤|所有步骤|完整步骤|全部|全部的|都发我|一次性发完|全部发我|完整流程|全部流程|整个流程|步骤全部|步骤都)(都)?(发我|给我|发给我|发一下|列一下|说一下|看看|发出来)?(呢|吧|啊|一下)?$/;
 const WHY = /^(那)?(为什么|为啥|为何|why|咋回事|怎么回事|什么原因)(呢|啊|呀)?$/;
-const YES = /^(好|好的|是|是的|要|需要|可以|行|嗯|嗯嗯|ok|yes|转|转吧|好啊|对)$/;
 // "好的" / "嗯" / "ok": an acknowledgment, not a question (the next step while walking through one)
 const ACK = /^(好|好的|好吧|好哒|嗯|嗯嗯|哦|哦哦|ok|okay|行|收到|了解|可以)(的|了|啊|呀)?$/;
 const CANCEL_HUMAN = /(取消人工|不用人工|不要人工|取消排队|不用了|算了|不需要了|取消转接)/;
@@ -73,6 +86,10 @@ const ELLIPTICAL = /^(那|那么|还有|对于|对|如果是|要是|换成|那�
 const FILLER = new Set(["视频号", "账号", "关闭", "微信", "我是", "我们是", "咱们是", "我这是", "本人是"]);
 // What a "how do I do it" question is made of when it names no topic of its own.
 const HOW_TO = new Set(["步骤"]);
+// "怎么解绑", "如何处理": a question about doing something ("怎么样", "怎么回事", "怎么会", "怎么没" are not)
+const HOW = /(怎么|怎样|如何|咋)(?!样|回事|会|还|可能|办|了|没|不)/;
+// A runner-up with steps this close to a best topic without any answers a how-to question instead.
+const HOW_TO_MARGIN = 0.1;
 const ACCOUNT_LABEL = { enterprise: "企业号", personal: "个人号" } as const;
 
 /**
@@ -101,6 +118,8 @@ function decideTurn(
   const state: ConversationState = { ...prev, slots: { ...prev.slots }, pending: [...prev.pending], updatedAt: input.at };
   const clean = normalizeText(input.text).text.replace(/\s+/g, "");
 
+  // a channel without agents never waits for one (a state written before it said so included)
+  if (state.mode === "human" && settings.humans === false) state.mode = "bot";
   if (state.mode === "human") {
     if (CANCEL_HUMAN.test(clean)) {
       state.mode = "bot";
@@ -122,12 +141,15 @@ function decideTurn(
   if (verdict !== null && state.feedbackFor) {
     const intent = state.feedbackFor;
     state.feedbackFor = null;
-    if (!verdict) state.pending = [HUMAN_OFFER_AFTER_FEEDBACK];
+    const offer = !verdict && settings.humans !== false;
+    if (offer) state.pending = [HUMAN_OFFER_AFTER_FEEDBACK];
     return {
       ...say(state, "answer", intent, 1, [
         verdict
           ? { text: "谢谢你的反馈！" }
-          : { text: "抱歉没帮上忙。要不要转人工客服？回复「好的」或「转人工」；也可以换个说法再问。", quickReplies: ["转人工"] },
+          : offer
+            ? { text: "抱歉没帮上忙。要不要转人工客服？回复「好的」或「转人工」；也可以换个说法再问。", quickReplies: ["转人工"] }
+            : { text: "抱歉没帮上忙。可以换个说法再问我。" },
       ]),
       feedback: { intent, helpful: verdict },
     };
@@ -136,13 +158,26 @@ function decideTurn(
   state.feedbackFor = null;
 
   // a reply to a question the bot just asked (a clarification, suggested topics, the offer of a human)
+  const declined = state.pending[0] === DECLINED;
+  if (declined) state.pending = [];
   if (state.pending.length > 0) {
     const pending = state.pending;
     state.pending = [];
-    if (pending[0] === HUMAN_OFFER && YES.test(clean)) return handoff(state, "repeated-misses", 1);
-    if (pending[0] === HUMAN_OFFER_AFTER_FEEDBACK && YES.test(clean)) return handoff(state, "negative-feedback", 1);
+    // the offer of a human: a yes or a request takes it (for the reason it was made), a no declines it,
+    // and anything else is read as a new message
+    const offerReason: HandoffReason | null =
+      pending[0] === HUMAN_OFFER ? "repeated-misses" : pending[0] === HUMAN_OFFER_AFTER_FEEDBACK ? "negative-feedback" : null;
+    if (offerReason) {
+      const reply = yesOrNo(clean);
+      if (reply === "yes" || asksForHuman(input.text, kb, settings)) return handoff(state, offerReason, 1, settings);
+      if (reply === "no") {
+        state.misses = 0;
+        state.pending = [DECLINED];
+        return say(state, "answer", "decline", 1, [{ text: "好的，那就不转人工了。有问题可以换个说法直接问我。" }]);
+      }
+    }
     const picked = pickOption(clean, input.text, pending, kb, settings);
-    if (picked === HUMAN_OFFER) return handoff(state, "asked", 1);
+    if (picked === HUMAN_OFFER) return handoff(state, offerReason ?? "asked", 1, settings);
     if (picked) return answer(state, picked, 1, kb, settings);
     const options = pending.filter((id) => id !== MENU).map((id) => kb.intents.get(id)).filter((i): i is Intent => i !== undefined);
     // a number that is not one of the options: show them again rather than read "3" as a question
@@ -186,7 +221,8 @@ function decideTurn(
     if (ALL_STEPS.test(clean)) {
       state.step = last;
       const text = [`${topic.title}，全部步骤：`, renderAllSteps(topic, kb, beforeLastStep(state, topic, kb))].join("\n");
-      return withFeedbackPrompt(state, topic, settings, say(state, "answer", topic.id, 1, [{ text, ...menu(state, topic, kb) }]));
+      // the last step is the one that cannot be undone: a rating prompt does not come right after it
+      return say(state, "answer", topic.id, 1, [{ text, ...menu(state, topic, kb) }]);
     }
   }
   if (topic && WHY.test(clean)) {
@@ -200,8 +236,15 @@ function decideTurn(
     ]);
   }
 
+  // "不用了" / "算了" on its own answers no question of the knowledge base: a polite reply, not a miss
+  if (yesOrNo(clean) === "no") {
+    state.misses = 0;
+    state.pending = [DECLINED];
+    return say(state, "answer", "decline", 1, [{ text: "好的。还有其他问题，随时直接问我。" }]);
+  }
+
   // "好的" after an answer acknowledges it: not a miss (two of those in a row would offer a human)
-  if (ACK.test(clean) && topic) {
+  if (ACK.test(clean) && (topic || declined)) {
     state.misses = 0;
     return say(state, "answer", "acknowledge", 1, [{ text: "好的。还有视频号关入口、注销、数据留存或解绑的问题，直接问我就行。" }]);
   }
@@ -251,8 +294,16 @@ function decideTurn(
   if (!top || best.confidence < settings.threshold) return miss(state, best, kb, settings);
   const intent = kb.intents.get(top.intentId)!;
   if (intent.type === "out-of-scope") return miss(state, best, kb, settings);
-  if (intent.type === "handoff") return handoff(state, "asked", best.confidence);
+  if (intent.type === "handoff") return handoff(state, "asked", best.confidence, settings);
   if (best === match && intent.type !== "smalltalk") state.lastQuestion = input.text;
+
+  // "X 怎么弄" wants the doing of it: a close runner-up that has steps goes before one that has none
+  if (intent.type === "faq" && asksHow(best, kb) && !hasSteps(intent, kb)) {
+    const doing = best.candidates
+      .slice(1)
+      .find((c) => c.score >= settings.threshold && top.score - c.score <= HOW_TO_MARGIN && hasSteps(kb.intents.get(c.intentId), kb));
+    if (doing) return answer(state, kb.intents.get(doing.intentId)!, doing.score, kb, settings, best);
+  }
 
   const second = best.candidates[1];
   const secondIntent = second ? kb.intents.get(second.intentId) : undefined;
@@ -305,6 +356,31 @@ function isHowTo(match: MatchResult, kb: KnowledgeBase): boolean {
   return words.length > 0 && words.every((t) => HOW_TO.has(t));
 }
 
+/** Whether a message asks how to do something ("公众号怎么解绑", "二次开通的步骤"). */
+function asksHow(match: MatchResult, kb: KnowledgeBase): boolean {
+  return match.tokens.some((t) => HOW_TO.has(t)) || HOW.test(match.text.replace(/\s+/g, ""));
+}
+
+/**
+ * The column of a table that says how to do each row, if any: its words frame a how-to and nothing
+ * else (操作复杂度 is how hard, not how).
+ */
+function stepsColumn(table: Table | undefined, kb: KnowledgeBase): string | undefined {
+  return table?.columns.find((c) => {
+    const words = [...vocabulary([c.name, ...c.aliases], kb)];
+    return words.some((t) => HOW_TO.has(t)) && words.every((t) => HOW_TO.has(t) || !kb.lexicon.frames.has(t));
+  })?.id;
+}
+
+/** Whether an intent can say how to do its subject: steps of its own, or a how-to cell of its row. */
+function hasSteps(intent: Intent | undefined, kb: KnowledgeBase): boolean {
+  if (!intent || intent.type !== "faq") return false;
+  if (intent.steps.length > 0) return true;
+  const table = intent.focus ? kb.tables.get(intent.focus.table) : undefined;
+  const column = stepsColumn(table, kb);
+  return column !== undefined && Boolean(table?.rows.find((r) => r.id === intent.focus!.row)?.cells[column]);
+}
+
 /** The procedure for the goal the user stated (only hide the entry / deregister), if any. */
 function goalIntent(state: ConversationState, kb: KnowledgeBase): Intent | undefined {
   const goal = state.slots.goal;
@@ -354,7 +430,7 @@ function answer(
     if (wanted) return answer(state, wanted, confidence, kb, settings, asked);
     return clarify(state, options, confidence, renderRefs(intent.answer, kb).join("\n"), "你想要哪一种？", intent.id);
   }
-  if (intent.type === "handoff") return handoff(state, "asked", confidence);
+  if (intent.type === "handoff") return handoff(state, "asked", confidence, settings);
   state.misses = 0;
 
   if (intent.type === "smalltalk" || intent.reply) {
@@ -371,24 +447,50 @@ function answer(
   state.focus = intent.focus;
   if (intent.goal) state.slots.goal = intent.goal;
 
-  // a question naming one column of the intent's row ("互动数据能恢复吗") gets that cell first
+  // a question naming one column of the intent's row ("互动数据能恢复吗") gets that cell first; a how-to
+  // question ("公众号怎么解绑") gets the row's how-to cell, when its table has one
+  const rowTable = intent.focus ? kb.tables.get(intent.focus.table) : undefined;
   const cell =
-    asked && intent.focus && !intent.focus.column && intent.steps.length === 0 ? columnAsked(kb.tables.get(intent.focus.table), asked, kb) : undefined;
+    asked && intent.focus && !intent.focus.column && intent.steps.length === 0
+      ? ((asksHow(asked, kb) && hasSteps(intent, kb) ? stepsColumn(rowTable, kb) : undefined) ?? columnAsked(rowTable, asked, kb))
+      : undefined;
   if (cell && intent.focus) state.focus = { ...intent.focus, column: cell };
 
   const lines: string[] = [];
   if (intent.lead) lines.push(intent.lead);
   const focusTable = intent.focus ? kb.tables.get(intent.focus.table) : undefined;
+  // the table rows (and the column, when one was asked) this answer shows, to check its facts against
+  const shown: Array<{ table: Table; row: TableRow; column: string | null }> = [];
+  const show = (tableId: string, rowId: string, column: string | null): void => {
+    const table = kb.tables.get(tableId);
+    const row = table?.rows.find((r) => r.id === rowId);
+    if (table && row) shown.push({ table, row, column });
+  };
   for (const ref of intent.answer) {
     const isFocusRow = focusTable && ref.kind === "row" && ref.table === focusTable.id && ref.row === intent.focus?.row;
     const texts = [cell && isFocusRow ? renderFocusCell(kb, focusTable.id, ref.row, cell) : renderRef(ref, kb)];
+    if (ref.kind !== "fact") show(ref.table, ref.row, ref.kind === "cell" ? ref.column : isFocusRow ? (cell ?? null) : null);
     // "粉丝和视频还在吗": the other rows of the same table the question names come right after
     if (isFocusRow && asked && intent.steps.length === 0) {
       for (const row of rowsAsked(focusTable, asked, kb)) {
-        if (row.id !== ref.row) texts.push(cell ? renderCell(focusTable, row, cell) : renderRow(focusTable, row));
+        if (row.id === ref.row) continue;
+        texts.push(cell ? renderCell(focusTable, row, cell) : renderRow(focusTable, row));
+        show(focusTable.id, row.id, cell ?? null);
       }
     }
     for (const text of texts) if (text && !lines.includes(text)) lines.push(text);
+  }
+  // a fact that disagrees with a table cell shown beside it: the table's figure stands, the fact becomes one note
+  for (const ref of intent.answer) {
+    if (ref.kind !== "fact") continue;
+    const fact = renderRef(ref, kb);
+    for (const { table, row, column } of shown) {
+      const against = contradictedColumn(fact, table, row, kb, column ? [column] : undefined);
+      if (against === undefined || !lines.includes(fact)) continue;
+      lines.splice(lines.indexOf(fact), 1);
+      lines.push(renderConflictNote(fact, table, row, against));
+      break;
+    }
   }
   const account = state.slots.account;
   const extra = account === "enterprise" ? intent.enterprise : account === "personal" ? intent.personal : [];
@@ -446,18 +548,22 @@ function showStep(
   settings: DialogSettings,
   finished: boolean,
 ): Decision {
-  const reached = step !== state.step || state.step === 0;
   state.step = step;
   state.misses = 0;
   const last = intent.steps.length - 1;
+  if (finished) {
+    // "好了" after the last step: the walk-through is over, and this (not the last step) is where it is rated
+    const text = `这已经是最后一步（共 ${intent.steps.length} 步），步骤全部完成了。想再看可以说「重复」或「全部步骤」。`;
+    const decision = say(state, "answer", intent.id, 1, [{ text, quickReplies: ["重复", "全部步骤", ...relatedTitles(intent, kb).slice(0, 1)] }]);
+    return withFeedbackPrompt(state, intent, settings, decision);
+  }
   const lines: string[] = [];
-  if (finished) lines.push("步骤已经全部完成了。回顾一下最后一步：");
   // what is lost is said before the step that cannot be undone, not after it
-  else if (step === last) lines.push(...beforeLastStep(state, intent, kb));
+  if (step === last) lines.push(...beforeLastStep(state, intent, kb));
   lines.push(renderStep(intent, step, kb));
   const quickReplies = step < last ? ["下一步", "上一步", "全部步骤"] : ["上一步", "全部步骤", ...relatedTitles(intent, kb).slice(0, 1)];
-  const decision = say(state, "answer", intent.id, 1, [{ text: lines.join("\n"), quickReplies }]);
-  return step === last && !finished && reached ? withFeedbackPrompt(state, intent, settings, decision) : decision;
+  // no rating prompt after the last step, the one that cannot be undone: its quick replies stay in view
+  return say(state, "answer", intent.id, 1, [{ text: lines.join("\n"), quickReplies }]);
 }
 
 function clarify(
@@ -470,15 +576,21 @@ function clarify(
 ): Decision {
   state.pending = options.map((o) => o.id);
   state.misses = 0;
-  const list = options.map((o, i) => `${i + 1}. ${o.title}`);
-  const text = [...(intro ? [intro] : []), `${question}回复数字或直接点选：`, ...list].join("\n");
+  // the options are the quick replies, said once: buttons on the web, numbered lines where there are none
+  const text = [...(intro ? [intro] : []), question].join("\n");
   return say(state, "clarify", intentId, confidence, [{ text, quickReplies: options.map((o) => o.title) }]);
 }
 
-function handoff(state: ConversationState, reason: HandoffReason, confidence: number): Decision {
-  state.mode = "human";
+function handoff(state: ConversationState, reason: HandoffReason, confidence: number, settings: DialogSettings): Decision {
   state.misses = 0;
   state.pending = [];
+  if (settings.humans === false) {
+    // a channel no agent can answer on (the terminal chat): say so rather than queue the user
+    return say(state, "fallback", "human", confidence, [
+      { text: "这里没有人工客服：这个对话只有机器人，不会转给真人。需要人工请在网页聊天或微信里说「转人工」；也可以换个说法继续问我。" },
+    ]);
+  }
+  state.mode = "human";
   return {
     ...say(state, "handoff", "human", confidence, [
       { text: "好的，正在为你转接人工客服，已进入排队，客服接入后会在这里回复你。不需要了可以发送「取消人工」。" },
@@ -491,13 +603,14 @@ function miss(state: ConversationState, match: MatchResult, kb: KnowledgeBase, s
   state.misses += 1;
   const note = match.truncated ? "（消息太长，我只读了开头的一部分。）\n" : "";
   const nearest = suggestions(match, kb);
-  if (state.misses >= 3) return handoff(state, "repeated-misses", match.confidence);
-  if (state.misses === 2) {
+  const humans = settings.humans !== false;
+  // a human is offered, never imposed: a third miss is a miss like the second, with the offer again
+  if (state.misses >= 2 && humans) {
     // the quick replies can be picked by number: the human first, then the nearest topics
     state.pending = [HUMAN_OFFER, ...nearest.slice(0, 2).map((i) => i.id)];
     return say(state, "fallback", null, match.confidence, [
       {
-        text: `${note}${lead ?? "抱歉，我还是没能理解你的问题。"}要不要转人工客服？回复「转人工」或点下面的按钮。`,
+        text: `${note}${lead ?? "抱歉，我还是没能理解你的问题。"}要不要转人工客服？回复「转人工」，或者选下面的一项。`,
         quickReplies: ["转人工", ...nearest.slice(0, 2).map((i) => i.title)],
       },
     ]);
@@ -505,10 +618,17 @@ function miss(state: ConversationState, match: MatchResult, kb: KnowledgeBase, s
   state.pending = [MENU, ...nearest.map((i) => i.id)];
   return say(state, "fallback", null, match.confidence, [
     {
-      text: `${note}${lead ?? "抱歉，这个问题我还不会回答。我能解答视频号关闭、注销、数据留存和解绑相关的问题，你可以试试下面这些，或者说「转人工」找客服。"}`,
+      text: `${note}${lead ?? `${state.misses >= 2 ? "抱歉，我还是没能理解你的问题。" : "抱歉，这个问题我还不会回答。"}我能解答视频号关闭、注销、数据留存和解绑相关的问题，你可以试试下面这些${humans ? "，或者说「转人工」找客服" : ""}。`}`,
       ...quick(nearest.map((i) => i.title)),
     },
   ]);
+}
+
+/** Whether a message asks for a human in its own words ("转人工", "找客服"). */
+function asksForHuman(text: string, kb: KnowledgeBase, settings: DialogSettings): boolean {
+  const match = matchIntent(text, kb.index);
+  const top = match.candidates[0];
+  return top !== undefined && match.confidence >= settings.threshold && kb.intents.get(top.intentId)?.type === "handoff";
 }
 
 /** The three topics nearest to a message that was not understood, then the default suggestions. */
@@ -559,7 +679,10 @@ function vocabulary(names: string[], kb: KnowledgeBase): Set<string> {
 function columnAsked(table: Table | undefined, match: MatchResult, kb: KnowledgeBase): string | undefined {
   if (!table) return undefined;
   const words = new Set(contentTokens(match, kb));
-  return table.columns.find((c) => [...vocabulary([c.name, ...c.aliases], kb)].some((t) => words.has(t)))?.id;
+  const named = table.columns.filter((c) => [...vocabulary([c.name, ...c.aliases], kb)].some((t) => words.has(t)));
+  // a question frame says what is asked ("解绑复杂吗" is 难度) more than a word the columns merely share
+  const byFrame = named.find((c) => [...vocabulary([c.name, ...c.aliases], kb)].some((t) => words.has(t) && kb.lexicon.frames.has(t)));
+  return (byFrame ?? named[0])?.id;
 }
 
 /** The rows of a table a message names. */

@@ -52,6 +52,20 @@ describe("npm run chat", () => {
     expect(stdout).not.toContain("\x1b[");
   }, 30_000);
 
+  it("says plainly that no human is available in the terminal, and goes on answering", async () => {
+    const { code, stdout } = await chat(["转人工", "粉丝会保留吗", "asdfqwer", "zxcvbnm啊啊", "好的"], { STORE: "memory" });
+    expect(code).toBe(0);
+    const t = turns(stdout);
+    expect(t[0]).toContain("没有人工客服");
+    expect(stdout).toMatch(/^\(fallback · human · \d\.\d\d\)$/m);
+    // no queue is promised and the bot does not fall silent
+    expect(stdout).not.toMatch(/排队|handoff ·|human · —/);
+    expect(t[1]).toMatch(/粉丝/);
+    expect(stdout).toMatch(/^\(answer · retention-fans · \d\.\d\d\)$/m);
+    // two misses in a row do not offer a human either
+    expect(t[3]).not.toContain("转人工");
+  }, 30_000);
+
   it("exits 0 at the end of input and keeps the conversation in the SQLite store between runs", async () => {
     const env = { STORE: "sqlite", DATA_DIR: join(tmp, "data") };
     const first = await chat(["注销视频号", "下一步"], env);

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { renderPlainText } from "../../src/channels/plain-text.js";
 import { decide, initialState } from "../../src/dialog/decide.js";
 import { loadKnowledgeOrThrow } from "../../src/knowledge/load.js";
 import { projectKnowledge } from "../helpers/kb.js";
@@ -11,10 +12,24 @@ const projectKnowledgeTitleToId = (title: string): string | undefined =>
   [...projectKnowledge().intents.values()].find((i) => i.title === title)?.id;
 
 describe("clarifying an ambiguous question", () => {
-  it("asks which way to close when the question is ambiguous, with both meanings as numbered quick replies", async () => {
+  it("asks which way to close when the question is ambiguous, with both meanings as quick replies", async () => {
     const c = conversation();
-    const [o] = await c.play([{ say: "视频号怎么关", kind: "clarify", intent: "close-ambiguous", has: ["发现页", "注销", "1. ", "2. ", "0.5", "3-5"] }]);
-    expect(o!.replies[0]!.quickReplies).toHaveLength(2);
+    const [o] = await c.play([{ say: "视频号怎么关", kind: "clarify", intent: "close-ambiguous", has: ["发现页", "注销", "0.5", "3-5"] }]);
+    expect(o!.replies[0]!.quickReplies).toEqual(["只关闭视频号入口", "彻底注销视频号"]);
+  });
+
+  it("gives the options once, as quick replies: the reply text does not list them too", async () => {
+    const c = conversation();
+    for (const say of ["视频号怎么关", "3", "我是公司的号"]) {
+      const o = await c.send(say);
+      expect(o.kind).toBe("clarify");
+      const reply = o.replies[0]!;
+      const listed = (text: string): string[] => text.split("\n").filter((l) => /^\d+\. |^\[\d+\]/.test(l));
+      expect(listed(reply.text)).toEqual([]);
+      for (const option of reply.quickReplies!) expect(reply.text.split("\n")).not.toContain(option);
+      // a channel without buttons numbers them, each once
+      expect(listed(renderPlainText(reply))).toEqual(reply.quickReplies!.map((q, i) => `${i + 1}. ${q}`));
+    }
   });
 
   it.each([
@@ -37,7 +52,7 @@ describe("clarifying an ambiguous question", () => {
     const c = conversation();
     await c.play([
       { say: "视频号怎么关", kind: "clarify" },
-      { say: "3", kind: "clarify", has: ["没有第 3 个", "1. 只关闭视频号入口", "2. 彻底注销视频号"] },
+      { say: "3", kind: "clarify", has: ["没有第 3 个", "只关闭视频号入口", "彻底注销视频号"] },
       { say: "2", kind: "answer", intent: "deregister" },
     ]);
   });

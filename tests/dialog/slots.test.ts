@@ -58,7 +58,7 @@ describe("remembering the account type and the goal", () => {
     const c = conversation();
     await c.play([
       { say: "视频号怎么关", kind: "clarify" },
-      { say: "我是公司的号", kind: "clarify", has: ["企业号", "1. ", "2. "] },
+      { say: "我是公司的号", kind: "clarify", has: ["企业号", "只关闭视频号入口", "彻底注销视频号"] },
       { say: "2", kind: "answer", intent: "deregister", has: ["营业执照"] },
     ]);
   });

@@ -12,7 +12,7 @@ describe("walking through a procedure step by step", () => {
       { say: "重复", kind: "answer", has: ["第 2 步 / 共 4 步"] },
       { say: "好了", kind: "answer", has: ["第 3 步 / 共 4 步"] },
       { say: "下一步", kind: "answer", has: ["第 4 步 / 共 4 步", "清空"] },
-      { say: "下一步", kind: "answer", has: ["全部完成", "第 4 步 / 共 4 步"] },
+      { say: "下一步", kind: "answer", has: ["全部完成", "共 4 步"] },
     ]);
   });
 
