@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node as Y
 import type { ZodType } from "zod";
 import { compileLexicon } from "../nlu/lexicon.js";
 import { buildIndex } from "../nlu/match.js";
+import { answerTexts } from "./answer-text.js";
 import { parseCsv, CsvError } from "./csv.js";
 import type { Fact, FactRef, Intent, KnowledgeBase, Table } from "./knowledge-base.js";
 import {
@@ -123,7 +124,10 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
       facts,
       tables,
       lexicon,
-      index: buildIndex(list, lexicon),
+      index: buildIndex(
+        list.map((intent) => ({ ...intent, answerTexts: answerTexts(intent, facts, tables) })),
+        lexicon,
+      ),
       files: [...knowledgeFiles, ...intentFiles].map(rel),
       loadedAt: Date.now(),
     },

@@ -11,6 +11,8 @@ export interface IndexableIntent {
   title: string;
   examples: string[];
   keywords: string[];
+  /** What the intent answers with (facts, rows, cells): a weaker field than the phrasings. */
+  answerTexts?: string[];
 }
 
 /** One example phrasing in the index. */
@@ -34,6 +36,10 @@ export interface MatchIndex {
   postings: Map<string, number[]>;
   /** Tokens each intent's examples and keywords use. */
   vocab: Set<string>[];
+  /** Content tokens of each intent's answer (facts, rows, cells). */
+  answerVocab: Set<string>[];
+  /** Rarity of tokens that only answers use (the phrasings never do). */
+  answerIdf: Map<string, number>;
   idf: Map<string, number>;
   unknownIdf: number;
   lexicon: Lexicon;
@@ -70,6 +76,8 @@ const FOREIGN_PENALTY = 0.3;
 const UNKNOWN_FACTOR = 0.6;
 // The only words an intent shares with the message frame the question, and the rest are unknown.
 const FRAME_ONLY_PENALTY = 0.6;
+// A word of the message that the intent's answer uses, but none of its phrasings, explains this much of it.
+const ANSWER_SHARE = 0.6;
 // A term used by more than this share of intents is the knowledge base's subject (视频号), not a topic.
 const SUBJECT_SHARE = 0.15;
 const UNEXPLAINED_ENTITY_PENALTY = 0.45;
@@ -140,6 +148,15 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
   const n = Math.max(1, intents.length);
   const idf = new Map<string, number>();
   for (const [t, d] of df) idf.set(t, Math.log(1 + n / d));
+  const answerDf = new Map<string, number>();
+  const answerVocab = intents.map((intent) => {
+    const v = new Set<string>();
+    for (const text of intent.answerTexts ?? []) for (const t of tokenize(text, lexicon)) if (t.kind !== "stop" && t.kind !== "char") v.add(t.text);
+    for (const t of v) answerDf.set(t, (answerDf.get(t) ?? 0) + 1);
+    return v;
+  });
+  const answerIdf = new Map<string, number>();
+  for (const [t, d] of answerDf) if (!idf.has(t)) answerIdf.set(t, Math.log(1 + n / d));
   const unknownIdf = Math.log(1 + n);
   const index: MatchIndex = {
     intentIds: intents.map((i) => i.id),
@@ -147,6 +164,8 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     examples: [],
     postings: new Map(),
     vocab,
+    answerVocab,
+    answerIdf,
     idf,
     unknownIdf,
     chatOnly: new Set([...df.keys()].filter((t) => vocab.every((v, i) => !v.has(t) || intents[i]!.type === "smalltalk"))),
@@ -172,7 +191,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
 function weigh(tokens: Token[], index: MatchIndex): Map<string, number> {
   const w = new Map<string, number>();
   for (const t of tokens) {
-    const known = index.idf.get(t.text);
+    const known = index.idf.get(t.text) ?? index.answerIdf.get(t.text);
     const value = KIND_WEIGHT[t.kind] * (known ?? index.unknownIdf * UNKNOWN_FACTOR);
     w.set(t.text, Math.max(w.get(t.text) ?? 0, value));
   }
@@ -244,7 +263,10 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   const ranked = [...best.entries()]
     .map(([intent, { sim }]) => {
       let covered = 0;
-      for (const [t, w] of q) if (index.vocab[intent]!.has(t)) covered += w;
+      for (const [t, w] of q) {
+        if (index.vocab[intent]!.has(t)) covered += w;
+        else if (index.answerVocab[intent]!.has(t)) covered += ANSWER_SHARE * w;
+      }
       return { intent, raw: 0.65 * sim + 0.35 * (covered / qTotal) };
     })
     .sort((a, b) => b.raw - a.raw)
@@ -267,7 +289,7 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
 
   const entities = tokens.map((t) => t.text).filter((t) => index.lexicon.entityOf.has(t));
   const content = tokens.filter((t) => t.kind !== "stop");
-  const hasUnknown = content.some((t) => !index.idf.has(t.text));
+  const hasUnknown = content.some((t) => !index.idf.has(t.text) && !index.answerIdf.has(t.text));
   // only question frames and particles ("啥", "怎么办"): nothing says what the question is about
   const framesOnly = content.length === 0;
   const candidates = ranked
@@ -276,7 +298,8 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
       if (framesOnly) score *= FRAME_ONLY_PENALTY;
       const vocab = index.vocab[intent]!;
       // only the question's frame matched ("怎么做", "去哪") while other words are unknown: 红烧肉怎么做
-      if (hasUnknown && !content.some((t) => vocab.has(t.text) && !index.lexicon.frames.has(t.text))) score *= FRAME_ONLY_PENALTY;
+      const explains = (t: Token): boolean => (vocab.has(t.text) || index.answerVocab[intent]!.has(t.text)) && !index.lexicon.frames.has(t.text);
+      if (hasUnknown && !content.some(explains)) score *= FRAME_ONLY_PENALTY;
       for (const ent of entities) {
         const group = index.lexicon.entityOf.get(ent);
         if (group === "foreign") score *= FOREIGN_PENALTY;
