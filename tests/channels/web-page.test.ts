@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBot } from "../../src/bot.js";
 import { createLiveHub } from "../../src/channels/live.js";
@@ -10,9 +10,9 @@ import { createChannelRegistry, type ChannelRegistry } from "../../src/channels/
 import { createWebChannel } from "../../src/channels/web.js";
 import { createApp } from "../../src/server/app.js";
 import { createMemoryStore } from "../../src/store/memory.js";
+import { launchChromium } from "../helpers/chromium.js";
 import { projectKnowledge, silentLog } from "../helpers/kb.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = resolve(import.meta.dirname, "../../test-artifacts");
 
 let server: Server;
@@ -22,7 +22,6 @@ let browser: Browser | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
   const kb = projectKnowledge();
   const store = createMemoryStore();
   const bot = createBot({ knowledge: () => kb, store, log: silentLog });
@@ -34,10 +33,7 @@ beforeAll(async () => {
   server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchChromium();
   // a phone screen
   page = await browser.newPage({ viewport: { width: 390, height: 780 }, deviceScaleFactor: 2, locale: "zh-CN" });
 }, 60_000);
