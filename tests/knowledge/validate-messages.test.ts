@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { nearestId } from "../../src/knowledge/did-you-mean.js";
 import { loadKnowledge } from "../../src/knowledge/load.js";
@@ -167,6 +168,21 @@ describe("knowledge base messages an operator can act on", () => {
       "intents/02-more.yaml": "- id: more\n  title: 还有\n  examples: [还有什么]\n  answer: [nowhere-fact]\n",
     });
     expect(errors.some((e) => e.includes('unknown fact "nowhere-fact"'))).toBe(true);
+  });
+});
+
+describe("npm run kb:validate on a file with a tab", () => {
+  it("prints the tab's line and nothing that follows from it, and exits 1", () => {
+    const root = resolve(import.meta.dirname, "../..");
+    const kb = smallKb({
+      "intents/01-unbind.yaml": GOOD_INTENTS.replace("\n  examples: [为什么要解绑]", "\n\texamples: [为什么要解绑]"),
+      "intents/02-more.yaml": "- id: more\n  title: 还有\n  answer: [unbind-needed]\n  related: [unbind-why]\n  examples: [还有什么]\n",
+    });
+    const run = spawnSync(join(root, "node_modules/.bin/tsx"), [join(root, "src/cli/kb-validate.ts"), kb.intentsDir, kb.knowledgeDir], { cwd: kb.dir, encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      "intents/01-unbind.yaml:10: tab character at line 10 (column 1): YAML is indented with spaces only; replace the tab with spaces\n\n1 problem(s) found.\n",
+    );
   });
 });
 
