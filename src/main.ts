@@ -157,7 +157,7 @@ const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: c
 const server = app.listen(config.PORT, config.HOST, () => {
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
-  log.info(`FAQ bot listening on http://${config.HOST}:${port} (web chat at /, API at POST /api/messages, agent console at /agent)`);
+  log.info(`FAQ bot listening on http://${config.HOST}:${port} (web chat at /, API at POST /api/messages, agent console at /agent); pid ${process.pid}: \`kill -HUP ${process.pid}\` reloads the knowledge base`);
   if (wechaty) {
     log.info(`starting Wechaty with ${config.WECHATY_PUPPET}; the login QR code is also at http://${config.HOST}:${port}/wechaty/qr`);
     void wechaty.start();

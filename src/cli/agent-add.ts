@@ -1,6 +1,7 @@
-import { resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { loadConfigOrExit } from "../config.js";
 import { AGENT_NAME, MIN_PASSWORD_LENGTH, hashPassword, saveAgent } from "../console/agents.js";
+import { signInAddress } from "../console/sign-in-address.js";
 
 // npm run agent:add -- <name>: adds an agent of the console (or changes its password). The password
 // comes from AGENT_PASSWORD, else from stdin (piped), else a prompt that does not echo it.
@@ -38,8 +39,10 @@ function fail(message: string): never {
 
 const name = process.argv[2];
 if (!name || !AGENT_NAME.test(name)) fail("usage: npm run agent:add -- <name>   (1 to 32 letters, digits or _ . -; e.g. npm run agent:add -- xiaowang)");
-const file = resolve(process.env.AGENTS_FILE ?? resolve(process.env.DATA_DIR ?? "data", "agents.json"));
+// the same configuration as the server (.env, then the environment): the same file, the real address
+const config = loadConfigOrExit();
+const file = config.agentsFile;
 const password = await readPassword();
 if ([...password].length < MIN_PASSWORD_LENGTH) fail(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
 const result = saveAgent(file, { name, hash: await hashPassword(password) });
-console.log(`agent "${name}" ${result} in ${file}. Sign in at http://<host>:<port>/agent`);
+console.log(`agent "${name}" ${result} in ${file}. Sign in at ${signInAddress(config)}`);

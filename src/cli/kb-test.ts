@@ -2,16 +2,26 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
-import { calibrate, evaluatePhrasings, leaveOneOut, selfMatch, type Report } from "../knowledge/evaluate.js";
+import {
+  calibrate,
+  evaluatePhrasings,
+  explainMiss,
+  formatConfidence,
+  leaveOneOut,
+  missLegend,
+  selfMatch,
+  type Report,
+} from "../knowledge/evaluate.js";
 import { loadKnowledge } from "../knowledge/load.js";
 
-// npm run kb:test [-- --tests FILE] [--threshold 0.5] [--floor 0.85] [--show 20]
+// npm run kb:test [-- --tests FILE] [--threshold 0.5] [--margin 0.02] [--floor 0.85] [--show 20]
 // The operator's check of the knowledge base: every phrasing against its own intent, a
 // leave-one-out run, and an optional file of extra phrasings (intent id → list of phrasings).
 const { values } = parseArgs({
   options: {
     tests: { type: "string" },
     threshold: { type: "string", default: process.env.MATCH_THRESHOLD ?? "0.45" },
+    margin: { type: "string", default: process.env.CLARIFY_MARGIN ?? "0.02" },
     floor: { type: "string", default: process.env.KB_TEST_FLOOR ?? "0.85" },
     show: { type: "string", default: "20" },
     intents: { type: "string", default: process.env.INTENTS_DIR ?? "intents" },
@@ -19,10 +29,11 @@ const { values } = parseArgs({
   },
 });
 const threshold = Number(values.threshold);
+const margin = Number(values.margin);
 const floor = Number(values.floor);
 const show = Number(values.show);
-for (const [name, v] of [["--threshold", threshold], ["--floor", floor]] as const) {
-  if (!(v > 0 && v < 1)) {
+for (const [name, v] of [["--threshold", threshold], ["--floor", floor], ["--margin", margin]] as const) {
+  if (!(v >= 0 && v < 1) || (name !== "--margin" && v === 0)) {
     console.error(`kb:test: ${name} must be a number between 0 and 1`);
     process.exit(2);
   }
@@ -45,16 +56,18 @@ function print(title: string, r: Report): void {
   if (r.misses.length && show > 0) {
     console.log("  failed phrasings:");
     for (const m of r.misses.slice(0, show)) {
-      console.log(`    "${m.text}" — expected ${m.expected}, got ${m.got ?? "(no answer)"} @ ${m.confidence.toFixed(2)}`);
+      const got = `${m.got ?? "(no answer)"} @ ${formatConfidence(m.confidence, threshold)}`;
+      console.log(`    "${m.text}" — expected ${m.expected}, got ${got} ${explainMiss(m, threshold)}`);
     }
     if (r.misses.length > show) console.log(`    … and ${r.misses.length - show} more (--show N)`);
   }
 }
 
-console.log(`knowledge base: ${kb.intents.size} intents, ${kb.index.examples.length} indexed phrasings; threshold ${threshold}`);
-const self = selfMatch(kb, threshold);
+console.log(`knowledge base: ${kb.intents.size} intents, ${kb.index.examples.length} indexed phrasings; threshold ${threshold}, clarify margin ${margin}`);
+if (show > 0) console.log(`\n${missLegend(threshold).join("\n")}`);
+const self = selfMatch(kb, threshold, margin);
 print("every phrasing against its own intent", self);
-const loo = leaveOneOut(kb, threshold);
+const loo = leaveOneOut(kb, threshold, margin);
 print("leave-one-out (each phrasing held out)", loo);
 
 let extra: Report | null = null;
@@ -78,7 +91,7 @@ if (values.tests) {
     }
     for (const text of Array.isArray(list) ? list : []) cases.push({ text: String(text), expected: intent });
   }
-  extra = evaluatePhrasings(kb, cases, threshold);
+  extra = evaluatePhrasings(kb, cases, threshold, margin);
   print(`extra phrasings from ${values.tests}`, extra);
   const cal = calibrate(extra.scores);
   console.log(

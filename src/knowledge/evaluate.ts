@@ -1,5 +1,23 @@
 import { matchIntent } from "../nlu/match.js";
+import type { MatchResult } from "../types.js";
 import type { KnowledgeBase } from "./knowledge-base.js";
+
+/** Why a phrasing did not land on its intent. */
+export type MissReason =
+  /** the best match scored under the threshold: the bot says it did not understand */
+  | { kind: "below-threshold" }
+  /** nothing left to read once markup, emoji and punctuation are removed */
+  | { kind: "noise"; noise: string }
+  /** no word of the phrasing is in the index */
+  | { kind: "no-candidate" }
+  /** the best match is an out-of-scope intent: the bot declines, whatever the confidence */
+  | { kind: "vetoed"; by: string }
+  /** the phrasing should not be answered, yet an intent scored above the threshold */
+  | { kind: "answered-out-of-scope" }
+  /** the expected intent came a close second: the bot would ask which of the two was meant */
+  | { kind: "near-tie"; expectedScore: number }
+  /** another intent won; where the expected one ranked (null: not among the candidates) */
+  | { kind: "wrong-intent"; expectedRank: number | null; expectedScore: number | null };
 
 /** One phrasing that did not land on its intent. */
 export interface Miss {
@@ -7,6 +25,7 @@ export interface Miss {
   expected: string;
   got: string | null;
   confidence: number;
+  why: MissReason;
 }
 
 /** Accuracy of a set of phrasings against their expected intents. */
@@ -42,11 +61,13 @@ function finish(total: number, misses: Miss[], scores: Report["scores"]): Report
 /**
  * Matches phrasings against the knowledge base. `expected` "out-of-scope" means the phrasing must
  * not be answered. With `leaveOneOut`, each indexed example is matched with itself held out.
+ * `margin` (the dialog's clarify margin) only tells a near tie from a plain wrong answer.
  */
 export function evaluatePhrasings(
   kb: KnowledgeBase,
   cases: Array<{ text: string; expected: string; exclude?: number }>,
   threshold: number,
+  margin = 0.02,
 ): Report {
   const misses: Miss[] = [];
   const scores: Report["scores"] = { inScope: [], outOfScope: [] };
@@ -57,15 +78,83 @@ export function evaluatePhrasings(
     const expectReject = c.expected === REJECT || kb.intents.get(c.expected)?.type === "out-of-scope";
     if (expectReject) {
       scores.outOfScope.push(top && kb.intents.get(top.intentId)?.type !== "out-of-scope" ? m.confidence : 0);
-      if (got !== null) misses.push({ text: c.text, expected: REJECT, got, confidence: m.confidence });
+      if (got !== null) misses.push({ text: c.text, expected: REJECT, got, confidence: m.confidence, why: { kind: "answered-out-of-scope" } });
       continue;
     }
     if (top?.intentId === c.expected) scores.inScope.push(m.confidence);
     if (got !== c.expected && !sameAnswer(kb, c.expected, got)) {
-      misses.push({ text: c.text, expected: c.expected, got, confidence: m.confidence });
+      misses.push({ text: c.text, expected: c.expected, got, confidence: m.confidence, why: reasonOf(kb, m, c.expected, got, margin) });
     }
   }
   return finish(cases.length, misses, scores);
+}
+
+function reasonOf(kb: KnowledgeBase, m: MatchResult, expected: string, got: string | null, margin: number): MissReason {
+  const top = m.candidates[0];
+  if (m.noise) return { kind: "noise", noise: m.noise };
+  if (!top) return { kind: "no-candidate" };
+  if (got === null) {
+    return kb.intents.get(top.intentId)?.type === "out-of-scope" ? { kind: "vetoed", by: top.intentId } : { kind: "below-threshold" };
+  }
+  const rank = m.candidates.findIndex((c) => c.intentId === expected);
+  const score = rank >= 0 ? m.candidates[rank]!.score : null;
+  if (rank === 1 && score !== null && top.score - score < margin && asksBetween(kb, top.intentId, expected)) {
+    return { kind: "near-tie", expectedScore: score };
+  }
+  return { kind: "wrong-intent", expectedRank: rank >= 0 ? rank + 1 : null, expectedScore: score };
+}
+
+// the dialog asks between two close faq intents unless one lists the other as related
+function asksBetween(kb: KnowledgeBase, a: string, b: string): boolean {
+  const x = kb.intents.get(a);
+  const y = kb.intents.get(b);
+  return x?.type === "faq" && y?.type === "faq" && !x.related.includes(b) && !y.related.includes(a);
+}
+
+/** The confidence as printed: two decimals, or three where two would hide which side of the threshold it is on. */
+export function formatConfidence(confidence: number, threshold: number): string {
+  const two = confidence.toFixed(2);
+  return (confidence < threshold) === (Number(two) < threshold) ? two : confidence.toFixed(3);
+}
+
+/** The bracketed reason printed after a failed phrasing, e.g. "[vetoed: out-of-scope intent foreign-apps]". */
+export function explainMiss(miss: Miss, threshold: number): string {
+  const why = miss.why;
+  switch (why.kind) {
+    case "below-threshold":
+      return `[below threshold: ${formatConfidence(miss.confidence, threshold)} < ${threshold}]`;
+    case "noise":
+      return `[noise: ${why.noise}, nothing to match]`;
+    case "no-candidate":
+      return "[no candidate: no word of it is in the knowledge base]";
+    case "vetoed":
+      return `[vetoed: the best match, "${why.by}", is an out-of-scope intent]`;
+    case "answered-out-of-scope":
+      return "[answered, but should not be: an out-of-scope phrasing scored at or above the threshold]";
+    case "near-tie":
+      return `[near tie: ${miss.expected} second @ ${why.expectedScore.toFixed(2)}; the bot would ask which was meant]`;
+    case "wrong-intent":
+      return why.expectedRank === null
+        ? `[wrong intent: ${miss.expected} is not among the candidates]`
+        : `[wrong intent: ${miss.expected} ranked ${why.expectedRank} @ ${why.expectedScore!.toFixed(2)}]`;
+  }
+}
+
+/** How to read the failed phrasings of a report, printed once above them. */
+export function missLegend(threshold: number): string[] {
+  return [
+    `How to read a failed phrasing: "text" — expected INTENT, got ANSWER @ C [why]`,
+    `  C is the confidence of the best match (0 to 1); the bot answers at C >= ${threshold} (the threshold).`,
+    `  got (no answer): the bot would not answer it, because of one of:`,
+    `    [below threshold]  C < ${threshold}: the bot says it did not understand and suggests topics`,
+    `    [vetoed]           the best match is an out-of-scope intent: the bot declines politely, however high C is`,
+    `    [noise]            empty or markup only once emoji and punctuation are removed: nothing is matched (C is 0)`,
+    `    [no candidate]     no word of it is in the knowledge base (C is 0)`,
+    `  got another intent: the bot would answer with it, because of one of:`,
+    `    [wrong intent]     another intent scored higher; the expected one's rank and score are shown`,
+    `    [near tie]         the expected intent came a close second: the bot would ask which was meant`,
+    `    [answered, ...]    an out-of-scope phrasing scored at or above the threshold`,
+  ];
 }
 
 // A clarify intent that offers the expected intent counts as right: the user gets there in one tap.
@@ -77,13 +166,13 @@ function sameAnswer(kb: KnowledgeBase, expected: string, got: string | null): bo
 }
 
 /** Every example phrasing against its own intent, with the whole index. */
-export function selfMatch(kb: KnowledgeBase, threshold: number): Report {
-  return evaluatePhrasings(kb, examples(kb), threshold);
+export function selfMatch(kb: KnowledgeBase, threshold: number, margin?: number): Report {
+  return evaluatePhrasings(kb, examples(kb), threshold, margin);
 }
 
 /** Every example phrasing against the rest of the index (itself held out). */
-export function leaveOneOut(kb: KnowledgeBase, threshold: number): Report {
-  return evaluatePhrasings(kb, examples(kb).map((c, i) => ({ ...c, exclude: i })), threshold);
+export function leaveOneOut(kb: KnowledgeBase, threshold: number, margin?: number): Report {
+  return evaluatePhrasings(kb, examples(kb).map((c, i) => ({ ...c, exclude: i })), threshold, margin);
 }
 
 function examples(kb: KnowledgeBase): Array<{ text: string; expected: string }> {

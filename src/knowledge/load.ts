@@ -6,9 +6,10 @@ import { compileLexicon } from "../nlu/lexicon.js";
 import { buildIndex } from "../nlu/match.js";
 import { answerTexts } from "./answer-text.js";
 import { parseCsv, CsvError } from "./csv.js";
+import { didYouMean } from "./did-you-mean.js";
 import type { Fact, FactRef, Intent, KnowledgeBase, Table } from "./knowledge-base.js";
 import {
-  intentFileSchema,
+  intentSchema,
   knowledgeFileSchema,
   lexiconFileSchema,
   type IntentSpec,
@@ -38,6 +39,23 @@ interface ParsedYaml {
   counter: LineCounter;
 }
 
+/** An intent read from a file, with a way to find the line of any of its fields. */
+interface IntentEntry {
+  spec: IntentSpec;
+  line: number;
+  /** `file:line` of a field of the intent (["answer", 2] is its third answer reference). */
+  at: (path: ReadonlyArray<string | number>) => string;
+}
+
+/**
+ * Ids declared in files that could not be read whole. A reference to one of them is not reported:
+ * the broken file already is, and "unknown intent" elsewhere would only be a follow-on error.
+ */
+interface Unreadable {
+  intentIds: Set<string>;
+  knowledgeSources: string[];
+}
+
 const LEXICON_FILE = "lexicon.yaml";
 
 /** Reads, validates and compiles intents/ and knowledge/. Never throws for bad files: returns the errors. */
@@ -51,10 +69,11 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
   const knowledgeFiles = listFiles(paths.knowledgeDir, [".yaml", ".yml"], errors, rel);
   const intentFiles = listFiles(paths.intentsDir, [".yaml", ".yml", ".csv"], errors, rel);
 
+  const unreadable: Unreadable = { intentIds: new Set(), knowledgeSources: [] };
   let lexiconFile: LexiconFile | null = null;
   let lexiconParsed: ParsedYaml | null = null;
   for (const path of knowledgeFiles) {
-    const parsed = readYaml(path, rel(path), errors);
+    const parsed = readYaml(path, rel(path), errors, unreadable.knowledgeSources);
     if (!parsed) continue;
     if (basename(path) === LEXICON_FILE) {
       lexiconFile = validate(parsed, lexiconFileSchema, errors);
@@ -63,6 +82,7 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
     }
     const data = validate(parsed, knowledgeFileSchema, errors);
     if (data) addKnowledge(data, parsed, facts, tables, factLines, errors);
+    else unreadable.knowledgeSources.push(parsed.src);
   }
   if (!lexiconFile) {
     if (!knowledgeFiles.some((f) => basename(f) === LEXICON_FILE)) {
@@ -76,28 +96,38 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
   }
 
   const intents = new Map<string, Intent>();
+  const locate = new Map<string, IntentEntry["at"]>();
+  // intents with a reference already reported (or in an unreadable file): "nothing to answer" would repeat it
+  const badRefs = new Set<string>();
   for (const path of intentFiles) {
-    const specs = path.endsWith(".csv") ? readCsvIntents(path, rel(path), errors) : readYamlIntents(path, rel(path), errors);
-    for (const { spec, line } of specs) {
+    const entries = path.endsWith(".csv")
+      ? readCsvIntents(path, rel(path), errors)
+      : readYamlIntents(path, rel(path), errors, unreadable.intentIds);
+    for (const { spec, line, at } of entries) {
       const source = `${rel(path)}:${line}`;
       const prev = intents.get(spec.id);
       if (prev) {
-        errors.push(`${source}: intent id "${spec.id}" is already used at ${prev.source}`);
+        errors.push(`${at(["id"])}: intent id "${spec.id}" is already used at ${prev.source}`);
         continue;
       }
-      intents.set(spec.id, compileIntent(spec, source, facts, tables, errors));
+      intents.set(spec.id, compileIntent(spec, source, at, facts, tables, unreadable, errors, badRefs));
+      locate.set(spec.id, at);
     }
   }
   if (intents.size === 0 && errors.length === 0) errors.push(`${rel(paths.intentsDir)}:1: no intents found`);
 
   for (const intent of intents.values()) {
-    for (const other of [...intent.options, ...intent.related]) {
-      if (!intents.has(other)) errors.push(`${intent.source}: unknown intent "${other}" in options/related`);
+    const at = locate.get(intent.id)!;
+    for (const field of ["options", "related"] as const) {
+      intent[field].forEach((other, i) => {
+        if (intents.has(other) || unreadable.intentIds.has(other)) return;
+        errors.push(`${at([field, i])}: unknown intent "${other}" in ${field}${didYouMean(other, intents.keys())}`);
+      });
     }
     if (intent.type === "clarify" && intent.options.length < 2) {
-      errors.push(`${intent.source}: a clarify intent needs at least two options`);
+      errors.push(`${at(["options"])}: a clarify intent needs at least two options`);
     }
-    if (intent.type === "faq" && !intent.reply && intent.answer.length + intent.steps.length === 0) {
+    if (intent.type === "faq" && !intent.reply && intent.answer.length + intent.steps.length === 0 && !badRefs.has(intent.id)) {
       errors.push(`${intent.source}: intent "${intent.id}" has nothing to answer with (answer, steps or reply)`);
     }
   }
@@ -105,14 +135,14 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
   // the same phrasing under two intents makes both unreliable
   const seen = new Map<string, string>();
   for (const intent of intents.values()) {
-    for (const ex of intent.examples) {
+    intent.examples.forEach((ex, i) => {
       const key = exampleKey(ex);
-      if (!key) continue;
+      if (!key) return;
       const owner = seen.get(key);
       if (owner && owner !== intent.id) {
-        errors.push(`${intent.source}: example "${ex}" of "${intent.id}" reads the same as an example of "${owner}"`);
+        errors.push(`${locate.get(intent.id)!(["examples", i])}: example "${ex}" of "${intent.id}" reads the same as an example of "${owner}"`);
       } else seen.set(key, intent.id);
-    }
+    });
   }
 
   if (errors.length > 0) return { ok: false, errors };
@@ -160,7 +190,8 @@ function listFiles(dir: string, exts: string[], errors: string[], rel: (p: strin
     .sort();
 }
 
-function readYaml(path: string, file: string, errors: string[]): ParsedYaml | null {
+/** Parses a YAML file; a file that does not parse is reported and its text kept in `unparsed`. */
+function readYaml(path: string, file: string, errors: string[], unparsed: string[]): ParsedYaml | null {
   const counter = new LineCounter();
   let src: string;
   try {
@@ -170,14 +201,24 @@ function readYaml(path: string, file: string, errors: string[]): ParsedYaml | nu
     return null;
   }
   const doc = parseDocument(src, { lineCounter: counter, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const err of doc.errors) {
-      const line = err.linePos?.[0]?.line ?? 1;
-      errors.push(`${file}:${line}: ${err.message.split("\n")[0]}`);
+  if (doc.errors.length === 0) return { file, src, doc, counter };
+  unparsed.push(src);
+  const lines = src.split("\n");
+  const errorLines = doc.errors.map((err) => err.linePos?.[0]?.line ?? 1);
+  // YAML forbids tabs in indentation; the parser then reports every token after the tab as unexpected
+  const tabs = lines.flatMap((l, i) => (/^[ ]*\t/.test(l) || (l.includes("\t") && errorLines.includes(i + 1)) ? [i + 1] : []));
+  if (tabs.length > 0) {
+    for (const n of tabs) {
+      errors.push(`${file}:${n}: tab character at line ${n} (column ${lines[n - 1]!.indexOf("\t") + 1}): YAML is indented with spaces only; replace the tab with spaces`);
     }
     return null;
   }
-  return { file, src, doc, counter };
+  // the errors after the first one are usually its consequences: fix the first, then run again
+  const [first] = doc.errors;
+  const message = first!.message.split("\n")[0]!.replace(/ at line \d+, column (\d+):?$/, " (column $1)");
+  const more = doc.errors.length - 1;
+  errors.push(`${file}:${errorLines[0]}: ${message}${more > 0 ? ` (and ${more} more YAML error(s) after it, probably caused by this one)` : ""}`);
+  return null;
 }
 
 function lineOf(parsed: ParsedYaml, path: ReadonlyArray<PropertyKey>): number {
@@ -204,12 +245,15 @@ function lineOfText(parsed: ParsedYaml, needle: string): number {
   return i >= 0 ? i + 1 : 1;
 }
 
-function validate<T>(parsed: ParsedYaml, schema: ZodType<T>, errors: string[]): T | null {
-  const result = schema.safeParse(parsed.doc.toJS());
+function validate<T>(parsed: ParsedYaml, schema: ZodType<T>, errors: string[], value: unknown = parsed.doc.toJS(), prefix: Array<string | number> = []): T | null {
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
-    const where = issue.path.length ? ` (${issue.path.join(".")})` : "";
-    errors.push(`${parsed.file}:${lineOf(parsed, issue.path)}: ${issue.message}${where}`);
+    const path = [...prefix, ...(issue.path as Array<string | number>)];
+    // an unknown key is on its own line, not on its parent's
+    if (issue.code === "unrecognized_keys" && issue.keys[0] !== undefined) path.push(issue.keys[0]);
+    const where = path.length ? ` (${path.join(".")})` : "";
+    errors.push(`${parsed.file}:${lineOf(parsed, path)}: ${issue.message}${where}`);
   }
   return null;
 }
@@ -259,19 +303,32 @@ function addKnowledge(
   }
 }
 
-function readYamlIntents(path: string, file: string, errors: string[]): Array<{ spec: IntentSpec; line: number }> {
-  const parsed = readYaml(path, file, errors);
-  if (!parsed) return [];
+function readYamlIntents(path: string, file: string, errors: string[], unreadableIds: Set<string>): IntentEntry[] {
+  const unparsed: string[] = [];
+  const parsed = readYaml(path, file, errors, unparsed);
+  if (!parsed) {
+    // the ids the file seems to declare, so other files' references to them are not reported too
+    for (const src of unparsed) for (const m of src.matchAll(/^[\s-]*id:\s*["']?([a-z0-9][a-z0-9-]*)/gm)) unreadableIds.add(m[1]!);
+    return [];
+  }
   if (!isSeq(parsed.doc.contents)) {
     errors.push(`${file}:1: an intents file is a list of intents (each item starting with "- id: ...")`);
     return [];
   }
-  const specs = validate(parsed, intentFileSchema, errors);
-  if (!specs) return [];
-  return specs.map((spec, i) => ({ spec, line: lineOf(parsed, [i]) }));
+  // each intent on its own: one bad intent leaves the others of the file loaded
+  const items = parsed.doc.toJS() as unknown[];
+  return items.flatMap((item, i) => {
+    const spec = validate(parsed, intentSchema, errors, item, [i]);
+    if (!spec) {
+      const id = (item as { id?: unknown } | null)?.id;
+      if (typeof id === "string") unreadableIds.add(id);
+      return [];
+    }
+    return [{ spec, line: lineOf(parsed, [i]), at: (p: ReadonlyArray<string | number>) => `${file}:${lineOf(parsed, [i, ...p])}` }];
+  });
 }
 
-function readCsvIntents(path: string, file: string, errors: string[]): Array<{ spec: IntentSpec; line: number }> {
+function readCsvIntents(path: string, file: string, errors: string[]): IntentEntry[] {
   let records;
   try {
     records = parseCsv(readFileSync(path, "utf8"));
@@ -288,7 +345,7 @@ function readCsvIntents(path: string, file: string, errors: string[]): Array<{ s
     return [];
   }
   const stem = basename(path).replace(/\.csv$/, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "faq";
-  const out: Array<{ spec: IntentSpec; line: number }> = [];
+  const out: IntentEntry[] = [];
   for (const rec of records) {
     const questions = (rec.fields[qi] ?? "").split("|").map((q) => q.trim()).filter(Boolean);
     const answer = (rec.fields[ai] ?? "").trim();
@@ -298,6 +355,7 @@ function readCsvIntents(path: string, file: string, errors: string[]): Array<{ s
     }
     out.push({
       line: rec.line,
+      at: () => `${file}:${rec.line}`,
       spec: {
         id: `${stem}-${rec.line}`,
         title: questions[0]!,
@@ -321,23 +379,27 @@ function readCsvIntents(path: string, file: string, errors: string[]): Array<{ s
   return out;
 }
 
+type RefField = "answer" | "steps" | "caveats" | "retention" | "enterprise" | "personal" | "why";
+
 function compileIntent(
   spec: IntentSpec,
   source: string,
+  at: IntentEntry["at"],
   facts: Map<string, Fact>,
   tables: Map<string, Table>,
+  unreadable: Unreadable,
   errors: string[],
+  badRefs: Set<string>,
 ): Intent {
-  const refs = (list: string[]): FactRef[] =>
-    list.flatMap((raw) => {
+  const refs = (field: RefField): FactRef[] =>
+    spec[field].flatMap((raw, i) => {
       const ref = resolveRef(raw, facts, tables);
-      if (typeof ref === "string") {
-        errors.push(`${source}: ${ref} (in intent "${spec.id}")`);
-        return [];
-      }
-      return [ref];
+      if (typeof ref !== "string") return [ref];
+      badRefs.add(spec.id);
+      if (!declaredInUnreadable(raw, unreadable)) errors.push(`${at([field, i])}: ${ref} (in ${field} of intent "${spec.id}")`);
+      return [];
     });
-  const answer = refs(spec.answer);
+  const answer = refs("answer");
   const rowRefs = answer.flatMap((r) => (r.kind === "fact" ? [] : [r]));
   const first = rowRefs[0];
   const focus =
@@ -353,12 +415,12 @@ function compileIntent(
     ...(spec.lead ? { lead: spec.lead } : {}),
     ...(spec.reply ? { reply: spec.reply } : {}),
     answer,
-    steps: refs(spec.steps),
-    caveats: refs(spec.caveats),
-    retention: refs(spec.retention),
-    enterprise: refs(spec.enterprise),
-    personal: refs(spec.personal),
-    why: refs(spec.why),
+    steps: refs("steps"),
+    caveats: refs("caveats"),
+    retention: refs("retention"),
+    enterprise: refs("enterprise"),
+    personal: refs("personal"),
+    why: refs("why"),
     options: spec.options,
     related: spec.related,
     ...(spec.goal ? { goal: spec.goal } : {}),
@@ -368,17 +430,26 @@ function compileIntent(
   };
 }
 
-/** "fact-id", "table.row" or "table.row.column" → a reference, or a message saying what is wrong. */
+// a reference whose fact or table sits in a knowledge file that could not be read: reported there
+function declaredInUnreadable(raw: string, unreadable: Unreadable): boolean {
+  const id = raw.split(".")[0]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const key = new RegExp(`^\\s*["']?${id}["']?\\s*:`, "m");
+  return unreadable.knowledgeSources.some((src) => key.test(src));
+}
+
+/** "fact-id", "table.row" or "table.row.column" → a reference, or a message saying what is wrong (with the nearest known id). */
 export function resolveRef(raw: string, facts: Map<string, Fact>, tables: Map<string, Table>): FactRef | string {
   const parts = raw.split(".");
-  if (parts.length === 1) return facts.has(raw) ? { kind: "fact", id: raw } : `unknown fact "${raw}"`;
+  if (parts.length === 1) return facts.has(raw) ? { kind: "fact", id: raw } : `unknown fact "${raw}"${didYouMean(raw, facts.keys())}`;
   const [tableId, rowId, colId] = parts as [string, string, string | undefined];
   const table = tables.get(tableId);
-  if (!table) return `unknown table "${tableId}" in "${raw}"`;
-  if (!table.rows.some((r) => r.id === rowId)) return `table "${tableId}" has no row "${rowId}"`;
+  if (!table) return `unknown table "${tableId}" in "${raw}"${didYouMean(tableId, tables.keys())}`;
+  if (!table.rows.some((r) => r.id === rowId)) {
+    return `table "${tableId}" has no row "${rowId}"${didYouMean(rowId, table.rows.map((r) => r.id))}`;
+  }
   if (parts.length === 2) return { kind: "row", table: tableId, row: rowId };
   if (parts.length === 3 && colId && table.columns.some((c) => c.id === colId)) {
     return { kind: "cell", table: tableId, row: rowId, column: colId };
   }
-  return `table "${tableId}" has no column "${colId ?? ""}" (in "${raw}")`;
+  return `table "${tableId}" has no column "${colId ?? ""}" (in "${raw}")${didYouMean(colId ?? "", table.columns.map((c) => c.id))}`;
 }

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../helpers/chromium.js";
 import { PASSWORDS, startConsole, type RunningConsole } from "../helpers/console.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const artifacts = resolve(import.meta.dirname, "../../test-artifacts");
 const XSS = "<img src=x onerror=alert(1)>";
 
@@ -14,14 +14,8 @@ let page: Page;
 const dialogs: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
-  }
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchChromium();
   c = await startConsole();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: "zh-CN" });
   page.on("dialog", (d) => {

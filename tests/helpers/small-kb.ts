@@ -1,0 +1,42 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A knowledge base of a few files in a temp folder; `files` maps relative paths to their text. */
+export interface TempKb {
+  dir: string;
+  intentsDir: string;
+  knowledgeDir: string;
+  remove: () => void;
+}
+
+/** Writes the files under a new temp folder with intents/ and knowledge/ (both created even if empty). */
+export function writeTempKb(files: Record<string, string>): TempKb {
+  const dir = mkdtempSync(join(tmpdir(), "kb-small-"));
+  mkdirSync(join(dir, "knowledge"));
+  mkdirSync(join(dir, "intents"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return { dir, intentsDir: join(dir, "intents"), knowledgeDir: join(dir, "knowledge"), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Two intents about unbinding and one out-of-scope intent about the weather. */
+export const UNBIND_KB: Record<string, string> = {
+  "knowledge/lexicon.yaml": "synonyms:\n  解绑: [解除绑定]\n  天气: [气温]\nstopwords: [吗, 怎么]\n",
+  "knowledge/01.yaml": "section: 解绑\nfacts:\n  unbind-needed: 关闭前要先解绑公众号。\n  unbind-steps: 在设置里解除绑定。\n",
+  "intents/01.yaml": [
+    "- id: unbind-how",
+    "  title: 怎么解绑",
+    "  answer: [unbind-steps]",
+    "  examples: [怎么解绑公众号, 解绑步骤]",
+    "- id: unbind-why",
+    "  title: 为什么要解绑",
+    "  answer: [unbind-needed]",
+    "  examples: [为什么要解绑公众号]",
+    "- id: weather",
+    "  title: 天气",
+    "  type: out-of-scope",
+    "  reply: 我只回答解绑的问题。",
+    "  examples: [今天天气怎么样, 明天气温]",
+    "",
+  ].join("\n"),
+};

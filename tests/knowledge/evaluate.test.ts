@@ -1,0 +1,68 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { evaluatePhrasings, explainMiss, formatConfidence, missLegend, type Miss } from "../../src/knowledge/evaluate.js";
+import { loadKnowledgeOrThrow } from "../../src/knowledge/load.js";
+import { UNBIND_KB, writeTempKb } from "../helpers/small-kb.js";
+
+const tmp = writeTempKb(UNBIND_KB);
+afterAll(() => tmp.remove());
+const kb = loadKnowledgeOrThrow(tmp, tmp.dir);
+
+function missOf(text: string, expected: string, threshold = 0.45, margin = 0.02): Miss {
+  const r = evaluatePhrasings(kb, [{ text, expected }], threshold, margin);
+  expect(r.misses).toHaveLength(1);
+  return r.misses[0]!;
+}
+
+describe("why a phrasing was not answered as expected", () => {
+  it("a high-confidence (no answer) is vetoed by an out-of-scope intent, and says which", () => {
+    const m = missOf("今天天气解绑", "unbind-why");
+    expect(m.got).toBeNull();
+    expect(m.confidence).toBeGreaterThanOrEqual(0.45);
+    expect(m.why).toEqual({ kind: "vetoed", by: "weather" });
+    expect(explainMiss(m, 0.45)).toBe('[vetoed: the best match, "weather", is an out-of-scope intent]');
+  });
+
+  it("a score under the threshold says so with both numbers", () => {
+    const m = missOf("解绑公众号", "unbind-how", 0.99);
+    expect(m.why).toEqual({ kind: "below-threshold" });
+    expect(explainMiss(m, 0.99)).toMatch(/^\[below threshold: 0\.9\d+ < 0\.99\]$/);
+  });
+
+  it("markup only is noise and words the knowledge base does not know have no candidate", () => {
+    expect(missOf("<div></div>", "unbind-why").why.kind).toBe("noise");
+    expect(missOf("吃饭", "unbind-why").why).toEqual({ kind: "no-candidate" });
+  });
+
+  it("another intent winning shows where the expected one ranked", () => {
+    const m = missOf("解绑公众号", "unbind-why");
+    expect(m.got).toBe("unbind-how");
+    expect(m.why).toMatchObject({ kind: "wrong-intent", expectedRank: 2 });
+    expect(explainMiss(m, 0.45)).toMatch(/^\[wrong intent: unbind-why ranked 2 @ 0\.\d\d\]$/);
+  });
+
+  it("a close second within the clarify margin is a near tie the bot would ask about", () => {
+    const m = missOf("解绑公众号", "unbind-why", 0.45, 0.3);
+    expect(m.why.kind).toBe("near-tie");
+    expect(explainMiss(m, 0.45)).toContain("the bot would ask which was meant");
+  });
+
+  it("an out-of-scope phrasing that gets answered says it should not be", () => {
+    const m = missOf("解绑步骤", "out-of-scope");
+    expect(m.got).toBe("unbind-how");
+    expect(m.why).toEqual({ kind: "answered-out-of-scope" });
+  });
+
+  it("prints three decimals where two would round a miss up to the threshold", () => {
+    expect(formatConfidence(0.449, 0.45)).toBe("0.449");
+    expect(formatConfidence(0.43, 0.45)).toBe("0.43");
+    expect(formatConfidence(0.78, 0.45)).toBe("0.78");
+  });
+
+  it("the legend names every reason it can print, with the threshold", () => {
+    const legend = missLegend(0.45).join("\n");
+    for (const tag of ["[below threshold]", "[vetoed]", "[noise]", "[no candidate]", "[wrong intent]", "[near tie]", "[answered"]) {
+      expect(legend).toContain(tag);
+    }
+    expect(legend).toContain("0.45");
+  });
+});
