@@ -1,4 +1,13 @@
-import type { ConversationState, ConversationStore, FeedbackRecord, HandoffTicket, TicketMessage, TranscriptEntry } from "../types.js";
+import type {
+  ConversationState,
+  ConversationStore,
+  FeedbackRecord,
+  HandoffTicket,
+  TicketCursor,
+  TicketMessage,
+  TicketStatus,
+  TranscriptEntry,
+} from "../types.js";
 
 /** Keeps everything in process memory: for tests and throwaway runs. */
 export function createMemoryStore(): ConversationStore & { feedback: unknown[]; handoffs: unknown[] } {
@@ -64,6 +73,26 @@ export function createMemoryStore(): ConversationStore & { feedback: unknown[]; 
         : [];
       return structuredClone([...open, ...closed]);
     },
+    async countTickets(q) {
+      let n = 0;
+      for (const t of tickets.values()) {
+        if (t.status !== q.status || (q.channel !== undefined && t.channel !== q.channel) || (q.userId !== undefined && t.userId !== q.userId)) continue;
+        if (q.agent !== undefined && t.agent !== q.agent) continue;
+        if (q.before && compareInQueue(q.status, cursorOf(t), q.before) >= 0) continue;
+        n++;
+      }
+      return n;
+    },
+    async ticketPage(q) {
+      const { after } = q;
+      const matching = [...tickets.values()]
+        .filter((t) => t.status === q.status && (q.agent === undefined || t.agent === q.agent))
+        .filter((t) => !after || compareInQueue(q.status, cursorOf(t), after) > 0)
+        .sort((a, b) => compareInQueue(q.status, cursorOf(a), cursorOf(b)));
+      const page = matching.slice(0, q.limit);
+      const last = page.at(-1);
+      return { tickets: structuredClone(page), next: matching.length > q.limit && last ? cursorOf(last) : null };
+    },
     async appendTicketMessage(message) {
       let list = ticketMessages.get(message.ticketId);
       if (!list) ticketMessages.set(message.ticketId, (list = []));
@@ -83,4 +112,15 @@ export function createMemoryStore(): ConversationStore & { feedback: unknown[]; 
       return feedback.filter((f) => f.at >= at).map((f) => ({ ...f }));
     },
   };
+}
+
+/** A ticket's place in its list: when it opened, or when it closed for closed tickets. */
+export function cursorOf(t: HandoffTicket): TicketCursor {
+  return { at: t.status === "closed" ? (t.closedAt ?? 0) : t.openedAt, id: t.id };
+}
+
+/** Queue order: open tickets oldest first, closed ones most recently closed first; the id breaks ties. */
+function compareInQueue(status: TicketStatus, a: TicketCursor, b: TicketCursor): number {
+  const ascending = a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return status === "closed" ? -ascending : ascending;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { ConversationState, ConversationStore, HandoffTicket, TicketMessage, TranscriptEntry } from "../types.js";
+import type { ConversationState, ConversationStore, HandoffTicket, TicketCursor, TicketMessage, TicketStatus, TranscriptEntry } from "../types.js";
 
 /** The embedded default: one SQLite file (WAL), surviving restarts. */
 export function createSqliteStore(file: string): ConversationStore {
@@ -68,6 +68,9 @@ export function createSqliteStore(file: string): ConversationStore {
     );
     CREATE INDEX IF NOT EXISTS ticket_messages_by_ticket ON ticket_messages (ticket_id, seq);
     CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (at);
+    CREATE INDEX IF NOT EXISTS tickets_in_queue ON tickets (status, opened_at, id);
+    CREATE INDEX IF NOT EXISTS tickets_by_closing ON tickets (status, closed_at, id);
+    CREATE INDEX IF NOT EXISTS tickets_by_user ON tickets (user_id, status);
   `);
   const readState = db.prepare<[string], { state: string }>("SELECT state FROM conversations WHERE id = ?");
   const writeState = db.prepare(
@@ -107,6 +110,18 @@ export function createSqliteStore(file: string): ConversationStore {
     closeReason: "close_reason",
     timeoutNotifiedAt: "timeout_notified_at",
   };
+  // ticket lists and counts are built from a few optional filters; each shape is prepared once
+  const prepared = new Map<string, Database.Statement>();
+  const statement = (sql: string) => {
+    let st = prepared.get(sql);
+    if (!st) prepared.set(sql, (st = db.prepare(sql)));
+    return st;
+  };
+  // queue order: open tickets oldest first, closed ones most recently closed first; the id breaks ties
+  const orderOf = (status: TicketStatus) =>
+    status === "closed"
+      ? { later: "(closed_at, id) < (@at, @id)", earlier: "(closed_at, id) > (@at, @id)", order: "closed_at DESC, id DESC" }
+      : { later: "(opened_at, id) > (@at, @id)", earlier: "(opened_at, id) < (@at, @id)", order: "opened_at ASC, id ASC" };
   const appendMany = db.transaction((entries: TranscriptEntry[]) => {
     for (const e of entries) {
       insertEntry.run(e.conversationId, e.direction, e.text, e.at, e.intent, e.confidence, e.kind, e.channel, e.userId);
@@ -170,6 +185,39 @@ export function createSqliteStore(file: string): ConversationStore {
       const open = selectOpenTickets.all().map(toTicket).filter((t) => statuses.includes(t.status));
       const closed = statuses.includes("closed") ? selectClosedTickets.all(limit).map(toTicket) : [];
       return [...open, ...closed];
+    },
+    async countTickets(q) {
+      const where = ["status = @status"];
+      const params: Record<string, unknown> = { status: q.status };
+      for (const [field, column] of [["channel", "channel"], ["userId", "user_id"], ["agent", "agent"]] as const) {
+        if (q[field] === undefined) continue;
+        where.push(`${column} = @${field}`);
+        params[field] = q[field];
+      }
+      if (q.before) {
+        where.push(orderOf(q.status).earlier);
+        Object.assign(params, { at: q.before.at, id: q.before.id });
+      }
+      const row = statement(`SELECT COUNT(*) AS n FROM tickets WHERE ${where.join(" AND ")}`).get(params) as { n: number };
+      return row.n;
+    },
+    async ticketPage(q) {
+      const order = orderOf(q.status);
+      const where = ["status = @status"];
+      const params: Record<string, unknown> = { status: q.status, limit: q.limit + 1 };
+      if (q.agent !== undefined) {
+        where.push("agent = @agent");
+        params.agent = q.agent;
+      }
+      if (q.after) {
+        where.push(order.later);
+        Object.assign(params, { at: q.after.at, id: q.after.id });
+      }
+      const rows = statement(`SELECT * FROM tickets WHERE ${where.join(" AND ")} ORDER BY ${order.order} LIMIT @limit`).all(params) as Array<Record<string, unknown>>;
+      const page = rows.slice(0, q.limit).map(toTicket);
+      const last = page.at(-1);
+      const next: TicketCursor | null = rows.length > q.limit && last ? { at: (q.status === "closed" ? last.closedAt : last.openedAt) ?? 0, id: last.id } : null;
+      return { tickets: page, next };
     },
     async appendTicketMessage(m) {
       insertTicketMessage.run(m.ticketId, m.from, m.author, m.text, m.at);
