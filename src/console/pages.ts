@@ -6,6 +6,7 @@ const head = (title: string) => `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
+<link rel="icon" type="image/svg+xml" href="/agent/assets/favicon.svg">
 <link rel="stylesheet" href="/agent/assets/console.css">
 </head>`;
 

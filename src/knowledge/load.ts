@@ -5,8 +5,9 @@ import type { ZodType } from "zod";
 import { compileLexicon } from "../nlu/lexicon.js";
 import { buildIndex } from "../nlu/match.js";
 import { parseCsv, CsvError } from "./csv.js";
-import type { Fact, FactRef, Intent, KnowledgeBase, Table } from "./knowledge-base.js";
+import type { CannedReply, Fact, FactRef, Intent, KnowledgeBase, Table } from "./knowledge-base.js";
 import {
+  cannedRepliesFileSchema,
   intentFileSchema,
   knowledgeFileSchema,
   lexiconFileSchema,
@@ -38,6 +39,7 @@ interface ParsedYaml {
 }
 
 const LEXICON_FILE = "lexicon.yaml";
+const CANNED_FILE = "canned-replies.yaml";
 
 /** Reads, validates and compiles intents/ and knowledge/. Never throws for bad files: returns the errors. */
 export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadResult {
@@ -52,9 +54,14 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
 
   let lexiconFile: LexiconFile | null = null;
   let lexiconParsed: ParsedYaml | null = null;
+  const cannedReplies: CannedReply[] = [];
   for (const path of knowledgeFiles) {
     const parsed = readYaml(path, rel(path), errors);
     if (!parsed) continue;
+    if (basename(path) === CANNED_FILE) {
+      cannedReplies.push(...readCannedReplies(parsed, errors));
+      continue;
+    }
     if (basename(path) === LEXICON_FILE) {
       lexiconFile = validate(parsed, lexiconFileSchema, errors);
       lexiconParsed = parsed;
@@ -124,6 +131,7 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
       tables,
       lexicon,
       index: buildIndex(list, lexicon),
+      cannedReplies,
       files: [...knowledgeFiles, ...intentFiles].map(rel),
       loadedAt: Date.now(),
     },
@@ -253,6 +261,22 @@ function addKnowledge(
     });
     tables.set(id, { id, title: t.title, key: t.key, section: t.section ?? data.section, columns, rows, source });
   }
+}
+
+function readCannedReplies(parsed: ParsedYaml, errors: string[]): CannedReply[] {
+  const data = validate(parsed, cannedRepliesFileSchema, errors);
+  if (!data) return [];
+  const titles = new Map<string, string>();
+  return data.replies.flatMap((reply, i) => {
+    const source = `${parsed.file}:${lineOf(parsed, ["replies", i])}`;
+    const previous = titles.get(reply.title);
+    if (previous) {
+      errors.push(`${source}: canned reply title "${reply.title}" is already used at ${previous}`);
+      return [];
+    }
+    titles.set(reply.title, source);
+    return [{ ...reply, source }];
+  });
 }
 
 function readYamlIntents(path: string, file: string, errors: string[]): Array<{ spec: IntentSpec; line: number }> {
