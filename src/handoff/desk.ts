@@ -49,7 +49,17 @@ export interface QueuePage {
 
 /** One line of a ticket's timeline in the console: the bot's transcript and the agents' messages. */
 export type TimelineItem =
-  | { source: "transcript"; direction: "in" | "out"; text: string; at: number; kind: string | null; intent: string | null; confidence: number | null }
+  | {
+      source: "transcript";
+      direction: "in" | "out";
+      text: string;
+      at: number;
+      kind: string | null;
+      intent: string | null;
+      confidence: number | null;
+      /** The buttons the bot offered with this message, if any. */
+      quickReplies?: string[];
+    }
   | { source: "ticket"; from: TicketMessage["from"]; author: string | null; text: string; at: number };
 
 export interface HandoffDesk extends HandoffHooks {
@@ -230,7 +240,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
         ...transcript.filter((e) => !(e.direction === "out" && e.kind === "human")).map((e: TranscriptEntry) => ({
           source: "transcript" as const,
           direction: e.direction,
-          text: e.text,
+          ...(e.direction === "out" ? splitQuickReplies(e.text) : { text: e.text }),
           at: e.at,
           kind: e.kind,
           intent: e.intent,
@@ -350,4 +360,15 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     },
   };
   return desk;
+}
+
+/**
+ * A bot message as the transcript keeps it ("text\n[a | b]") split into its text and the quick
+ * replies it offered, so the console shows them as buttons.
+ */
+export function splitQuickReplies(stored: string): { text: string; quickReplies?: string[] } {
+  const m = /\n\[([^\n]*)\]$/.exec(stored);
+  if (!m) return { text: stored };
+  const quickReplies = m[1]!.split(" | ").filter((q) => q.trim() !== "");
+  return quickReplies.length > 0 ? { text: stored.slice(0, m.index), quickReplies } : { text: stored };
 }
