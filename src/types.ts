@@ -5,6 +5,8 @@ export interface InboundMessage {
   channel: string;
   conversationId: string;
   userId: string;
+  /** The user's display name where the channel has one (a WeChat nickname), for agents. */
+  userName?: string;
   text: string;
   messageId: string;
   at: number;
@@ -143,6 +145,8 @@ export interface HandoffTicket {
   conversationId: string;
   channel: string;
   userId: string;
+  /** The user's display name when the channel gave one (a WeChat nickname). */
+  userName?: string;
   /** "asked" | "repeated-misses" | "negative-feedback" */
   reason: string;
   status: TicketStatus;

@@ -134,6 +134,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
       conversationId: msg.conversationId,
       channel: msg.channel,
       userId: msg.userId,
+      ...(msg.userName ? { userName: msg.userName.slice(0, 64) } : {}),
       reason,
       status: "waiting",
       agent: null,

@@ -72,6 +72,10 @@ export function createSqliteStore(file: string): ConversationStore {
     CREATE INDEX IF NOT EXISTS tickets_by_closing ON tickets (status, closed_at, id);
     CREATE INDEX IF NOT EXISTS tickets_by_user ON tickets (user_id, status);
   `);
+  // added after the first release: older files get the column on open
+  if (!(db.prepare("PRAGMA table_info(tickets)").all() as Array<{ name: string }>).some((c) => c.name === "user_name")) {
+    db.exec("ALTER TABLE tickets ADD COLUMN user_name TEXT");
+  }
   const readState = db.prepare<[string], { state: string }>("SELECT state FROM conversations WHERE id = ?");
   const writeState = db.prepare(
     "INSERT INTO conversations (id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -87,8 +91,8 @@ export function createSqliteStore(file: string): ConversationStore {
   const insertFeedback = db.prepare("INSERT INTO feedback (conversation_id, intent, helpful, at) VALUES (?, ?, ?, ?)");
   const insertHandoff = db.prepare("INSERT INTO handoff_requests (conversation_id, reason, at) VALUES (?, ?, ?)");
   const insertTicket = db.prepare(
-    `INSERT INTO tickets (id, conversation_id, channel, user_id, reason, status, agent, opened_at, assigned_at, closed_at, close_reason, timeout_notified_at, last_messages)
-     VALUES (@id, @conversationId, @channel, @userId, @reason, @status, @agent, @openedAt, @assignedAt, @closedAt, @closeReason, @timeoutNotifiedAt, @lastMessages)`,
+    `INSERT INTO tickets (id, conversation_id, channel, user_id, user_name, reason, status, agent, opened_at, assigned_at, closed_at, close_reason, timeout_notified_at, last_messages)
+     VALUES (@id, @conversationId, @channel, @userId, @userName, @reason, @status, @agent, @openedAt, @assignedAt, @closedAt, @closeReason, @timeoutNotifiedAt, @lastMessages)`,
   );
   const selectTicket = db.prepare<[string], Record<string, unknown>>("SELECT * FROM tickets WHERE id = ?");
   const selectOpenTicket = db.prepare<[string], Record<string, unknown>>(
@@ -156,7 +160,7 @@ export function createSqliteStore(file: string): ConversationStore {
     },
 
     async createTicket(t) {
-      insertTicket.run({ ...t, lastMessages: JSON.stringify(t.lastMessages) });
+      insertTicket.run({ ...t, userName: t.userName ?? null, lastMessages: JSON.stringify(t.lastMessages) });
     },
     async updateTicket(id, patch, ifStatus) {
       const sets = Object.keys(patch).filter((k) => k in ticketColumns);
@@ -265,6 +269,7 @@ function toTicket(r: Record<string, unknown>): HandoffTicket {
     conversationId: r.conversation_id as string,
     channel: r.channel as string,
     userId: r.user_id as string,
+    ...(typeof r.user_name === "string" ? { userName: r.user_name } : {}),
     reason: r.reason as string,
     status: r.status as HandoffTicket["status"],
     agent: (r.agent as string | null) ?? null,

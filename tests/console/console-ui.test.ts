@@ -230,10 +230,13 @@ describe("a long queue", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     try {
       await s.store.createTicket(waitingTicket(1, Date.now() - 3.5 * 60_000, "slow-user"));
+      await s.store.createTicket({ ...waitingTicket(2, Date.now() - 60_000, "wxid_4k2m9q8z7x6c5v"), channel: "wechaty", userName: "小明" });
       await page.clock.install();
       await signIn(page, s.base);
       const wait = page.locator("#queue li", { hasText: "slow-user" }).locator("[data-waiting-since]");
       await expect.poll(() => wait.textContent()).toBe("等待 3 分钟");
+      // a channel with nicknames shows the nickname instead of the id
+      await expect(page.locator("#queue li .user").allTextContents()).resolves.toContain("微信 · 小明");
       await page.clock.fastForward("02:00");
       await expect.poll(() => wait.textContent()).toBe("等待 5 分钟");
     } finally {

@@ -101,3 +101,11 @@ describe("bounds on the queue for a human", () => {
     expect(store.counts).toBeGreaterThan(0);
   });
 });
+
+describe("who waits", () => {
+  it("keeps the display name a channel gives, for the console's label", async () => {
+    const d = createDesk();
+    await d.bot.handle({ channel: "api", conversationId: "api:nick", userId: "nick", userName: "小明", text: "转人工", messageId: "n1", at: Date.now() });
+    expect((await d.store.openTicket("api:nick"))?.userName).toBe("小明");
+  });
+});

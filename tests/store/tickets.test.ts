@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { createSqliteStore } from "../../src/store/sqlite.js";
@@ -164,6 +165,23 @@ describe.each(backends)("tickets in the %s store", (_name, make) => {
 });
 
 describe("the SQLite store across a restart", () => {
+  it("keeps a user's display name, and adds its column to a file made before it existed", async () => {
+    const file = join(dir, "names.sqlite");
+    const old = new Database(file);
+    old.exec(`CREATE TABLE tickets (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, channel TEXT NOT NULL, user_id TEXT NOT NULL, reason TEXT NOT NULL,
+      status TEXT NOT NULL, agent TEXT, opened_at INTEGER NOT NULL, assigned_at INTEGER, closed_at INTEGER, close_reason TEXT, timeout_notified_at INTEGER, last_messages TEXT NOT NULL)`);
+    old.close();
+    const store = createSqliteStore(file);
+    await store.createTicket({ ...ticket("n1", "wechaty:abc", 1), channel: "wechaty", userName: "小明" });
+    await store.createTicket(ticket("n2", "api:b", 2));
+    await store.close();
+    const again = createSqliteStore(file);
+    expect((await again.ticket("n1"))?.userName).toBe("小明");
+    expect(await again.ticket("n2")).not.toHaveProperty("userName");
+    await again.close();
+  });
+
+
   it("still has tickets and their messages after reopening the same file", async () => {
     const file = join(dir, "restart.sqlite");
     const first = createSqliteStore(file);
