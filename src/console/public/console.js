@@ -300,6 +300,8 @@ async function openTicket(id) {
   timeline.scrollTop = timeline.scrollHeight;
   renderHead(data.ticket);
   for (const li of $("queue").children) li.classList.toggle("current", li.dataset.id === id);
+  // on a phone the ticket is below the queue: bring it into view
+  if (matchMedia("(max-width: 720px)").matches) $("ticket").scrollIntoView({ block: "start" });
 }
 
 /** A message of a ticket: added to its timeline when open, and to its preview in the list. */
@@ -355,6 +357,7 @@ async function loadCanned() {
     }),
   );
   box.hidden = data.replies.length === 0;
+  if (state.ticket) renderHead(state.ticket);
 }
 
 // --- live updates ---
