@@ -179,6 +179,8 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     } while (after);
   }
 
+  let opening: Promise<unknown> = Promise.resolve();
+
   /** Why a new ticket cannot be opened now (the bounds on waiting tickets), or null. */
   const refuse = async (msg: InboundMessage): Promise<string | null> => {
     if (maxWaiting > 0 && (await store.countTickets({ status: "waiting" })) >= maxWaiting) {
@@ -198,9 +200,15 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     async opened(msg, reason) {
       let ticket = await store.openTicket(msg.conversationId);
       if (!ticket) {
-        const refusal = await refuse(msg);
-        if (refusal) return { replies: [{ text: refusal }], queued: false };
-        ticket = await openTicket(msg, reason);
+        // one opening at a time on this instance, so concurrent requests cannot overshoot the bounds
+        const turn = opening.then(async () => {
+          const refusal = await refuse(msg);
+          return refusal ?? (await openTicket(msg, reason));
+        });
+        opening = turn.catch(() => undefined);
+        const opened = await turn;
+        if (typeof opened === "string") return { replies: [{ text: opened }], queued: false };
+        ticket = opened;
       }
       return { replies: [{ text: await queueText(ticket) }], queued: true };
     },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import type { ConversationStore, HandoffTicket } from "../../src/types.js";
 import { createDesk } from "../helpers/handoff.js";
@@ -86,6 +87,20 @@ describe("bounds on the queue for a human", () => {
     const again = await d.say("a", "转人工");
     expect(again.kind).toBe("human");
     expect(await d.store.countTickets({ status: "waiting" })).toBe(1);
+  });
+
+  it("holds the bound when many users ask at the same moment", async () => {
+    const d = createDesk({ maxWaiting: 5 });
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => d.say(`rush-${i}`, "转人工")));
+    expect(outcomes.filter((o) => o.kind === "handoff")).toHaveLength(5);
+    expect(await d.store.countTickets({ status: "waiting" })).toBe(5);
+  });
+
+  it("reads its bounds from MAX_WAITING_TICKETS and MAX_WAITING_TICKETS_PER_USER", () => {
+    expect(loadConfig({})).toMatchObject({ MAX_WAITING_TICKETS: 200, MAX_WAITING_TICKETS_PER_USER: 1 });
+    expect(loadConfig({ MAX_WAITING_TICKETS: "0", MAX_WAITING_TICKETS_PER_USER: "3" })).toMatchObject({ MAX_WAITING_TICKETS: 0, MAX_WAITING_TICKETS_PER_USER: 3 });
+    expect(() => loadConfig({ MAX_WAITING_TICKETS: "-1" })).toThrow(/MAX_WAITING_TICKETS="-1"/);
+    expect(() => loadConfig({ MAX_WAITING_TICKETS_PER_USER: "many" })).toThrow(/MAX_WAITING_TICKETS_PER_USER/);
   });
 
   it("works out the queue position with a count, not by reading the queue", async () => {
