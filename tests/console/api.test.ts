@@ -410,3 +410,20 @@ describe("what the console shows besides the queue", () => {
     expect(typeof view.feed).toBe("number");
   });
 });
+
+describe("a full queue seen through the API", () => {
+  it("answers a request for a human with the reason, not a handoff, and opens no ticket", async () => {
+    const s = await startConsole({ maxWaiting: 1 });
+    try {
+      const post = async (userId: string) =>
+        (await fetch(`${s.base}/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId, text: "转人工" }) })).json();
+      expect((await post("first")).kind).toBe("handoff");
+      const second = await post("second");
+      expect(second).toMatchObject({ conversationId: "api:second", kind: "answer" });
+      expect(second.replies[0].text).toMatch(/人太多/);
+      expect(await s.store.openTicket("api:second")).toBeNull();
+    } finally {
+      await s.stop();
+    }
+  });
+});
