@@ -180,15 +180,20 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
   }
 
   let opening: Promise<unknown> = Promise.resolve();
+  let lastFullWarning = -Infinity;
 
   /** Why a new ticket cannot be opened now (the bounds on waiting tickets), or null. */
   const refuse = async (msg: InboundMessage): Promise<string | null> => {
     if (maxWaiting > 0 && (await store.countTickets({ status: "waiting" })) >= maxWaiting) {
-      log.warn({ conversationId: msg.conversationId, maxWaiting }, "handoff refused: the queue is full (MAX_WAITING_TICKETS)");
+      // a warning a minute at most: a flood of requests must not become a flood of log lines
+      const at = now();
+      const level = at - lastFullWarning >= 60_000 ? "warn" : "debug";
+      if (level === "warn") lastFullWarning = at;
+      log[level]({ conversationId: msg.conversationId, maxWaiting }, "handoff refused: the queue is full (MAX_WAITING_TICKETS)");
       return NOTES.queueFull;
     }
     if (maxWaitingPerUser > 0 && (await store.countTickets({ status: "waiting", channel: msg.channel, userId: msg.userId })) >= maxWaitingPerUser) {
-      log.info({ conversationId: msg.conversationId, maxWaitingPerUser }, "handoff refused: the user already waits elsewhere");
+      log.debug({ conversationId: msg.conversationId, maxWaitingPerUser }, "handoff refused: the user already waits elsewhere");
       return NOTES.userBusy;
     }
     return null;
