@@ -19,8 +19,11 @@ export interface BotOptions {
 
 /** What the bot tells the handoff desk; called inside the conversation's lock, before state is written. */
 export interface HandoffHooks {
-  /** A conversation asks for a human: open a ticket; returns the replies that tell the user about the queue. */
-  opened(msg: InboundMessage, reason: string, replies: Reply[]): Promise<Reply[]>;
+  /**
+   * A conversation asks for a human: open a ticket; returns the replies that tell the user about the
+   * queue, and whether they are in it (not when the queue is full: the conversation stays with the bot).
+   */
+  opened(msg: InboundMessage, reason: string, replies: Reply[]): Promise<{ replies: Reply[]; queued: boolean }>;
   /** A message of a conversation a human has (the bot stays silent). */
   message(msg: InboundMessage): Promise<void>;
   /** The user left the queue ("取消人工"). */
@@ -71,7 +74,16 @@ export function createBot(options: BotOptions): Bot {
     if (options.handoff) {
       if (state.mode === "human" && outcome.kind === "human") await options.handoff.message(msg);
       else if (state.mode === "human" && decision.state.mode === "bot") await options.handoff.cancelled(msg);
-      if (decision.handoff) outcome.replies = await options.handoff.opened(msg, decision.handoff.reason, outcome.replies);
+      if (decision.handoff) {
+        const opened = await options.handoff.opened(msg, decision.handoff.reason, outcome.replies);
+        outcome.replies = opened.replies;
+        if (!opened.queued) {
+          // the queue is full: the user was told so, and the bot keeps answering
+          decision.state.mode = "bot";
+          outcome.kind = "answer";
+          delete decision.handoff;
+        }
+      }
     }
     const base = { conversationId: msg.conversationId, channel: msg.channel, userId: msg.userId };
     const entries: TranscriptEntry[] = [

@@ -36,6 +36,8 @@ const schema = z.object({
   AGENT_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 24`)").optional(),
   AGENT_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   COOKIE_SECURE: flag,
+  MAX_WAITING_TICKETS: z.coerce.number().int().min(0).default(200),
+  MAX_WAITING_TICKETS_PER_USER: z.coerce.number().int().min(0).default(1),
   // --- channels: Wechaty, Official Account (see .env.example) ---
   WECHATY_PUPPET: z.string().min(1).optional(),
   WECHATY_ADMIN: z.string().min(1).optional(),

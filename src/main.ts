@@ -47,6 +47,8 @@ const desk = createHandoffDesk({
   log,
   hours: config.serviceHours,
   timeoutMs: config.HANDOFF_TIMEOUT_MINUTES * 60_000,
+  maxWaiting: config.MAX_WAITING_TICKETS,
+  maxWaitingPerUser: config.MAX_WAITING_TICKETS_PER_USER,
   release: (conversationId, inLock, at) => bot.release(conversationId, inLock, at),
 });
 // --- end of human handoff ------------------------------------------------------------------------

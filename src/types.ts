@@ -5,6 +5,8 @@ export interface InboundMessage {
   channel: string;
   conversationId: string;
   userId: string;
+  /** The user's display name where the channel has one (a WeChat nickname), for agents. */
+  userName?: string;
   text: string;
   messageId: string;
   at: number;
@@ -127,6 +129,13 @@ export interface ConversationStore {
   openTicket(conversationId: string): Promise<HandoffTicket | null>;
   /** Tickets with one of the statuses, oldest first (closed ones: most recently closed first, up to `limit`). */
   tickets(statuses: TicketStatus[], limit?: number): Promise<HandoffTicket[]>;
+  /** How many tickets match, read with a count (a queue position, a bound), never by listing them. */
+  countTickets(query: TicketCount): Promise<number>;
+  /**
+   * One page of a status's tickets in queue order (open: oldest first; closed: most recently closed
+   * first), starting after `after`; `next` is where the following page starts, null on the last one.
+   */
+  ticketPage(query: TicketPageQuery): Promise<{ tickets: HandoffTicket[]; next: TicketCursor | null }>;
   appendTicketMessage(message: TicketMessage): Promise<void>;
   ticketMessages(ticketId: string): Promise<TicketMessage[]>;
   /** Users' messages (direction "in") since a time, oldest first. */
@@ -150,6 +159,8 @@ export interface HandoffTicket {
   conversationId: string;
   channel: string;
   userId: string;
+  /** The user's display name when the channel gave one (a WeChat nickname). */
+  userName?: string;
   /** "asked" | "repeated-misses" | "negative-feedback" */
   reason: string;
   status: TicketStatus;
@@ -164,6 +175,30 @@ export interface HandoffTicket {
   timeoutNotifiedAt: number | null;
   /** The last messages of the conversation when the ticket opened, oldest first. */
   lastMessages: Array<{ direction: "in" | "out"; text: string; at: number }>;
+}
+
+/** What `countTickets` counts: tickets of a status, optionally of one user or queued ahead of a ticket. */
+export interface TicketCount {
+  status: TicketStatus;
+  channel?: string;
+  userId?: string;
+  agent?: string;
+  /** Only tickets before this place in the queue order (its queue position minus one). */
+  before?: TicketCursor;
+}
+
+/** A place in a ticket list: the sort time (openedAt, or closedAt for closed tickets) and the id. */
+export interface TicketCursor {
+  at: number;
+  id: string;
+}
+
+export interface TicketPageQuery {
+  status: TicketStatus;
+  /** Only this agent's tickets. */
+  agent?: string;
+  after?: TicketCursor | null;
+  limit: number;
 }
 
 export type TicketPatch = Partial<Pick<HandoffTicket, "status" | "agent" | "assignedAt" | "closedAt" | "closeReason" | "timeoutNotifiedAt">>;

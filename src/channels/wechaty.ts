@@ -227,7 +227,8 @@ export function createWechatyChannel(options: WechatyChannelOptions): WechatyCha
       return;
     }
     text = choices.resolve(conversationId, text.trim());
-    const outcome = await bot.handle({ channel: "wechaty", conversationId, userId: talker.id, text, messageId: msg.id, at: Date.now() });
+    const userName = talker.name().trim();
+    const outcome = await bot.handle({ channel: "wechaty", conversationId, userId: talker.id, ...(userName ? { userName } : {}), text, messageId: msg.id, at: Date.now() });
     choices.remember(conversationId, outcome.replies);
     if (outcome.replies.length > 0) await deliver(to, outcome.replies);
   };

@@ -6,6 +6,7 @@ const head = (title: string) => `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
+<link rel="icon" type="image/svg+xml" href="/agent/assets/favicon.svg">
 <link rel="stylesheet" href="/agent/assets/console.css">
 </head>`;
 
@@ -55,7 +56,14 @@ ${nav("console")}
     </div>
     <ul id="queue" class="queue"></ul>
     <p id="queue-empty" class="muted">暂无会话</p>
+    <button type="button" id="more" class="more" hidden>加载更多</button>
     <p id="live" class="muted">实时更新：连接中…</p>
+    <fieldset class="alerts">
+      <legend>新用户排队时提醒我</legend>
+      <label><input type="checkbox" id="alert-sound"> 提示音</label>
+      <label><input type="checkbox" id="alert-desktop"> 桌面通知</label>
+      <p id="alert-note" class="muted small" role="status"></p>
+    </fieldset>
   </aside>
   <section id="ticket" hidden>
     <div class="ticket-head">
@@ -68,13 +76,14 @@ ${nav("console")}
       </div>
     </div>
     <ol id="timeline" class="timeline"></ol>
+    <div id="canned" class="canned" aria-label="常用回复（点击插入输入框）" hidden></div>
     <form id="reply-form">
       <textarea id="reply" rows="3" placeholder="输入回复，Ctrl+Enter 发送" maxlength="4000"></textarea>
       <button type="submit" id="send">发送</button>
     </form>
     <p class="error" id="ticket-error" role="alert"></p>
   </section>
-  <section id="placeholder" class="muted">从左侧选择一个会话</section>
+  <section id="placeholder" class="muted">在会话列表中选择一个会话</section>
 </div>
 <script type="module" src="/agent/assets/console.js"></script>
 </body>
@@ -91,7 +100,7 @@ ${nav("insights")}
     <select id="days"><option value="7">近 7 天</option><option value="14" selected>近 14 天</option><option value="30">近 30 天</option><option value="90">近 90 天</option></select>
   </p>
   <section><h2>每日提问量</h2><div id="chart-days" class="chart"></div></section>
-  <section><h2>回答 / 未理解 / 转人工 比例</h2><div id="chart-rates" class="chart"></div></section>
+  <section><h2>回答 / 未理解 / 转人工 比例<span id="rates-base" class="muted small"></span></h2><div id="chart-rates" class="chart"></div></section>
   <section><h2>热门意图</h2><div id="chart-intents" class="chart"></div></section>
   <section><h2>未能回答的问题（按相似度分组）</h2><p class="muted">用 <code>npm run kb:suggest</code> 导出为意图草稿</p><div id="chart-unanswered" class="chart"></div></section>
   <section><h2>各意图的反馈</h2><div id="chart-feedback" class="chart"></div></section>

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { AGENTS_FEED, DeskError, type HandoffDesk, type QueueView } from "../handoff/desk.js";
 import { computeInsights } from "../insights/insights.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
-import type { ConversationStore } from "../types.js";
+import type { ConversationStore, TicketCursor } from "../types.js";
 import { AGENT_NAME, readAgents, sameSecret, verifyPassword } from "./agents.js";
 import { consolePage, insightsPage, signInPage } from "./pages.js";
 import { createSessions, createSignInLimiter, parseCookies } from "./sessions.js";
@@ -28,12 +28,15 @@ export interface AgentConsoleOptions {
 }
 
 const COOKIE = "agent_session";
+const PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 200;
 const MAX_REPLY = 4000;
 const ASSETS: Record<string, { type: string; public: boolean }> = {
   "login.js": { type: "text/javascript; charset=utf-8", public: true },
   "console.css": { type: "text/css; charset=utf-8", public: true },
   "console.js": { type: "text/javascript; charset=utf-8", public: false },
   "insights.js": { type: "text/javascript; charset=utf-8", public: false },
+  "favicon.svg": { type: "image/svg+xml", public: true },
 };
 const PUBLIC_DIR = new URL("./public/", import.meta.url);
 // a hash to compare against when the name is unknown, so a wrong name takes as long as a wrong password
@@ -171,23 +174,38 @@ export function agentConsole(options: AgentConsoleOptions): Router {
   router.get("/api/agent/me", (_req, res) => {
     res.json({ agent: me(res) });
   });
+  // `feed` is the last event id before the data was read: the page applies only later events
   router.get("/api/agent/tickets", async (req, res) => {
     const view = req.query.view ?? "waiting";
     if (view !== "waiting" && view !== "mine" && view !== "closed") {
       res.status(400).json({ error: "view must be waiting, mine or closed" });
       return;
     }
+    const limit = req.query.limit === undefined ? PAGE_SIZE : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+      res.status(400).json({ error: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` });
+      return;
+    }
+    const after = req.query.cursor === undefined || req.query.cursor === "" ? null : decodeCursor(req.query.cursor);
+    if (after === undefined) {
+      res.status(400).json({ error: "cursor is not one this server gave: pass the `next` of the previous page, or leave it out for the first page" });
+      return;
+    }
     const feed = feedId();
-    const [tickets, waiting, mine] = await Promise.all([
-      desk.queue(view as QueueView, me(res)),
-      desk.queue("waiting", me(res)),
-      desk.queue("mine", me(res)),
-    ]);
-    res.json({ view, tickets, counts: { waiting: waiting.length, mine: mine.length }, feed });
+    const [page, counts] = await Promise.all([desk.queue(view as QueueView, me(res), { after, limit }), desk.counts(me(res))]);
+    res.json({ view, tickets: page.tickets, next: page.next ? encodeCursor(page.next) : null, counts, feed, now: Date.now() });
+  });
+  router.get("/api/agent/counts", async (_req, res) => {
+    const feed = feedId();
+    res.json({ counts: await desk.counts(me(res)), feed, now: Date.now() });
+  });
+  router.get("/api/agent/canned-replies", (_req, res) => {
+    res.json({ replies: options.knowledge().cannedReplies });
   });
   router.get("/api/agent/tickets/:id", async (req, res) => {
     try {
-      res.json(await desk.view(String(req.params.id)));
+      const feed = feedId();
+      res.json({ ...(await desk.view(String(req.params.id))), feed });
     } catch (err) {
       failed(res, err);
     }
@@ -251,4 +269,23 @@ export function agentConsole(options: AgentConsoleOptions): Router {
     res.json(await computeInsights(store, { days, timeZone: options.timeZone, title: (id) => kb.intents.get(id)?.title }));
   });
   return router;
+}
+
+/** A page's place as an opaque string for the `cursor` query parameter. */
+export function encodeCursor(cursor: TicketCursor): string {
+  return Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString("base64url");
+}
+
+/** The place a `cursor` parameter names, or undefined when it is not one `encodeCursor` made. */
+export function decodeCursor(raw: unknown): TicketCursor | undefined {
+  if (typeof raw !== "string" || raw.length > 200 || !/^[\w-]+$/.test(raw)) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+    if (!Array.isArray(value) || value.length !== 2) return undefined;
+    const [at, id] = value as [unknown, unknown];
+    if (typeof at !== "number" || !Number.isFinite(at) || typeof id !== "string" || id.length === 0 || id.length > 100) return undefined;
+    return { at, id };
+  } catch {
+    return undefined;
+  }
 }

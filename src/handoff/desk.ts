@@ -3,7 +3,17 @@ import type { Logger } from "pino";
 import type { HandoffHooks } from "../bot.js";
 import type { ChannelRegistry } from "../channels/registry.js";
 import { createLiveHub, type LiveHub } from "../channels/live.js";
-import type { ConversationStore, HandoffStatus, HandoffTicket, InboundMessage, Sender, TicketMessage, TranscriptEntry } from "../types.js";
+import { cursorOf } from "../store/ticket-order.js";
+import type {
+  ConversationStore,
+  HandoffStatus,
+  HandoffTicket,
+  InboundMessage,
+  Sender,
+  TicketCursor,
+  TicketMessage,
+  TranscriptEntry,
+} from "../types.js";
 import { serviceStatus, type ServiceHours } from "./service-hours.js";
 
 /** A request of an agent the desk refuses: the HTTP status and a message that says why. */
@@ -28,6 +38,10 @@ export interface HandoffDeskOptions {
   release: (conversationId: string, inLock: () => Promise<void>, at: number) => Promise<boolean>;
   /** Rough minutes an agent spends per waiting user, for the wait estimate. */
   minutesPerTicket?: number;
+  /** Waiting tickets allowed at once, over all users (0: no bound); past it a user is told the queue is full. */
+  maxWaiting?: number;
+  /** Waiting tickets one user (channel + user id) may have at once, e.g. from several group chats (0: no bound). */
+  maxWaitingPerUser?: number;
   now?: () => number;
 }
 
@@ -36,15 +50,34 @@ export const AGENTS_FEED = "agents";
 
 export type QueueView = "waiting" | "mine" | "closed";
 
+/** One page of a queue view; `next` is where the following page starts, null on the last one. */
+export interface QueuePage {
+  tickets: HandoffTicket[];
+  next: TicketCursor | null;
+}
+
 /** One line of a ticket's timeline in the console: the bot's transcript and the agents' messages. */
 export type TimelineItem =
-  | { source: "transcript"; direction: "in" | "out"; text: string; at: number; kind: string | null; intent: string | null; confidence: number | null }
+  | {
+      source: "transcript";
+      direction: "in" | "out";
+      text: string;
+      at: number;
+      kind: string | null;
+      intent: string | null;
+      confidence: number | null;
+      /** The buttons the bot offered with this message, if any. */
+      quickReplies?: string[];
+    }
   | { source: "ticket"; from: TicketMessage["from"]; author: string | null; text: string; at: number };
 
 export interface HandoffDesk extends HandoffHooks {
   /** Ticket events for the agent console (key AGENTS_FEED): "ticket" { ticket }, "message" { ticketId, message }. */
   events: LiveHub;
-  queue(view: QueueView, agent: string): Promise<HandoffTicket[]>;
+  /** One page of a view: waiting (oldest first), the agent's own, or closed (most recent first). */
+  queue(view: QueueView, agent: string, page?: { after?: TicketCursor | null; limit?: number }): Promise<QueuePage>;
+  /** How many users wait, and how many tickets the agent has: counted, not listed. */
+  counts(agent: string): Promise<{ waiting: number; mine: number }>;
   view(ticketId: string): Promise<{ ticket: HandoffTicket; timeline: TimelineItem[] }>;
   claim(ticketId: string, agent: string): Promise<HandoffTicket>;
   reply(ticketId: string, agent: string, text: string): Promise<HandoffTicket>;
@@ -71,6 +104,8 @@ const NOTES = {
   timeoutOffHours: (label: string, opens: string) =>
     `抱歉让你久等了：现在是非工作时间（客服工作时间 ${label}），客服会在${opens} 上班后第一时间回复你。你可以直接在这里留言说明问题；不需要了可以发送「取消人工」。`,
   cancelled: "用户取消了人工排队。",
+  queueFull: "抱歉，现在排队等待人工客服的人太多，暂时无法为你转接。请稍后再发送「转人工」试试；也可以继续直接问我问题。",
+  userBusy: "你已经在其他会话里排队等待人工客服了，客服接入后会在那里回复你。这里你可以继续直接问我问题。",
 };
 
 /**
@@ -78,7 +113,7 @@ const NOTES = {
  * giving a conversation back to the bot, and the timeout notice.
  */
 export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
-  const { store, channels, hours, timeoutMs, minutesPerTicket = 3, now = Date.now } = options;
+  const { store, channels, hours, timeoutMs, minutesPerTicket = 3, maxWaiting = 0, maxWaitingPerUser = 0, now = Date.now } = options;
   const log = options.log.child({ module: "handoff" });
   const events = createLiveHub({ keep: 500, firstId: Date.now() });
   let timer: NodeJS.Timeout | undefined;
@@ -127,6 +162,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
       conversationId: msg.conversationId,
       channel: msg.channel,
       userId: msg.userId,
+      ...(msg.userName ? { userName: msg.userName.slice(0, 64) } : {}),
       reason,
       status: "waiting",
       agent: null,
@@ -159,8 +195,8 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
   };
 
   const queueText = async (ticket: HandoffTicket): Promise<string> => {
-    const waiting = await store.tickets(["waiting"]);
-    const position = Math.max(1, waiting.findIndex((t) => t.id === ticket.id) + 1);
+    // a count of who is ahead, so a handoff costs the same however long the queue is
+    const position = ticket.status === "waiting" ? (await store.countTickets({ status: "waiting", before: cursorOf(ticket) })) + 1 : 1;
     const status = serviceStatus(hours, ticket.openedAt);
     const ahead = position - 1;
     if (!status.open) {
@@ -170,12 +206,56 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     return `好的，正在为你转接人工客服，你已进入排队：${ahead === 0 ? "你是下一位" : `前面还有 ${ahead} 位`}，预计等待约 ${wait} 分钟。客服接入后会在这里回复你；不需要了可以发送「取消人工」。`;
   };
 
+  /** Waiting tickets opened at or before `openedBy`, oldest first, read a page at a time. */
+  async function* waitingSince(openedBy: number): AsyncGenerator<HandoffTicket> {
+    let after: TicketCursor | null = null;
+    do {
+      const page = await store.ticketPage({ status: "waiting", after, limit: 100 });
+      for (const ticket of page.tickets) {
+        if (ticket.openedAt > openedBy) return;
+        yield ticket;
+      }
+      after = page.next;
+    } while (after);
+  }
+
+  let opening: Promise<unknown> = Promise.resolve();
+  let lastFullWarning = -Infinity;
+
+  /** Why a new ticket cannot be opened now (the bounds on waiting tickets), or null. */
+  const refuse = async (msg: InboundMessage): Promise<string | null> => {
+    if (maxWaiting > 0 && (await store.countTickets({ status: "waiting" })) >= maxWaiting) {
+      // a warning a minute at most: a flood of requests must not become a flood of log lines
+      const at = now();
+      const level = at - lastFullWarning >= 60_000 ? "warn" : "debug";
+      if (level === "warn") lastFullWarning = at;
+      log[level]({ conversationId: msg.conversationId, maxWaiting }, "handoff refused: the queue is full (MAX_WAITING_TICKETS)");
+      return NOTES.queueFull;
+    }
+    if (maxWaitingPerUser > 0 && (await store.countTickets({ status: "waiting", channel: msg.channel, userId: msg.userId })) >= maxWaitingPerUser) {
+      log.debug({ conversationId: msg.conversationId, maxWaitingPerUser }, "handoff refused: the user already waits elsewhere");
+      return NOTES.userBusy;
+    }
+    return null;
+  };
+
   const desk: HandoffDesk = {
     events,
 
     async opened(msg, reason) {
-      const ticket = (await store.openTicket(msg.conversationId)) ?? (await openTicket(msg, reason));
-      return [{ text: await queueText(ticket) }];
+      let ticket = await store.openTicket(msg.conversationId);
+      if (!ticket) {
+        // one opening at a time on this instance, so concurrent requests cannot overshoot the bounds
+        const turn = opening.then(async () => {
+          const refusal = await refuse(msg);
+          return refusal ?? (await openTicket(msg, reason));
+        });
+        opening = turn.catch(() => undefined);
+        const opened = await turn;
+        if (typeof opened === "string") return { replies: [{ text: opened }], queued: false };
+        ticket = opened;
+      }
+      return { replies: [{ text: await queueText(ticket) }], queued: true };
     },
 
     async message(msg) {
@@ -219,10 +299,16 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
       }
     },
 
-    async queue(view, agent) {
-      if (view === "waiting") return store.tickets(["waiting"]);
-      if (view === "mine") return (await store.tickets(["assigned"])).filter((t) => t.agent === agent);
-      return store.tickets(["closed"], 100);
+    async queue(view, agent, page = {}) {
+      const query = { after: page.after ?? null, limit: page.limit ?? 50 };
+      if (view === "waiting") return store.ticketPage({ status: "waiting", ...query });
+      if (view === "mine") return store.ticketPage({ status: "assigned", agent, ...query });
+      return store.ticketPage({ status: "closed", ...query });
+    },
+
+    async counts(agent) {
+      const [waiting, mine] = await Promise.all([store.countTickets({ status: "waiting" }), store.countTickets({ status: "assigned", agent })]);
+      return { waiting, mine };
     },
 
     async view(ticketId) {
@@ -233,7 +319,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
         ...transcript.filter((e) => !(e.direction === "out" && e.kind === "human")).map((e: TranscriptEntry) => ({
           source: "transcript" as const,
           direction: e.direction,
-          text: e.text,
+          ...(e.direction === "out" ? splitQuickReplies(e.text) : { text: e.text }),
           at: e.at,
           kind: e.kind,
           intent: e.intent,
@@ -314,8 +400,8 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
       let told = 0;
       const status = serviceStatus(hours, at);
       const text = status.open ? NOTES.timeout : NOTES.timeoutOffHours(hours!.label, status.opens);
-      for (const ticket of await store.tickets(["waiting"])) {
-        if (ticket.timeoutNotifiedAt !== null || at - ticket.openedAt < timeoutMs) continue;
+      for await (const ticket of waitingSince(at - timeoutMs)) {
+        if (ticket.timeoutNotifiedAt !== null) continue;
         // mark first, so an agent taking the ticket meanwhile means no notice
         const updated = await store.updateTicket(ticket.id, { timeoutNotifiedAt: at }, ["waiting"]);
         if (!updated) continue;
@@ -353,4 +439,15 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     },
   };
   return desk;
+}
+
+/**
+ * A bot message as the transcript keeps it ("text\n[a | b]") split into its text and the quick
+ * replies it offered, so the console shows them as buttons.
+ */
+export function splitQuickReplies(stored: string): { text: string; quickReplies?: string[] } {
+  const m = /\n\[([^\n]*)\]$/.exec(stored);
+  if (!m) return { text: stored };
+  const quickReplies = m[1]!.split(" | ").filter((q) => q.trim() !== "");
+  return quickReplies.length > 0 ? { text: stored.slice(0, m.index), quickReplies } : { text: stored };
 }

@@ -68,6 +68,14 @@ export interface Intent {
   source: string;
 }
 
+/** A ready answer an agent can insert in the console. */
+export interface CannedReply {
+  title: string;
+  text: string;
+  /** file:line where it is defined. */
+  source: string;
+}
+
 /** Compiled, immutable knowledge: swapped whole on reload. */
 export interface KnowledgeBase {
   intents: Map<string, Intent>;
@@ -75,6 +83,8 @@ export interface KnowledgeBase {
   tables: Map<string, Table>;
   lexicon: Lexicon;
   index: MatchIndex;
+  /** Agents' canned replies (knowledge/canned-replies.yaml; none when the file is absent). */
+  cannedReplies: CannedReply[];
   /** Files it was built from, for the operator. */
   files: string[];
   loadedAt: number;

@@ -7,8 +7,9 @@ import { buildIndex } from "../nlu/match.js";
 import { answerTexts } from "./answer-text.js";
 import { parseCsv, CsvError } from "./csv.js";
 import { didYouMean } from "./did-you-mean.js";
-import type { Fact, FactRef, Intent, KnowledgeBase, Table } from "./knowledge-base.js";
+import type { CannedReply, Fact, FactRef, Intent, KnowledgeBase, Table } from "./knowledge-base.js";
 import {
+  cannedRepliesFileSchema,
   intentSchema,
   knowledgeFileSchema,
   lexiconFileSchema,
@@ -57,6 +58,7 @@ interface Unreadable {
 }
 
 const LEXICON_FILE = "lexicon.yaml";
+const CANNED_FILE = "canned-replies.yaml";
 
 /** Reads, validates and compiles intents/ and knowledge/. Never throws for bad files: returns the errors. */
 export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadResult {
@@ -72,9 +74,14 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
   const unreadable: Unreadable = { intentIds: new Set(), knowledgeSources: [] };
   let lexiconFile: LexiconFile | null = null;
   let lexiconParsed: ParsedYaml | null = null;
+  const cannedReplies: CannedReply[] = [];
   for (const path of knowledgeFiles) {
     const parsed = readYaml(path, rel(path), errors, unreadable.knowledgeSources);
     if (!parsed) continue;
+    if (basename(path) === CANNED_FILE) {
+      cannedReplies.push(...readCannedReplies(parsed, errors));
+      continue;
+    }
     if (basename(path) === LEXICON_FILE) {
       lexiconFile = validate(parsed, lexiconFileSchema, errors);
       lexiconParsed = parsed;
@@ -158,6 +165,7 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
         list.map((intent) => ({ ...intent, answerTexts: answerTexts(intent, facts, tables) })),
         lexicon,
       ),
+      cannedReplies,
       files: [...knowledgeFiles, ...intentFiles].map(rel),
       loadedAt: Date.now(),
     },
@@ -301,6 +309,22 @@ function addKnowledge(
     });
     tables.set(id, { id, title: t.title, key: t.key, section: t.section ?? data.section, columns, rows, source });
   }
+}
+
+function readCannedReplies(parsed: ParsedYaml, errors: string[]): CannedReply[] {
+  const data = validate(parsed, cannedRepliesFileSchema, errors);
+  if (!data) return [];
+  const titles = new Map<string, string>();
+  return data.replies.flatMap((reply, i) => {
+    const source = `${parsed.file}:${lineOf(parsed, ["replies", i])}`;
+    const previous = titles.get(reply.title);
+    if (previous) {
+      errors.push(`${source}: canned reply title "${reply.title}" is already used at ${previous}`);
+      return [];
+    }
+    titles.set(reply.title, source);
+    return [{ ...reply, source }];
+  });
 }
 
 function readYamlIntents(path: string, file: string, errors: string[], unreadableIds: Set<string>): IntentEntry[] {

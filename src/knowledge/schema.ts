@@ -44,6 +44,22 @@ export const lexiconFileSchema = z
   })
   .strict();
 
+/** knowledge/canned-replies.yaml: ready answers agents insert in the console (a short title, the text). */
+export const cannedRepliesFileSchema = z
+  .object({
+    replies: z
+      .array(
+        z
+          .object({
+            title: text.max(16, "a title is at most 16 characters: it labels a button"),
+            text: text.max(4000, "a reply is at most 4000 characters (the console's limit)"),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
 const refList = z.array(text).default([]);
 
 /** intents/<name>.yaml: a list of intents. */
@@ -76,4 +92,5 @@ export const intentFileSchema = z.array(intentSchema);
 
 export type KnowledgeFile = z.infer<typeof knowledgeFileSchema>;
 export type LexiconFile = z.infer<typeof lexiconFileSchema>;
+export type CannedRepliesFile = z.infer<typeof cannedRepliesFileSchema>;
 export type IntentSpec = z.infer<typeof intentSchema>;

@@ -1,4 +1,12 @@
-import type { ConversationState, ConversationStore, FeedbackRecord, HandoffTicket, TicketMessage, TranscriptEntry } from "../types.js";
+import type {
+  ConversationState,
+  ConversationStore,
+  FeedbackRecord,
+  HandoffTicket,
+  TicketMessage,
+  TranscriptEntry,
+} from "../types.js";
+import { compareInQueue, cursorOf } from "./ticket-order.js";
 
 /** Keeps everything in process memory: for tests and throwaway runs. */
 export function createMemoryStore(): ConversationStore & { feedback: unknown[]; handoffs: unknown[] } {
@@ -64,6 +72,26 @@ export function createMemoryStore(): ConversationStore & { feedback: unknown[]; 
         : [];
       return structuredClone([...open, ...closed]);
     },
+    async countTickets(q) {
+      let n = 0;
+      for (const t of tickets.values()) {
+        if (t.status !== q.status || (q.channel !== undefined && t.channel !== q.channel) || (q.userId !== undefined && t.userId !== q.userId)) continue;
+        if (q.agent !== undefined && t.agent !== q.agent) continue;
+        if (q.before && compareInQueue(q.status, cursorOf(t), q.before) >= 0) continue;
+        n++;
+      }
+      return n;
+    },
+    async ticketPage(q) {
+      const { after } = q;
+      const matching = [...tickets.values()]
+        .filter((t) => t.status === q.status && (q.agent === undefined || t.agent === q.agent))
+        .filter((t) => !after || compareInQueue(q.status, cursorOf(t), after) > 0)
+        .sort((a, b) => compareInQueue(q.status, cursorOf(a), cursorOf(b)));
+      const page = matching.slice(0, q.limit);
+      const last = page.at(-1);
+      return { tickets: structuredClone(page), next: matching.length > q.limit && last ? cursorOf(last) : null };
+    },
     async appendTicketMessage(message) {
       let list = ticketMessages.get(message.ticketId);
       if (!list) ticketMessages.set(message.ticketId, (list = []));
@@ -84,3 +112,4 @@ export function createMemoryStore(): ConversationStore & { feedback: unknown[]; 
     },
   };
 }
+

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { ConversationState, ConversationStore, HandoffTicket, TicketMessage, TranscriptEntry } from "../types.js";
+import type { ConversationState, ConversationStore, HandoffTicket, TicketCursor, TicketMessage, TicketStatus, TranscriptEntry } from "../types.js";
 
 /** The embedded default: one SQLite file (WAL), surviving restarts. */
 export function createSqliteStore(file: string): ConversationStore {
@@ -70,8 +70,15 @@ export function createSqliteStore(file: string): ConversationStore {
     );
     CREATE INDEX IF NOT EXISTS ticket_messages_by_ticket ON ticket_messages (ticket_id, seq);
     CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (at);
+    CREATE INDEX IF NOT EXISTS tickets_in_queue ON tickets (status, opened_at, id);
+    CREATE INDEX IF NOT EXISTS tickets_by_closing ON tickets (status, closed_at, id);
+    CREATE INDEX IF NOT EXISTS tickets_by_user ON tickets (user_id, status);
   `);
   migrateTranscriptSpeakers(db);
+  // added after the first release: older files get the column on open
+  if (!(db.prepare("PRAGMA table_info(tickets)").all() as Array<{ name: string }>).some((c) => c.name === "user_name")) {
+    db.exec("ALTER TABLE tickets ADD COLUMN user_name TEXT");
+  }
   const readState = db.prepare<[string], { state: string }>("SELECT state FROM conversations WHERE id = ?");
   const writeState = db.prepare(
     "INSERT INTO conversations (id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -87,8 +94,8 @@ export function createSqliteStore(file: string): ConversationStore {
   const insertFeedback = db.prepare("INSERT INTO feedback (conversation_id, intent, helpful, at) VALUES (?, ?, ?, ?)");
   const insertHandoff = db.prepare("INSERT INTO handoff_requests (conversation_id, reason, at) VALUES (?, ?, ?)");
   const insertTicket = db.prepare(
-    `INSERT INTO tickets (id, conversation_id, channel, user_id, reason, status, agent, opened_at, assigned_at, closed_at, close_reason, timeout_notified_at, last_messages)
-     VALUES (@id, @conversationId, @channel, @userId, @reason, @status, @agent, @openedAt, @assignedAt, @closedAt, @closeReason, @timeoutNotifiedAt, @lastMessages)`,
+    `INSERT INTO tickets (id, conversation_id, channel, user_id, user_name, reason, status, agent, opened_at, assigned_at, closed_at, close_reason, timeout_notified_at, last_messages)
+     VALUES (@id, @conversationId, @channel, @userId, @userName, @reason, @status, @agent, @openedAt, @assignedAt, @closedAt, @closeReason, @timeoutNotifiedAt, @lastMessages)`,
   );
   const selectTicket = db.prepare<[string], Record<string, unknown>>("SELECT * FROM tickets WHERE id = ?");
   const selectOpenTicket = db.prepare<[string], Record<string, unknown>>(
@@ -110,6 +117,18 @@ export function createSqliteStore(file: string): ConversationStore {
     closeReason: "close_reason",
     timeoutNotifiedAt: "timeout_notified_at",
   };
+  // ticket lists and counts are built from a few optional filters; each shape is prepared once
+  const prepared = new Map<string, Database.Statement>();
+  const statement = (sql: string) => {
+    let st = prepared.get(sql);
+    if (!st) prepared.set(sql, (st = db.prepare(sql)));
+    return st;
+  };
+  // queue order: open tickets oldest first, closed ones most recently closed first; the id breaks ties
+  const orderOf = (status: TicketStatus) =>
+    status === "closed"
+      ? { later: "(closed_at, id) < (@at, @id)", earlier: "(closed_at, id) > (@at, @id)", order: "closed_at DESC, id DESC" }
+      : { later: "(opened_at, id) > (@at, @id)", earlier: "(opened_at, id) < (@at, @id)", order: "opened_at ASC, id ASC" };
   const appendMany = db.transaction((entries: TranscriptEntry[]) => {
     for (const e of entries) {
       insertEntry.run(e.conversationId, e.direction, e.text, e.at, e.intent, e.confidence, e.kind, e.channel, e.userId, e.from ?? null, e.author ?? null);
@@ -144,7 +163,7 @@ export function createSqliteStore(file: string): ConversationStore {
     },
 
     async createTicket(t) {
-      insertTicket.run({ ...t, lastMessages: JSON.stringify(t.lastMessages) });
+      insertTicket.run({ ...t, userName: t.userName ?? null, lastMessages: JSON.stringify(t.lastMessages) });
     },
     async updateTicket(id, patch, ifStatus) {
       const sets = Object.keys(patch).filter((k) => k in ticketColumns);
@@ -173,6 +192,39 @@ export function createSqliteStore(file: string): ConversationStore {
       const open = selectOpenTickets.all().map(toTicket).filter((t) => statuses.includes(t.status));
       const closed = statuses.includes("closed") ? selectClosedTickets.all(limit).map(toTicket) : [];
       return [...open, ...closed];
+    },
+    async countTickets(q) {
+      const where = ["status = @status"];
+      const params: Record<string, unknown> = { status: q.status };
+      for (const [field, column] of [["channel", "channel"], ["userId", "user_id"], ["agent", "agent"]] as const) {
+        if (q[field] === undefined) continue;
+        where.push(`${column} = @${field}`);
+        params[field] = q[field];
+      }
+      if (q.before) {
+        where.push(orderOf(q.status).earlier);
+        Object.assign(params, { at: q.before.at, id: q.before.id });
+      }
+      const row = statement(`SELECT COUNT(*) AS n FROM tickets WHERE ${where.join(" AND ")}`).get(params) as { n: number };
+      return row.n;
+    },
+    async ticketPage(q) {
+      const order = orderOf(q.status);
+      const where = ["status = @status"];
+      const params: Record<string, unknown> = { status: q.status, limit: q.limit + 1 };
+      if (q.agent !== undefined) {
+        where.push("agent = @agent");
+        params.agent = q.agent;
+      }
+      if (q.after) {
+        where.push(order.later);
+        Object.assign(params, { at: q.after.at, id: q.after.id });
+      }
+      const rows = statement(`SELECT * FROM tickets WHERE ${where.join(" AND ")} ORDER BY ${order.order} LIMIT @limit`).all(params) as Array<Record<string, unknown>>;
+      const page = rows.slice(0, q.limit).map(toTicket);
+      const last = page.at(-1);
+      const next: TicketCursor | null = rows.length > q.limit && last ? { at: (q.status === "closed" ? last.closedAt : last.openedAt) ?? 0, id: last.id } : null;
+      return { tickets: page, next };
     },
     async appendTicketMessage(m) {
       insertTicketMessage.run(m.ticketId, m.from, m.author, m.text, m.at);
@@ -243,6 +295,7 @@ function toTicket(r: Record<string, unknown>): HandoffTicket {
     conversationId: r.conversation_id as string,
     channel: r.channel as string,
     userId: r.user_id as string,
+    ...(typeof r.user_name === "string" ? { userName: r.user_name } : {}),
     reason: r.reason as string,
     status: r.status as HandoffTicket["status"],
     agent: (r.agent as string | null) ?? null,

@@ -304,3 +304,137 @@ describe("configuration of agents", () => {
     }
   });
 });
+
+describe("paged ticket lists", () => {
+  let p: RunningConsole;
+  let agent: string;
+  const seeded: string[] = [];
+  beforeAll(async () => {
+    p = await startConsole();
+    agent = await p.signIn("wang");
+    const start = Date.now() - 3_600_000;
+    for (let i = 0; i < 57; i++) {
+      const id = `seed-${String(i).padStart(3, "0")}`;
+      seeded.push(id);
+      // pairs share an opening time: the cursor must still not skip or repeat one
+      await p.store.createTicket({
+        id,
+        conversationId: `api:s${i}`,
+        channel: "api",
+        userId: `s${i}`,
+        reason: "asked",
+        status: "waiting",
+        agent: null,
+        openedAt: start + Math.floor(i / 2) * 1000,
+        assignedAt: null,
+        closedAt: null,
+        closeReason: null,
+        timeoutNotifiedAt: null,
+        lastMessages: [{ direction: "in", text: "转人工", at: start }],
+      });
+    }
+  });
+  afterAll(() => p.stop());
+
+  const get = async (path: string) => {
+    const res = await fetch(`${p.base}${path}`, { headers: { cookie: agent } });
+    return { status: res.status, body: await res.json() };
+  };
+
+  it("returns 50 tickets by default, the counts, and a cursor to the next page", async () => {
+    const { body } = await get("/api/agent/tickets?view=waiting");
+    expect(body.tickets).toHaveLength(50);
+    expect(body.tickets.map((t: { id: string }) => t.id)).toEqual(seeded.slice(0, 50));
+    expect(body.counts).toEqual({ waiting: 57, mine: 0 });
+    expect(typeof body.next).toBe("string");
+    const rest = await get(`/api/agent/tickets?view=waiting&cursor=${encodeURIComponent(body.next)}`);
+    expect(rest.body.tickets.map((t: { id: string }) => t.id)).toEqual(seeded.slice(50));
+    expect(rest.body.next).toBeNull();
+  });
+
+  it("walks the whole queue in pages of the asked size, each ticket once and in order", async () => {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const { body }: { body: { tickets: Array<{ id: string }>; next: string | null } } = await get(`/api/agent/tickets?view=waiting&limit=8${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      expect(body.tickets.length).toBeLessThanOrEqual(8);
+      ids.push(...body.tickets.map((t) => t.id));
+      cursor = body.next;
+      pages++;
+    } while (cursor && pages < 20);
+    expect(pages).toBe(8);
+    expect(ids).toEqual(seeded);
+  });
+
+  it("keeps paging right when a ticket ahead of the cursor leaves the queue", async () => {
+    const first = await get("/api/agent/tickets?view=waiting&limit=5");
+    await p.desk.claim("seed-002", "wang");
+    const second = await get(`/api/agent/tickets?view=waiting&limit=5&cursor=${encodeURIComponent(first.body.next)}`);
+    expect(second.body.tickets.map((t: { id: string }) => t.id)).toEqual(seeded.slice(5, 10));
+    expect(second.body.counts).toEqual({ waiting: 56, mine: 1 });
+    const mine = await get("/api/agent/tickets?view=mine");
+    expect(mine.body.tickets.map((t: { id: string }) => t.id)).toEqual(["seed-002"]);
+    expect((await get("/api/agent/counts")).body.counts).toEqual({ waiting: 56, mine: 1 });
+  });
+
+  it.each([
+    ["limit=0", /limit/],
+    ["limit=201", /limit/],
+    ["limit=abc", /limit/],
+    ["cursor=not-a-cursor", /cursor/],
+    [`cursor=${Buffer.from('{"at":1}').toString("base64url")}`, /cursor/],
+    [`cursor=${Buffer.from("[1]").toString("base64url")}`, /cursor/],
+  ])("answers %s with a JSON 400 naming the parameter", async (query, message) => {
+    const { status, body } = await get(`/api/agent/tickets?view=waiting&${query}`);
+    expect(status).toBe(400);
+    expect(body.error).toMatch(message);
+  });
+});
+
+describe("what the console shows besides the queue", () => {
+  it("serves the canned replies of the knowledge base", async () => {
+    const body = await (await call("GET", "/api/agent/canned-replies", wang)).json();
+    expect(body.replies.length).toBeGreaterThan(0);
+    expect(body.replies[0]).toEqual({ title: expect.any(String), text: expect.any(String), source: expect.stringMatching(/canned-replies\.yaml:\d+$/) });
+    expect((await call("GET", "/api/agent/canned-replies", "agent_session=forged")).status).toBe(401);
+  });
+
+  it("serves a favicon to any visitor, and the pages point at it", async () => {
+    const icon = await call("GET", "/agent/assets/favicon.svg");
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toMatch(/image\/svg\+xml/);
+    expect(await icon.text()).toMatch(/^<svg/);
+    for (const path of ["/agent", "/agent/insights"]) {
+      expect(await (await call("GET", path, wang)).text()).toMatch(/<link rel="icon"[^>]+href="\/agent\/assets\/favicon\.svg"/);
+    }
+    expect(await (await call("GET", "/agent")).text()).toMatch(/rel="icon"/);
+  });
+
+  it("gives the bot's offered quick replies as a list, not inside the text", async () => {
+    await ask("chips", "视频号怎么关");
+    const t = await ticketOf("chips");
+    const view = await (await call("GET", `/api/agent/tickets/${t.id}`, wang)).json();
+    const clarify = view.timeline.find((i: { kind: string; direction: string }) => i.kind === "clarify" && i.direction === "out");
+    expect(clarify.quickReplies.length).toBeGreaterThanOrEqual(2);
+    expect(clarify.text).not.toMatch(/\[.*\|.*\]$/);
+    expect(typeof view.feed).toBe("number");
+  });
+});
+
+describe("a full queue seen through the API", () => {
+  it("answers a request for a human with the reason, not a handoff, and opens no ticket", async () => {
+    const s = await startConsole({ maxWaiting: 1 });
+    try {
+      const post = async (userId: string) =>
+        (await fetch(`${s.base}/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId, text: "转人工" }) })).json();
+      expect((await post("first")).kind).toBe("handoff");
+      const second = await post("second");
+      expect(second).toMatchObject({ conversationId: "api:second", kind: "answer" });
+      expect(second.replies[0].text).toMatch(/人太多/);
+      expect(await s.store.openTicket("api:second")).toBeNull();
+    } finally {
+      await s.stop();
+    }
+  });
+});

@@ -56,9 +56,9 @@ describe("the agent console in a browser", () => {
     expect(handoff.replies.map((r) => r.text).join("")).toMatch(/人工|客服|排队/);
 
     // the ticket appears without a reload
-    const item = page.locator("#queue li", { hasText: "用户 web-user" });
+    const item = page.locator("#queue li", { hasText: "API · web-user" });
     await item.waitFor({ timeout: 10_000 });
-    await expect(page.title()).resolves.toMatch(/^\(1\) 客服工作台$/);
+    await expect.poll(() => page.title()).toMatch(/^\(1\) 客服工作台$/);
     const silent = await ask("web-user", XSS);
     expect(silent).toMatchObject({ kind: "human", replies: [] });
     await item.locator("button").click();
@@ -91,7 +91,7 @@ describe("the agent console in a browser", () => {
   it("keeps a ticket to its agent: another agent sees it taken and cannot reply", async () => {
     await ask("shared-user", "转人工");
     const ticket = (await c.store.openTicket("api:shared-user"))!;
-    await page.locator("#queue li", { hasText: "用户 shared-user" }).locator("button").click();
+    await page.locator("#queue li", { hasText: "API · shared-user" }).locator("button").click();
     await page.click("#claim");
     await page.locator("#ticket-meta", { hasText: "客服：wang" }).waitFor();
 

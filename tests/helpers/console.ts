@@ -21,13 +21,15 @@ export interface RunningConsole extends Desk {
 }
 
 /** The whole server (bot, desk, API channel, console) on an ephemeral 127.0.0.1 port. */
-export async function startConsole(options: { agents?: boolean; agentToken?: string; maxFailures?: number; cookieSecure?: boolean } = {}): Promise<RunningConsole> {
+export async function startConsole(
+  options: { agents?: boolean; agentToken?: string; maxFailures?: number; cookieSecure?: boolean; maxWaiting?: number } = {},
+): Promise<RunningConsole> {
   const dir = mkdtempSync(join(tmpdir(), "faq-console-"));
   const agentsFile = join(dir, "agents.json");
   if (options.agents !== false) {
     for (const [name, password] of Object.entries(PASSWORDS)) saveAgent(agentsFile, { name, hash: await hashPassword(password) });
   }
-  const d = createDesk();
+  const d = createDesk(options.maxWaiting !== undefined ? { maxWaiting: options.maxWaiting } : {});
   const kb = projectKnowledge();
   const app = createApp({
     bot: d.bot,

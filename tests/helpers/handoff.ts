@@ -14,13 +14,21 @@ export interface Desk {
   store: ConversationStore;
   live: LiveHub;
   channels: ChannelRegistry;
-  /** Sends a message of an API user to the bot. */
-  say(userId: string, text: string, at?: number): ReturnType<Bot["handle"]>;
+  /** Sends a message of an API user to the bot (in its own conversation unless another is named). */
+  say(userId: string, text: string, at?: number, conversationId?: string): ReturnType<Bot["handle"]>;
 }
 
 /** The bot, the handoff desk and the API channel wired the way main.ts wires them. */
 export function createDesk(
-  options: { store?: ConversationStore; hours?: ServiceHours | null; timeoutMs?: number; now?: () => number; feedbackEvery?: number } = {},
+  options: {
+    store?: ConversationStore;
+    hours?: ServiceHours | null;
+    timeoutMs?: number;
+    now?: () => number;
+    feedbackEvery?: number;
+    maxWaiting?: number;
+    maxWaitingPerUser?: number;
+  } = {},
 ): Desk {
   const kb = projectKnowledge();
   const store = options.store ?? createMemoryStore();
@@ -35,11 +43,13 @@ export function createDesk(
     timeoutMs: options.timeoutMs ?? 10 * 60_000,
     release: (id, inLock, at) => bot.release(id, inLock, at),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.maxWaiting !== undefined ? { maxWaiting: options.maxWaiting } : {}),
+    ...(options.maxWaitingPerUser !== undefined ? { maxWaitingPerUser: options.maxWaitingPerUser } : {}),
   });
   const bot = createBot({ knowledge: () => kb, store, log: silentLog, handoff: desk, settings: { threshold: 0.5, clarifyMargin: 0.02, feedbackEvery: options.feedbackEvery ?? 0 } });
   let n = 0;
-  const say = (userId: string, text: string, at = Date.now()) => {
-    const msg: InboundMessage = { channel: "api", conversationId: `api:${userId}`, userId, text, messageId: `m${++n}`, at };
+  const say = (userId: string, text: string, at = Date.now(), conversationId = `api:${userId}`) => {
+    const msg: InboundMessage = { channel: "api", conversationId, userId, text, messageId: `m${++n}`, at };
     return bot.handle(msg);
   };
   return { bot, desk, store, live, channels, say };

@@ -70,6 +70,42 @@ describe("the insights summary", () => {
   });
 });
 
+describe("the insights totals", () => {
+  it("counts the same messages in the total as in the daily bars, those a human had included", async () => {
+    const store = createMemoryStore();
+    const day = Date.parse("2026-11-25T12:00:00+08:00");
+    await store.appendTranscript([
+      entry("视频号怎么注销", "answer", day - 86_400_000, "deregister"),
+      entry("转人工", "handoff", day, "human"),
+      entry("在吗", "human", day),
+      entry("还在吗", "human", day),
+    ]);
+    const insights = await computeInsights(store, { days: 7, timeZone: "Asia/Shanghai", title: () => undefined, now: day });
+    const bars = insights.days.reduce((n, d) => n + d.total, 0);
+    const stacked = insights.days.reduce((n, d) => n + d.answer + d.clarify + d.fallback + d.handoff + d.human, 0);
+    expect(insights.total).toBe(4);
+    expect(bars).toBe(4);
+    expect(stacked).toBe(4);
+    // the outcome rates are over what the bot itself handled, and say so by their own total
+    expect(insights.rates.total).toBe(2);
+  });
+
+  it("covers whole local days: a message from the day before the range adds no bar and no count", async () => {
+    const store = createMemoryStore();
+    const now = Date.parse("2026-11-25T09:00:00+08:00");
+    await store.appendTranscript([
+      // 7 × 24 h before now is still 2026-11-18 in Shanghai: before a 7-day range that starts on the 19th
+      entry("小红书怎么发笔记", "fallback", Date.parse("2026-11-18T20:00:00+08:00")),
+      entry("抖音怎么开美颜", "fallback", Date.parse("2026-11-19T00:30:00+08:00")),
+      entry("快手怎么涨粉", "fallback", now),
+    ]);
+    const insights = await computeInsights(store, { days: 7, timeZone: "Asia/Shanghai", title: () => undefined, now });
+    expect(insights.days.map((d) => d.date)).toEqual(["2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"]);
+    expect(insights).toMatchObject({ from: "2026-11-19", to: "2026-11-25", total: 2 });
+    expect(insights.unanswered.map((g) => g.label).sort()).toEqual(["快手怎么涨粉", "抖音怎么开美颜"].sort());
+  });
+});
+
 describe("npm run kb:suggest", () => {
   it("drafts intents in the intents/*.yaml format for the operator to edit", () => {
     const yaml = draftIntents([{ label: "抖音怎么开美颜", count: 3, examples: ["抖音怎么开美颜", "抖音直播美颜在哪开"] }], "test");

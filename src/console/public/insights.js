@@ -35,9 +35,13 @@ function legend(keys) {
 /** Vertical stacked bars: one per day. */
 function stackedColumns(container, rows, keys) {
   if (rows.every((r) => keys.every((k) => r[k] === 0))) return empty(container);
-  const width = Math.max(360, rows.length * 44 + 60);
+  // as wide as the card: the bars share its width, and dates are thinned out when they would overlap
+  const width = Math.max(280, Math.floor(container.clientWidth));
   const height = 240;
   const top = 16, bottom = 40, left = 40;
+  const step = (width - left - 8) / rows.length;
+  const barWidth = Math.max(2, Math.min(36, step * 0.64));
+  const labelEvery = Math.ceil(40 / step);
   const max = Math.max(1, ...rows.map((r) => keys.reduce((n, k) => n + r[k], 0)));
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": "每日提问量" });
   const plot = height - top - bottom;
@@ -47,19 +51,23 @@ function stackedColumns(container, rows, keys) {
     chart.append(svg("text", { x: left - 6, y: y + 4, "text-anchor": "end", "font-size": 11 }, String(Math.round(max * f))));
   }
   rows.forEach((r, i) => {
-    const x = left + 8 + i * 44;
+    const x = left + 4 + i * step + (step - barWidth) / 2;
+    const middle = x + barWidth / 2;
     let y = top + plot;
     for (const k of keys) {
       const h = (r[k] / max) * plot;
       if (h > 0) {
         y -= h;
-        const rect = svg("rect", { x, y, width: 28, height: h, fill: COLORS[k] });
+        const rect = svg("rect", { x, y, width: barWidth, height: h, fill: COLORS[k] });
         rect.append(svg("title", {}, `${r.date} ${LABELS[k]}：${r[k]}`));
         chart.append(rect);
       }
     }
-    chart.append(svg("text", { x: x + 14, y: height - bottom + 16, "text-anchor": "middle", "font-size": 10 }, r.date.slice(5)));
-    chart.append(svg("text", { x: x + 14, y: y - 4, "text-anchor": "middle", "font-size": 10 }, String(r.total || "")));
+    const last = i === rows.length - 1;
+    if ((rows.length - 1 - i) % labelEvery === 0 || last) {
+      chart.append(svg("text", { x: middle, y: height - bottom + 16, "text-anchor": "middle", "font-size": 10 }, r.date.slice(5)));
+    }
+    if (step >= 22) chart.append(svg("text", { x: middle, y: y - 4, "text-anchor": "middle", "font-size": 10 }, String(r.total || "")));
   });
   container.replaceChildren(chart, legend(keys));
 }
@@ -67,15 +75,17 @@ function stackedColumns(container, rows, keys) {
 /** Horizontal bars; each row may stack several parts. */
 function horizontalBars(container, rows, parts, { percent = false, label = (r) => r.label } = {}) {
   if (rows.length === 0) return empty(container);
-  const labelWidth = 220, barWidth = 360, rowHeight = 26;
-  const width = labelWidth + barWidth + 70;
+  const width = Math.max(280, Math.floor(container.clientWidth));
+  const labelWidth = Math.min(220, Math.round(width * 0.38)), rowHeight = 26;
+  const barWidth = width - labelWidth - 56;
+  const maxChars = Math.max(4, Math.floor((labelWidth - 8) / 12));
   const height = rows.length * rowHeight + 8;
   const max = percent ? 1 : Math.max(1, ...rows.map((r) => parts.reduce((n, p) => n + r[p], 0)));
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img" });
   rows.forEach((r, i) => {
     const y = 4 + i * rowHeight;
     const name = label(r);
-    const text = svg("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", "font-size": 12 }, name.length > 18 ? `${name.slice(0, 17)}…` : name);
+    const text = svg("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", "font-size": 12 }, name.length > maxChars ? `${name.slice(0, maxChars - 1)}…` : name);
     text.append(svg("title", {}, name));
     chart.append(text);
     let x = labelWidth;
@@ -112,12 +122,20 @@ function examples(container, groups) {
   container.append(list);
 }
 
+let shown = null;
+
 async function load() {
   const days = $("days").value;
   const res = await fetch(`/api/agent/insights?days=${days}`, { headers: { "x-requested-with": "fetch" } });
   if (res.status === 401) return location.reload();
-  const data = await res.json();
-  $("range").textContent = `${data.from} 至 ${data.to}，共 ${data.rates.total} 条由机器人处理的提问`;
+  shown = await res.json();
+  draw(shown);
+}
+
+function draw(data) {
+  // the total is what the daily bars stack; the rates have their own base, named beside them
+  $("range").textContent = `${data.from} 至 ${data.to}，用户共发来 ${data.total} 条消息`;
+  $("rates-base").textContent = `（机器人处理的 ${data.rates.total} 条中）`;
   stackedColumns($("chart-days"), data.days, ["answer", "clarify", "fallback", "handoff", "human"]);
   horizontalBars(
     $("chart-rates"),
@@ -138,6 +156,11 @@ async function load() {
 }
 
 $("days").addEventListener("change", () => load());
+let resizing;
+window.addEventListener("resize", () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(() => shown && draw(shown), 150);
+});
 $("logout").addEventListener("click", async () => {
   await fetch("/api/agent/logout", { method: "POST", headers: { "x-requested-with": "fetch" } }).catch(() => {});
   location.href = "/agent";
