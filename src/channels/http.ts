@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import type { Bot } from "../bot.js";
@@ -26,13 +27,39 @@ export function readJsonObject(req: Request, res: Response, example: string): Re
   return body as Record<string, unknown>;
 }
 
+/** A UTF-16 surrogate without its pair: JSON can carry one (`"\ud800"`), UTF-8 cannot store it. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** True when the string has a lone surrogate, which no UTF-8 store or client can represent. */
+export function hasLoneSurrogate(value: string): boolean {
+  return LONE_SURROGATE.test(value);
+}
+
 /** The text of a chat message, or null after answering 400: non-empty, at most maxTextLength characters. */
 export function readText(value: unknown, res: Response, maxTextLength: number): string | null {
   if (typeof value !== "string" || value.trim().length === 0 || [...value].length > maxTextLength) {
     res.status(400).json({ error: `text must be a non-empty string of at most ${maxTextLength} characters` });
     return null;
   }
+  if (hasLoneSurrogate(value)) {
+    res.status(400).json({ error: "text contains a lone surrogate (a \\uD800-\\uDFFF escape without its pair): send valid Unicode" });
+    return null;
+  }
   return value;
+}
+
+/**
+ * The largest JSON body a chat message may take: any text within maxTextLength characters, in any
+ * valid JSON encoding. The widest is a `\uD83D\uDE00` pair, 12 bytes per character; the rest is
+ * room for the other fields (ids of up to 128 characters, escaped too) and whitespace.
+ */
+export function jsonBodyLimit(maxTextLength: number): number {
+  return maxTextLength * 12 + 8192;
+}
+
+/** A body-parser `verify` that refuses bytes that are not UTF-8 (rather than decoding them as U+FFFD). */
+export function requireUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body)) throw Object.assign(new Error("the body is not valid UTF-8: send text encoded as UTF-8"), { status: 400, type: "encoding.invalid" });
 }
 
 /**
@@ -52,8 +79,8 @@ export function httpChannel({ bot, maxTextLength }: HttpChannelOptions): Router 
     }
     const text = readText(body.text, res, maxTextLength);
     if (text === null) return;
-    if (messageId !== undefined && (typeof messageId !== "string" || messageId.length > 128)) {
-      res.status(400).json({ error: "messageId, when given, must be a string of at most 128 characters" });
+    if (messageId !== undefined && (typeof messageId !== "string" || messageId.length > 128 || hasLoneSurrogate(messageId))) {
+      res.status(400).json({ error: "messageId, when given, must be a string of at most 128 characters (valid Unicode)" });
       return;
     }
     const conversationId = `api:${userId}`;

@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from "express";
 import type { Logger } from "pino";
 import type { Bot } from "../bot.js";
-import { httpChannel } from "../channels/http.js";
+import { httpChannel, jsonBodyLimit, requireUtf8 } from "../channels/http.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 
 export interface AppOptions {
@@ -18,8 +18,8 @@ export function createApp({ bot, knowledge, log, maxTextLength, routers = [] }: 
   const app = express();
   const httpLog = log.child({ module: "server" });
   app.disable("x-powered-by");
-  // Chinese text is up to 4 bytes a character; the limit leaves room for the longest allowed text
-  app.use(express.json({ limit: Math.max(16_384, maxTextLength * 4 + 1024) }));
+  // room for the longest allowed text however it is escaped; bytes that are not UTF-8 are refused
+  app.use(express.json({ limit: Math.max(16_384, jsonBodyLimit(maxTextLength)), verify: requireUtf8 }));
   app.get("/healthz", (_req, res) => {
     const kb = knowledge();
     res.json({ status: "ok", intents: kb.intents.size, facts: kb.facts.size, loadedAt: new Date(kb.loadedAt).toISOString() });
@@ -33,6 +33,8 @@ export function createApp({ bot, knowledge, log, maxTextLength, routers = [] }: 
     const e = err as { status?: number; type?: string; message?: string };
     if (e.type === "entity.too.large") {
       res.status(413).json({ error: "the request body is too large" });
+    } else if (e.type === "encoding.invalid") {
+      res.status(400).json({ error: e.message ?? "the body is not valid UTF-8" });
     } else if (e.type === "entity.parse.failed") {
       res.status(400).json({ error: "the body is not valid JSON" });
     } else if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") {
