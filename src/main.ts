@@ -98,6 +98,8 @@ if (config.WECHAT_TOKEN) {
     encodingAesKey: config.WECHAT_ENCODING_AES_KEY,
     apiBase: config.WECHAT_API_BASE,
     replyBudgetMs: config.WECHAT_REPLY_BUDGET_MS,
+    security: config.WECHAT_SECURITY,
+    timestampWindowSec: config.WECHAT_TIMESTAMP_WINDOW_SECONDS,
     welcome,
     maxTextLength: config.MAX_TEXT_LENGTH,
   });

@@ -62,3 +62,16 @@ describe("channel configuration", () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe("webhook security configuration", () => {
+  it("leaves the mode to the channel (safe with a key, plain without) and defaults the window to 300 s", () => {
+    const c = loadConfig({});
+    expect(c.WECHAT_SECURITY).toBeUndefined();
+    expect(c.WECHAT_TIMESTAMP_WINDOW_SECONDS).toBe(300);
+  });
+
+  it("refuses safe or compat mode without an EncodingAESKey, naming both variables", () => {
+    expect(() => loadConfig({ WECHAT_TOKEN: "abc", WECHAT_SECURITY: "safe" })).toThrow(/WECHAT_SECURITY=safe.*WECHAT_ENCODING_AES_KEY/);
+    expect(() => loadConfig({ WECHAT_SECURITY: "secret" })).toThrow(/WECHAT_SECURITY="secret"/);
+  });
+});
