@@ -49,6 +49,13 @@ const schema = z.object({
   WECHAT_API_BASE: z.url().default("https://api.weixin.qq.com").transform((v) => v.replace(/\/+$/, "")),
   WECHAT_REPLY_BUDGET_MS: z.coerce.number().int().min(50).max(4900).default(4500),
   WECHAT_SECURITY: z.enum(["plain", "compat", "safe"]).optional(),
+  // --- limits and proxies ---
+  RATE_LIMIT_USER_PER_MIN: z.coerce.number().int().min(0).max(100_000).default(30),
+  RATE_LIMIT_ADDRESS_PER_MIN: z.coerce.number().int().min(0).max(1_000_000).default(3000),
+  TRUST_PROXY: z
+    .string()
+    .default("0")
+    .transform((v): boolean | number | string => (v === "false" || v === "0" ? false : v === "true" ? true : /^\d+$/.test(v) ? Number(v) : v)),
   WECHAT_TIMESTAMP_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
 });
 

@@ -10,6 +10,7 @@ import { createWechatMpChannel } from "./channels/wechat-mp.js";
 import type { WechatyChannel } from "./channels/wechaty.js";
 import { createWebChannel } from "./channels/web.js";
 import { loadConfigOrExit } from "./config.js";
+import { createInboundLimits } from "./coordination/rate-limit.js";
 import { readAgents } from "./console/agents.js";
 import { agentConsole } from "./console/router.js";
 import { createHandoffDesk } from "./handoff/desk.js";
@@ -38,6 +39,7 @@ const knowledge = createKnowledgeHolder(first.kb, paths, log);
 const reload = (reason: string): void => void knowledge.reload(reason);
 
 const store = openStore(config);
+const limits = createInboundLimits({ userPerMinute: config.RATE_LIMIT_USER_PER_MIN, addressPerMinute: config.RATE_LIMIT_ADDRESS_PER_MIN });
 // --- human handoff: the desk opens tickets; agents' replies go out through the conversation's channel ---
 const live = createLiveHub({ firstId: Date.now() });
 const channels = createChannelRegistry();
@@ -85,7 +87,7 @@ try {
   log.error((err as Error).message);
 }
 const welcome = () => knowledge.current().intents.get("greeting")?.reply ?? "你好！直接发文字问我问题就行。";
-const web = createWebChannel({ bot, store, hub: live, maxTextLength: config.MAX_TEXT_LENGTH, welcome });
+const web = createWebChannel({ bot, store, hub: live, maxTextLength: config.MAX_TEXT_LENGTH, welcome, limits });
 channels.register(web);
 routers.push(web.router);
 if (config.WECHAT_TOKEN) {
@@ -100,6 +102,7 @@ if (config.WECHAT_TOKEN) {
     replyBudgetMs: config.WECHAT_REPLY_BUDGET_MS,
     security: config.WECHAT_SECURITY,
     timestampWindowSec: config.WECHAT_TIMESTAMP_WINDOW_SECONDS,
+    limits,
     welcome,
     maxTextLength: config.MAX_TEXT_LENGTH,
   });
@@ -127,6 +130,7 @@ if (config.WECHATY_PUPPET) {
     minIntervalMs: config.WECHATY_MIN_INTERVAL_MS,
     maxMessageLength: config.WECHATY_MAX_MESSAGE_LENGTH,
     maxTextLength: config.MAX_TEXT_LENGTH,
+    limits,
     // the admin contact answers tickets from WeChat: `#reply <ticket> …` / `#done <ticket>`
     onAdminCommand: async (command) => {
       const agent = `微信管理员 ${command.admin}`;
@@ -143,7 +147,7 @@ if (config.WECHATY_PUPPET) {
 }
 // --- end of channels -------------------------------------------------------------------------------
 
-const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
+const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: config.MAX_TEXT_LENGTH, routers, limits, trustProxy: config.TRUST_PROXY });
 
 const server = app.listen(config.PORT, config.HOST, () => {
   const addr = server.address();

@@ -2,6 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import type { Bot } from "../bot.js";
+import { tooManyMessages, type InboundLimits, type Sender } from "../coordination/rate-limit.js";
 import type { Channel, ConversationStore } from "../types.js";
 import { replyEvent, type LiveHub } from "./live.js";
 
@@ -9,6 +10,8 @@ import { replyEvent, type LiveHub } from "./live.js";
 export interface HttpChannelOptions {
   bot: Bot;
   maxTextLength: number;
+  /** Per-user and per-address limits; none when absent. */
+  limits?: InboundLimits | undefined;
 }
 
 const USER_ID = /^[\w.:@-]{1,128}$/;
@@ -48,6 +51,24 @@ export function readText(value: unknown, res: Response, maxTextLength: number): 
   return value;
 }
 
+/** How long a repeated refusal is held before it is sent (at most; never past Retry-After). */
+const REFUSAL_HOLD_MS = 1000;
+
+/**
+ * True when the limits admit the sender; otherwise answers 429 `{error, retryAfter}` with Retry-After.
+ * A client that keeps sending while refused gets its answers a second late: a flood over a few
+ * connections then costs the server a few requests a second, not all its time, so other users keep
+ * their speed.
+ */
+export async function admitted(limits: InboundLimits | undefined, sender: Sender, res: Response): Promise<boolean> {
+  if (!limits) return true;
+  const decision = await limits.admit(sender);
+  if (decision.ok) return true;
+  if (!decision.first) await new Promise((r) => setTimeout(r, Math.min(REFUSAL_HOLD_MS, decision.retryAfter * 1000)));
+  res.status(429).set("Retry-After", String(decision.retryAfter)).json(tooManyMessages(decision));
+  return false;
+}
+
 /**
  * The largest JSON body a chat message may take: any text within maxTextLength characters, in any
  * valid JSON encoding. The widest is a `\uD83D\uDE00` pair, 12 bytes per character; the rest is
@@ -67,7 +88,7 @@ export function requireUtf8(_req: unknown, _res: unknown, body: Buffer): void {
  * @example
  * curl -s localhost:3000/api/messages -H 'content-type: application/json' -d '{"userId":"u-42","text":"视频号怎么关"}'
  */
-export function httpChannel({ bot, maxTextLength }: HttpChannelOptions): Router {
+export function httpChannel({ bot, maxTextLength, limits }: HttpChannelOptions): Router {
   const router = express.Router();
   router.post("/api/messages", async (req: Request, res: Response) => {
     const body = readJsonObject(req, res, '{"userId": "u-42", "text": "视频号怎么关"}');
@@ -83,6 +104,7 @@ export function httpChannel({ bot, maxTextLength }: HttpChannelOptions): Router 
       res.status(400).json({ error: "messageId, when given, must be a string of at most 128 characters (valid Unicode)" });
       return;
     }
+    if (!(await admitted(limits, { channel: "api", userId, address: req.ip }, res))) return;
     const conversationId = `api:${userId}`;
     const outcome = await bot.handle({
       channel: "api",

@@ -4,7 +4,8 @@ import express, { type Request, type Response, type Router } from "express";
 import type { Bot } from "../bot.js";
 import type { Channel, ConversationStore, Reply } from "../types.js";
 import { replyEvent, type LiveHub } from "./live.js";
-import { readJsonObject, readText } from "./http.js";
+import type { InboundLimits } from "../coordination/rate-limit.js";
+import { admitted, readJsonObject, readText } from "./http.js";
 
 /** Options of the web chat channel. */
 export interface WebChannelOptions {
@@ -14,6 +15,8 @@ export interface WebChannelOptions {
   maxTextLength: number;
   /** The first bubble of a new conversation. */
   welcome: () => string;
+  /** Per-user and per-address limits; none when absent. */
+  limits?: InboundLimits | undefined;
 }
 
 /** The web chat: the page at `/`, its JSON routes under /web, and `send`, which pushes to the page live. */
@@ -37,7 +40,7 @@ const QUICK_REPLIES = /\n\[([^\n\]]*)\]$/;
  * const web = createWebChannel({ bot, store, hub, maxTextLength: 2000, welcome: () => "你好" });
  * routers.push(web.router); registry.register(web);
  */
-export function createWebChannel({ bot, store, hub, maxTextLength, welcome }: WebChannelOptions): WebChannel {
+export function createWebChannel({ bot, store, hub, maxTextLength, welcome, limits }: WebChannelOptions): WebChannel {
   const router = express.Router();
 
   for (const [path, { file, type }] of Object.entries(FILES)) {
@@ -69,6 +72,7 @@ export function createWebChannel({ bot, store, hub, maxTextLength, welcome }: We
     if (!id) return;
     const text = readText(body.text, res, maxTextLength);
     if (text === null) return;
+    if (!(await admitted(limits, { channel: "web", userId: id, address: req.ip }, res))) return;
     const conversationId = `web:${id}`;
     const outcome = await bot.handle({ channel: "web", conversationId, userId: id, text, messageId: randomUUID(), at: Date.now() });
     res.json({ conversationId, ...outcome });

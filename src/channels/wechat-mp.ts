@@ -3,10 +3,11 @@ import express, { type Request, type Response, type Router } from "express";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { Logger } from "pino";
 import type { Bot } from "../bot.js";
+import type { InboundLimits } from "../coordination/rate-limit.js";
 import { createReplayGuard, type ReplayGuard } from "../coordination/replay-guard.js";
 import type { Channel, Reply } from "../types.js";
 import { requireUtf8 } from "./http.js";
-import { createNumberedChoices, renderPlainText } from "./plain-text.js";
+import { createNumberedChoices, renderPlainText, SLOW_DOWN } from "./plain-text.js";
 
 // The WeChat Official Account (公众号) webhook: WeChat POSTs each user message as XML to /wechat and
 // shows the XML we answer with (a "passive reply").
@@ -49,6 +50,8 @@ export interface WechatMpOptions {
   replayGuard?: ReplayGuard;
   /** The clock, in ms (tests move it). */
   now?: () => number;
+  /** Per-user limits (every message comes from WeChat's servers, so no address limit applies). */
+  limits?: InboundLimits | undefined;
 }
 
 /** WeChat's three message encryption modes (MP admin → 基本配置 → 消息加解密方式). */
@@ -340,7 +343,15 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
       return;
     }
     if (!pending) {
-      const created: Pending = { result: answer(fields, openId, messageId), deferred: false };
+      const message = fields;
+      const limited = async (): Promise<string> => {
+        const decision = options.limits ? await options.limits.admit({ channel: "wechat-mp", userId: openId }) : { ok: true as const };
+        if (decision.ok) return answer(message, openId, messageId);
+        log.info({ conversationId: `wechat-mp:${openId}`, retryAfter: decision.retryAfter }, "a user is over the message limit");
+        // a polite word once, then silence ("success") until the user is under the limit again
+        return decision.first ? SLOW_DOWN : "";
+      };
+      const created: Pending = { result: limited(), deferred: false };
       pending = created;
       inFlight.set(key, created);
       setTimeout(() => inFlight.delete(key), DEDUPE_MS).unref();

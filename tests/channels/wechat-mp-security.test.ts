@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Bot } from "../../src/bot.js";
 import { cdata, createWechatMpChannel, wechatCrypto, wechatSignature, type WechatMpOptions } from "../../src/channels/wechat-mp.js";
+import { createInboundLimits } from "../../src/coordination/rate-limit.js";
 import { createReplayGuard } from "../../src/coordination/replay-guard.js";
 import { createApp } from "../../src/server/app.js";
 import type { InboundMessage } from "../../src/types.js";
@@ -241,5 +242,28 @@ describe("bodies the XML parser will not build", () => {
     const res = await mp.post(signedQuery(), body);
     expect(res.status).toBe(400);
     expect((await res.json()).error).toMatch(/UTF-8/);
+  });
+});
+
+describe("message limits on the webhook", () => {
+  it("answers a user over the limit politely once, then with silence (success), and handles nothing more", async () => {
+    const mp = await startMp({ limits: createInboundLimits({ userPerMinute: 6, addressPerMinute: 1 }) });
+    const texts: string[] = [];
+    for (let i = 0; i < 5; i++) texts.push(await (await mp.post(signedQuery(), textXml(`问题${i}`, "o-flood"))).text());
+    // a burst of two, then one polite reply, then silence
+    expect(texts[0]).toMatch(/问题0/);
+    expect(texts[1]).toMatch(/问题1/);
+    expect(texts[2]).toMatch(/歇一会儿/);
+    expect(texts.slice(3)).toEqual(["success", "success"]);
+    expect(mp.handled.map((m) => m.text)).toEqual(["问题0", "问题1"]);
+    // the address limit does not apply: every message comes from WeChat's servers
+    expect(await (await mp.post(signedQuery(), textXml("别人的问题", "o-other"))).text()).toMatch(/别人的问题/);
+  });
+
+  it("does not count WeChat's retry of a message against the user", async () => {
+    const mp = await startMp({ limits: createInboundLimits({ userPerMinute: 3, addressPerMinute: 0 }) });
+    const xml = textXml("只问一次", "o-retrying", "777");
+    for (let i = 0; i < 4; i++) expect(await (await mp.post(signedQuery(), xml)).text()).toMatch(/只问一次/);
+    expect(mp.handled).toHaveLength(1);
   });
 });
