@@ -75,3 +75,24 @@ describe("webhook security configuration", () => {
     expect(() => loadConfig({ WECHAT_SECURITY: "secret" })).toThrow(/WECHAT_SECURITY="secret"/);
   });
 });
+
+describe("limits and proxy configuration", () => {
+  it("limits users and addresses by default, and 0 turns a limit off", () => {
+    const c = loadConfig({});
+    expect(c.RATE_LIMIT_USER_PER_MIN).toBe(30);
+    expect(c.RATE_LIMIT_ADDRESS_PER_MIN).toBeGreaterThanOrEqual(1000);
+    expect(loadConfig({ RATE_LIMIT_USER_PER_MIN: "0", RATE_LIMIT_ADDRESS_PER_MIN: "0" })).toMatchObject({ RATE_LIMIT_USER_PER_MIN: 0, RATE_LIMIT_ADDRESS_PER_MIN: 0 });
+    expect(() => loadConfig({ RATE_LIMIT_USER_PER_MIN: "-1" })).toThrow(/RATE_LIMIT_USER_PER_MIN/);
+  });
+
+  it.each([
+    [undefined, false],
+    ["0", false],
+    ["false", false],
+    ["true", true],
+    ["1", 1],
+    ["loopback, 10.0.0.0/8", "loopback, 10.0.0.0/8"],
+  ])("reads TRUST_PROXY=%s as Express's trust proxy %s", (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+});
