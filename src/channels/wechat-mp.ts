@@ -48,7 +48,7 @@ export interface WechatMpOptions {
   timestampWindowSec?: number;
   /** Remembers signed requests against replays; in process by default. */
   replayGuard?: ReplayGuard;
-  /** The clock, in ms (tests move it). */
+  /** The clock, in ms. */
   now?: () => number;
   /** Per-user limits (every message comes from WeChat's servers, so no address limit applies). */
   limits?: InboundLimits | undefined;
@@ -119,7 +119,7 @@ const parser = new XMLParser({ processEntities: false, parseTagValue: false, ign
 type Fields = Record<string, string>;
 
 /** Parses a WeChat XML body into its top-level fields; null when it is not such a document. */
-export function parseXml(body: string): Fields | null {
+function parseXml(body: string): Fields | null {
   // entity definitions are how "billion laughs" payloads expand: WeChat never sends them (outside
   // CDATA, where a user's own text may well say "<!DOCTYPE")
   if (/<!DOCTYPE|<!ENTITY/i.test(body.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ""))) return null;
