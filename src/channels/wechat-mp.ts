@@ -347,9 +347,10 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
       const limited = async (): Promise<string> => {
         const decision = options.limits ? await options.limits.admit({ channel: "wechat-mp", userId: openId }) : { ok: true as const };
         if (decision.ok) return answer(message, openId, messageId);
-        log.info({ conversationId: `wechat-mp:${openId}`, retryAfter: decision.retryAfter }, "a user is over the message limit");
         // a polite word once, then silence ("success") until the user is under the limit again
-        return decision.first ? SLOW_DOWN : "";
+        if (!decision.first) return "";
+        log.info({ conversationId: `wechat-mp:${openId}`, retryAfter: decision.retryAfter }, "a user is over the message limit");
+        return SLOW_DOWN;
       };
       const created: Pending = { result: limited(), deferred: false };
       pending = created;

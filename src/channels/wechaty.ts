@@ -222,9 +222,11 @@ export function createWechatyChannel(options: WechatyChannelOptions): WechatyCha
     if (options.limits) {
       const decision = await options.limits.admit({ channel: "wechaty", userId: talker.id });
       if (!decision.ok) {
-        log.info({ conversationId, retryAfter: decision.retryAfter }, "a user is over the message limit");
         // a polite word once, then silence until the user is under the limit again
-        if (decision.first) await deliver(to, [{ text: SLOW_DOWN }]);
+        if (decision.first) {
+          log.info({ conversationId, retryAfter: decision.retryAfter }, "a user is over the message limit");
+          await deliver(to, [{ text: SLOW_DOWN }]);
+        }
         return;
       }
     }
