@@ -80,12 +80,31 @@ export function createInboundLimits(options: {
         if (!d.ok) return { ...d, scope: "user" };
       }
       if (addresses && address) {
-        const d = await addresses.take(address);
+        const d = await addresses.take(addressKey(address));
         if (!d.ok) return { ...d, scope: "address" };
       }
       return { ok: true };
     },
   };
+}
+
+/**
+ * The key an address is limited by: an IPv4 address itself, an IPv6 address by its /64 (one
+ * household or server gets a whole /64 and could otherwise rotate through it).
+ */
+export function addressKey(address: string): string {
+  const ip = address.replace(/%.*$/, "");
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!ip.includes(":")) return ip;
+  const [head = "", tail = ""] = ip.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = ip.includes("::") ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(":")}::/64`;
 }
 
 /** The JSON error of a refused message, for the HTTP channels (with a `Retry-After` header). */

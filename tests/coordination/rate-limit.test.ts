@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createInboundLimits, createTokenBuckets, type RateLimiter } from "../../src/coordination/rate-limit.js";
+import { addressKey, createInboundLimits, createTokenBuckets, type RateLimiter } from "../../src/coordination/rate-limit.js";
 
 describe("token buckets", () => {
   it("let a burst through, then refuse with the seconds until the next token", async () => {
@@ -58,5 +58,27 @@ describe("inbound limits", () => {
   it("are off at 0", async () => {
     const limits = createInboundLimits({ userPerMinute: 0, addressPerMinute: 0 });
     for (let i = 0; i < 1000; i++) expect((await limits.admit({ channel: "api", userId: "a", address: "1.1.1.1" })).ok).toBe(true);
+  });
+});
+
+describe("address keys", () => {
+  it.each([
+    ["203.0.113.9", "203.0.113.9"],
+    ["::ffff:203.0.113.9", "203.0.113.9"],
+    ["2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"],
+    ["2001:db8:1:2::1", "2001:db8:1:2::/64"],
+    ["2001:0db8:0001:0002::ffff", "2001:db8:1:2::/64"],
+    ["2001:db8::1", "2001:db8:0:0::/64"],
+    ["::1", "0:0:0:0::/64"],
+    ["fe80::1%eth0", "fe80:0:0:0::/64"],
+  ])("limits %s as %s", (address, key) => {
+    expect(addressKey(address)).toBe(key);
+  });
+
+  it("counts the addresses of one IPv6 /64 together", async () => {
+    const limits = createInboundLimits({ userPerMinute: 0, addressPerMinute: 3 });
+    expect((await limits.admit({ channel: "api", userId: "a", address: "2001:db8:1:2::1" })).ok).toBe(true);
+    expect((await limits.admit({ channel: "api", userId: "b", address: "2001:db8:1:2::2" })).ok).toBe(false);
+    expect((await limits.admit({ channel: "api", userId: "c", address: "2001:db8:1:3::1" })).ok).toBe(true);
   });
 });
