@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Logger } from "pino";
 import { AGENTS_FEED, DeskError, type HandoffDesk, type QueueView } from "../handoff/desk.js";
 import { computeInsights } from "../insights/insights.js";
+import { addressKey } from "../coordination/rate-limit.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { ConversationStore } from "../types.js";
 import { AGENT_NAME, readAgents, sameSecret, verifyPassword } from "./agents.js";
@@ -110,7 +111,7 @@ export function agentConsole(options: AgentConsoleOptions): Router {
       return;
     }
     // counted before the hash runs: concurrent guesses cannot all pass before the first one fails
-    const attempt = limiter.reserve(name, ip);
+    const attempt = limiter.reserve(name, addressKey(ip));
     if (!attempt.ok) {
       res.status(429).set("Retry-After", String(attempt.retryAfter)).json({ error: `too many failed sign-ins: try again in ${attempt.retryAfter} seconds` });
       return;
