@@ -50,6 +50,15 @@ const schema = z.object({
   WECHAT_ENCODING_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, "the 43 letters and digits shown in the MP admin").optional(),
   WECHAT_API_BASE: z.url().default("https://api.weixin.qq.com").transform((v) => v.replace(/\/+$/, "")),
   WECHAT_REPLY_BUDGET_MS: z.coerce.number().int().min(50).max(4900).default(4500),
+  WECHAT_SECURITY: z.enum(["plain", "compat", "safe"]).optional(),
+  // --- limits and proxies ---
+  RATE_LIMIT_USER_PER_MIN: z.coerce.number().int().min(0).max(100_000).default(30),
+  RATE_LIMIT_ADDRESS_PER_MIN: z.coerce.number().int().min(0).max(1_000_000).default(3000),
+  TRUST_PROXY: z
+    .string()
+    .default("0")
+    .transform((v): boolean | number | string => (v === "false" || v === "0" ? false : v === "true" ? true : /^\d+$/.test(v) ? Number(v) : v)),
+  WECHAT_TIMESTAMP_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -83,6 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (c.WECHAT_ENCODING_AES_KEY && !c.WECHAT_APP_ID) {
     throw new ConfigError("WECHAT_ENCODING_AES_KEY is set but WECHAT_APP_ID is not: set WECHAT_APP_ID (MP admin → 基本配置 → AppID); security mode checks it");
+  }
+  if (c.WECHAT_SECURITY && c.WECHAT_SECURITY !== "plain" && !c.WECHAT_ENCODING_AES_KEY) {
+    throw new ConfigError(`WECHAT_SECURITY=${c.WECHAT_SECURITY} needs WECHAT_ENCODING_AES_KEY: set it to the EncodingAESKey of MP admin → 基本配置, or use WECHAT_SECURITY=plain`);
   }
   return {
     ...c,

@@ -10,6 +10,7 @@ import { createWechatMpChannel } from "./channels/wechat-mp.js";
 import type { WechatyChannel } from "./channels/wechaty.js";
 import { createWebChannel } from "./channels/web.js";
 import { loadConfigOrExit } from "./config.js";
+import { createInboundLimits } from "./coordination/rate-limit.js";
 import { readAgents } from "./console/agents.js";
 import { agentConsole } from "./console/router.js";
 import { AGENTS_FEED, createHandoffDesk } from "./handoff/desk.js";
@@ -38,6 +39,7 @@ const knowledge = createKnowledgeHolder(first.kb, paths, log);
 const reload = (reason: string): void => void knowledge.reload(reason);
 
 const store = openStore(config);
+const limits = createInboundLimits({ userPerMinute: config.RATE_LIMIT_USER_PER_MIN, addressPerMinute: config.RATE_LIMIT_ADDRESS_PER_MIN });
 // --- human handoff: the desk opens tickets; agents' replies go out through the conversation's channel ---
 const live = createLiveHub({ firstId: Date.now() });
 const channels = createChannelRegistry();
@@ -93,6 +95,7 @@ const web = createWebChannel({
   hub: live,
   maxTextLength: config.MAX_TEXT_LENGTH,
   welcome,
+  limits,
   handoff: {
     status: (conversationId) => desk.status(conversationId),
     onChange: (listener) => desk.events.subscribe(AGENTS_FEED, (e) => e.type === "ticket" && listener()),
@@ -111,6 +114,9 @@ if (config.WECHAT_TOKEN) {
     encodingAesKey: config.WECHAT_ENCODING_AES_KEY,
     apiBase: config.WECHAT_API_BASE,
     replyBudgetMs: config.WECHAT_REPLY_BUDGET_MS,
+    security: config.WECHAT_SECURITY,
+    timestampWindowSec: config.WECHAT_TIMESTAMP_WINDOW_SECONDS,
+    limits,
     welcome,
     maxTextLength: config.MAX_TEXT_LENGTH,
   });
@@ -138,6 +144,7 @@ if (config.WECHATY_PUPPET) {
     minIntervalMs: config.WECHATY_MIN_INTERVAL_MS,
     maxMessageLength: config.WECHATY_MAX_MESSAGE_LENGTH,
     maxTextLength: config.MAX_TEXT_LENGTH,
+    limits,
     // the admin contact answers tickets from WeChat: `#reply <ticket> …` / `#done <ticket>`
     onAdminCommand: async (command) => {
       const agent = `微信管理员 ${command.admin}`;
@@ -154,7 +161,7 @@ if (config.WECHATY_PUPPET) {
 }
 // --- end of channels -------------------------------------------------------------------------------
 
-const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
+const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: config.MAX_TEXT_LENGTH, routers, limits, trustProxy: config.TRUST_PROXY });
 
 const server = app.listen(config.PORT, config.HOST, () => {
   const addr = server.address();

@@ -62,3 +62,37 @@ describe("channel configuration", () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe("webhook security configuration", () => {
+  it("leaves the mode to the channel (safe with a key, plain without) and defaults the window to 300 s", () => {
+    const c = loadConfig({});
+    expect(c.WECHAT_SECURITY).toBeUndefined();
+    expect(c.WECHAT_TIMESTAMP_WINDOW_SECONDS).toBe(300);
+  });
+
+  it("refuses safe or compat mode without an EncodingAESKey, naming both variables", () => {
+    expect(() => loadConfig({ WECHAT_TOKEN: "abc", WECHAT_SECURITY: "safe" })).toThrow(/WECHAT_SECURITY=safe.*WECHAT_ENCODING_AES_KEY/);
+    expect(() => loadConfig({ WECHAT_SECURITY: "secret" })).toThrow(/WECHAT_SECURITY="secret"/);
+  });
+});
+
+describe("limits and proxy configuration", () => {
+  it("limits users and addresses by default, and 0 turns a limit off", () => {
+    const c = loadConfig({});
+    expect(c.RATE_LIMIT_USER_PER_MIN).toBe(30);
+    expect(c.RATE_LIMIT_ADDRESS_PER_MIN).toBeGreaterThanOrEqual(1000);
+    expect(loadConfig({ RATE_LIMIT_USER_PER_MIN: "0", RATE_LIMIT_ADDRESS_PER_MIN: "0" })).toMatchObject({ RATE_LIMIT_USER_PER_MIN: 0, RATE_LIMIT_ADDRESS_PER_MIN: 0 });
+    expect(() => loadConfig({ RATE_LIMIT_USER_PER_MIN: "-1" })).toThrow(/RATE_LIMIT_USER_PER_MIN/);
+  });
+
+  it.each([
+    [undefined, false],
+    ["0", false],
+    ["false", false],
+    ["true", true],
+    ["1", 1],
+    ["loopback, 10.0.0.0/8", "loopback, 10.0.0.0/8"],
+  ])("reads TRUST_PROXY=%s as Express's trust proxy %s", (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+});

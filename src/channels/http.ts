@@ -1,6 +1,8 @@
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import type { Bot } from "../bot.js";
+import { tooManyMessages, type InboundLimits, type Sender } from "../coordination/rate-limit.js";
 import type { Channel, ConversationStore } from "../types.js";
 import { historyMessage } from "./history.js";
 import { replyEvent, type LiveHub } from "./live.js";
@@ -9,6 +11,8 @@ import { replyEvent, type LiveHub } from "./live.js";
 export interface HttpChannelOptions {
   bot: Bot;
   maxTextLength: number;
+  /** Per-user and per-address limits; none when absent. */
+  limits?: InboundLimits | undefined;
 }
 
 const USER_ID = /^[\w.:@-]{1,128}$/;
@@ -27,13 +31,57 @@ export function readJsonObject(req: Request, res: Response, example: string): Re
   return body as Record<string, unknown>;
 }
 
+/** A UTF-16 surrogate without its pair: JSON can carry one (`"\ud800"`), UTF-8 cannot store it. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** True when the string has a lone surrogate, which no UTF-8 store or client can represent. */
+export function hasLoneSurrogate(value: string): boolean {
+  return LONE_SURROGATE.test(value);
+}
+
 /** The text of a chat message, or null after answering 400: non-empty, at most maxTextLength characters. */
 export function readText(value: unknown, res: Response, maxTextLength: number): string | null {
   if (typeof value !== "string" || value.trim().length === 0 || [...value].length > maxTextLength) {
     res.status(400).json({ error: `text must be a non-empty string of at most ${maxTextLength} characters` });
     return null;
   }
+  if (hasLoneSurrogate(value)) {
+    res.status(400).json({ error: "text contains a lone surrogate (a \\uD800-\\uDFFF escape without its pair): send valid Unicode" });
+    return null;
+  }
   return value;
+}
+
+/** How long a repeated refusal is held before it is sent (at most; never past Retry-After). */
+const REFUSAL_HOLD_MS = 1000;
+
+/**
+ * True when the limits admit the sender; otherwise answers 429 `{error, retryAfter}` with Retry-After.
+ * A client that keeps sending while refused gets its answers a second late: a flood over a few
+ * connections then costs the server a few requests a second, not all its time, so other users keep
+ * their speed.
+ */
+export async function admitted(limits: InboundLimits | undefined, sender: Sender, res: Response): Promise<boolean> {
+  if (!limits) return true;
+  const decision = await limits.admit(sender);
+  if (decision.ok) return true;
+  if (!decision.first) await new Promise((r) => setTimeout(r, Math.min(REFUSAL_HOLD_MS, decision.retryAfter * 1000)));
+  res.status(429).set("Retry-After", String(decision.retryAfter)).json(tooManyMessages(decision));
+  return false;
+}
+
+/**
+ * The largest JSON body a chat message may take: any text within maxTextLength characters, in any
+ * valid JSON encoding. The widest is a `\uD83D\uDE00` pair, 12 bytes per character; the rest is
+ * room for the other fields (ids of up to 128 characters, escaped too) and whitespace.
+ */
+export function jsonBodyLimit(maxTextLength: number): number {
+  return maxTextLength * 12 + 8192;
+}
+
+/** A body-parser `verify` that refuses bytes that are not UTF-8 (rather than decoding them as U+FFFD). */
+export function requireUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body)) throw Object.assign(new Error("the body is not valid UTF-8: send text encoded as UTF-8"), { status: 400, type: "encoding.invalid" });
 }
 
 /**
@@ -41,7 +89,7 @@ export function readText(value: unknown, res: Response, maxTextLength: number): 
  * @example
  * curl -s localhost:3000/api/messages -H 'content-type: application/json' -d '{"userId":"u-42","text":"视频号怎么关"}'
  */
-export function httpChannel({ bot, maxTextLength }: HttpChannelOptions): Router {
+export function httpChannel({ bot, maxTextLength, limits }: HttpChannelOptions): Router {
   const router = express.Router();
   router.post("/api/messages", async (req: Request, res: Response) => {
     const body = readJsonObject(req, res, '{"userId": "u-42", "text": "视频号怎么关"}');
@@ -53,10 +101,11 @@ export function httpChannel({ bot, maxTextLength }: HttpChannelOptions): Router 
     }
     const text = readText(body.text, res, maxTextLength);
     if (text === null) return;
-    if (messageId !== undefined && (typeof messageId !== "string" || messageId.length > 128)) {
-      res.status(400).json({ error: "messageId, when given, must be a string of at most 128 characters" });
+    if (messageId !== undefined && (typeof messageId !== "string" || messageId.length > 128 || hasLoneSurrogate(messageId))) {
+      res.status(400).json({ error: "messageId, when given, must be a string of at most 128 characters (valid Unicode)" });
       return;
     }
+    if (!(await admitted(limits, { channel: "api", userId, address: req.ip }, res))) return;
     const conversationId = `api:${userId}`;
     const outcome = await bot.handle({
       channel: "api",

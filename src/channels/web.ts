@@ -5,7 +5,8 @@ import type { Bot } from "../bot.js";
 import type { Channel, ConversationStore, HandoffStatus, Reply, Sender } from "../types.js";
 import { historyMessage, type HistoryMessage } from "./history.js";
 import { replyEvent, type LiveHub } from "./live.js";
-import { readJsonObject, readText } from "./http.js";
+import type { InboundLimits } from "../coordination/rate-limit.js";
+import { admitted, readJsonObject, readText } from "./http.js";
 
 /** Options of the web chat channel. */
 export interface WebChannelOptions {
@@ -15,6 +16,8 @@ export interface WebChannelOptions {
   maxTextLength: number;
   /** The first bubble of a new conversation. */
   welcome: () => string;
+  /** Per-user and per-address limits; none when absent. */
+  limits?: InboundLimits | undefined;
   /** The handoff desk as the page sees it (the banner, leaving the queue); without it the page shows no banner. */
   handoff?: WebHandoff;
 }
@@ -49,7 +52,7 @@ const QUICK_REPLIES = /\n\[([^\n\]]*)\]$/;
  * const web = createWebChannel({ bot, store, hub, maxTextLength: 2000, welcome: () => "你好" });
  * routers.push(web.router); registry.register(web);
  */
-export function createWebChannel({ bot, store, hub, maxTextLength, welcome, handoff }: WebChannelOptions): WebChannel {
+export function createWebChannel({ bot, store, hub, maxTextLength, welcome, handoff, limits }: WebChannelOptions): WebChannel {
   const router = express.Router();
   // pages listening now (conversation → open streams), and the banner status each was sent last
   const listening = new Map<string, number>();
@@ -104,6 +107,7 @@ export function createWebChannel({ bot, store, hub, maxTextLength, welcome, hand
     if (!id) return;
     const text = readText(body.text, res, maxTextLength);
     if (text === null) return;
+    if (!(await admitted(limits, { channel: "web", userId: id, address: req.ip }, res))) return;
     const conversationId = `web:${id}`;
     const outcome = await bot.handle({ channel: "web", conversationId, userId: id, text, messageId: randomUUID(), at: Date.now() });
     res.json({ conversationId, ...outcome });

@@ -3,8 +3,11 @@ import express, { type Request, type Response, type Router } from "express";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { Logger } from "pino";
 import type { Bot } from "../bot.js";
+import type { InboundLimits } from "../coordination/rate-limit.js";
+import { createReplayGuard, type ReplayGuard } from "../coordination/replay-guard.js";
 import type { Channel, Reply } from "../types.js";
-import { createNumberedChoices, renderPlainText } from "./plain-text.js";
+import { requireUtf8 } from "./http.js";
+import { createNumberedChoices, renderPlainText, SLOW_DOWN } from "./plain-text.js";
 
 // The WeChat Official Account (公众号) webhook: WeChat POSTs each user message as XML to /wechat and
 // shows the XML we answer with (a "passive reply").
@@ -36,7 +39,23 @@ export interface WechatMpOptions {
   maxTextLength: number;
   /** Largest accepted request body. */
   bodyLimit?: string;
+  /**
+   * WeChat's message encryption mode (消息加解密方式): `plain` (明文) takes plaintext only, `compat`
+   * (兼容) takes both, `safe` (安全) refuses plaintext. Default: `safe` with an EncodingAESKey, else `plain`.
+   */
+  security?: WechatSecurity;
+  /** A signed request is accepted while its timestamp is within this many seconds of the clock (default 300). */
+  timestampWindowSec?: number;
+  /** Remembers signed requests against replays; in process by default. */
+  replayGuard?: ReplayGuard;
+  /** The clock, in ms. */
+  now?: () => number;
+  /** Per-user limits (every message comes from WeChat's servers, so no address limit applies). */
+  limits?: InboundLimits | undefined;
 }
+
+/** WeChat's three message encryption modes (MP admin → 基本配置 → 消息加解密方式). */
+export type WechatSecurity = "plain" | "compat" | "safe";
 
 /** The Official Account channel: its `send` delivers agent replies as customer-service messages. */
 export interface WechatMpChannel extends Channel {
@@ -106,12 +125,26 @@ function parseXml(body: string): Fields | null {
   if (/<!DOCTYPE|<!ENTITY/i.test(body.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ""))) return null;
   // a DOCTYPE can only precede the root: a body that starts with <xml> has none
   if (!/^\s*(<\?xml[^>]*\?>\s*)?<xml[\s>]/.test(body)) return null;
-  if (XMLValidator.validate(body) !== true) return null;
-  const doc = parser.parse(body) as { xml?: unknown };
+  let doc: { xml?: unknown };
+  try {
+    if (XMLValidator.validate(body) !== true) return null;
+    doc = parser.parse(body) as { xml?: unknown };
+  } catch {
+    // the parser throws on what it will not build: nesting past its limit, tags named __proto__ or constructor
+    return null;
+  }
   if (typeof doc.xml !== "object" || doc.xml === null) return null;
-  const fields: Fields = {};
+  const fields: Fields = Object.create(null) as Fields;
   for (const [k, v] of Object.entries(doc.xml)) if (typeof v === "string") fields[k] = v;
   return fields;
+}
+
+/** A digest of a message's fields, the same however its XML was laid out or encrypted. */
+function fingerprint(fields: Fields): string {
+  const sorted = Object.keys(fields)
+    .sort()
+    .map((k) => [k, fields[k]]);
+  return createHash("sha256").update(JSON.stringify(sorted)).digest("base64url");
 }
 
 interface Pending {
@@ -131,6 +164,11 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
   const { bot, token, appId, appSecret, apiBase, replyBudgetMs, maxTextLength } = options;
   const log = options.log.child({ module: "channels/wechat-mp" });
   const crypto = options.encodingAesKey && appId ? wechatCrypto(options.encodingAesKey, appId) : null;
+  const security: WechatSecurity = options.security ?? (crypto ? "safe" : "plain");
+  if (security !== "plain" && !crypto) throw new Error(`security mode ${security} needs WECHAT_ENCODING_AES_KEY and WECHAT_APP_ID`);
+  const windowMs = (options.timestampWindowSec ?? 300) * 1000;
+  const replays = options.replayGuard ?? createReplayGuard();
+  const now = options.now ?? Date.now;
   const inFlight = new Map<string, Pending>();
   const choices = createNumberedChoices();
   let accessToken: { value: string; until: number } | null = null;
@@ -191,6 +229,16 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
     return outcome.replies.map(renderPlainText).join("\n\n");
   };
 
+  /** Why the query's timestamp is refused, or null when it is within the window. */
+  const staleTimestamp = (req: Request): string | null => {
+    const { timestamp } = req.query;
+    if (typeof timestamp !== "string" || !/^\d{1,12}$/.test(timestamp)) return "timestamp must be the Unix time in seconds";
+    if (Math.abs(now() - Number(timestamp) * 1000) > windowMs) {
+      return `timestamp is more than ${windowMs / 1000} s from this server's clock: a replayed request, or a clock to synchronise (NTP)`;
+    }
+    return null;
+  };
+
   const verified = (req: Request, encrypted?: string): boolean => {
     const q = req.query as Record<string, unknown>;
     const { signature, timestamp, nonce } = q;
@@ -208,14 +256,30 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
       res.status(401).json({ error: "bad signature: the Token configured in the MP admin must equal WECHAT_TOKEN" });
       return;
     }
+    const stale = staleTimestamp(req);
+    if (stale) {
+      res.status(401).json({ error: stale });
+      return;
+    }
     res.type("text/plain").send(echostr);
   });
 
-  router.post("/wechat", express.text({ type: () => true, limit: options.bodyLimit ?? "64kb" }), async (req: Request, res: Response) => {
+  router.post("/wechat", express.text({ type: () => true, limit: options.bodyLimit ?? "64kb", verify: requireUtf8 }), async (req: Request, res: Response) => {
     const q = req.query as Record<string, unknown>;
     const aes = q.encrypt_type === "aes";
     if (!verified(req)) {
       res.status(401).json({ error: "bad signature: the Token configured in the MP admin must equal WECHAT_TOKEN" });
+      return;
+    }
+    const stale = staleTimestamp(req);
+    if (stale) {
+      log.warn({ ip: req.ip, timestamp: q.timestamp }, "refused a signed request outside the timestamp window");
+      res.status(401).json({ error: stale });
+      return;
+    }
+    if (!aes && security === "safe") {
+      // the body of a plaintext message is not signed: accepting one would downgrade security mode
+      res.status(400).json({ error: "plaintext messages are refused in security mode (WECHAT_SECURITY=safe): WeChat sends encrypt_type=aes" });
       return;
     }
     if (typeof req.body !== "string") {
@@ -261,10 +325,34 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
     const messageId = fields.MsgId ?? `${openId}:${fields.CreateTime ?? ""}:${fields.Event ?? ""}`;
     const key = `${openId}:${messageId}`;
 
+    // a signed query is good for one message: WeChat's retry repeats it, a replay swaps the message
+    // (msg_signature is left out of the key: a plaintext request has none, and anyone may add one)
+    const requestKey = `${String(q.timestamp)}:${String(q.nonce)}:${String(q.signature)}`;
+    const verdict = await replays.check(requestKey, fingerprint(fields), 2 * windowMs, now());
+    if (verdict === "different") {
+      log.warn({ ip: req.ip, conversationId: `wechat-mp:${openId}` }, "refused a replayed signature carrying another message");
+      res.status(403).json({ error: "this signed request was already used for another message: each signature is good for one message" });
+      return;
+    }
+
     let pending = inFlight.get(key);
     const retry = pending !== undefined;
+    if (!pending && verdict === "same") {
+      // the same request again after its answer was forgotten: it was answered once already
+      res.type("text/plain").send("success");
+      return;
+    }
     if (!pending) {
-      const created: Pending = { result: answer(fields, openId, messageId), deferred: false };
+      const message = fields;
+      const limited = async (): Promise<string> => {
+        const decision = options.limits ? await options.limits.admit({ channel: "wechat-mp", userId: openId }) : { ok: true as const };
+        if (decision.ok) return answer(message, openId, messageId);
+        // a polite word once, then silence ("success") until the user is under the limit again
+        if (!decision.first) return "";
+        log.info({ conversationId: `wechat-mp:${openId}`, retryAfter: decision.retryAfter }, "a user is over the message limit");
+        return SLOW_DOWN;
+      };
+      const created: Pending = { result: limited(), deferred: false };
       pending = created;
       inFlight.set(key, created);
       setTimeout(() => inFlight.delete(key), DEDUPE_MS).unref();

@@ -4,7 +4,8 @@ import type { Logger } from "pino";
 import { types, type Contact, type Message, type Room, type Wechaty } from "wechaty";
 import type { Bot } from "../bot.js";
 import type { Channel, HandoffNotice, Reply } from "../types.js";
-import { createNumberedChoices, renderPlainText, splitText } from "./plain-text.js";
+import type { InboundLimits } from "../coordination/rate-limit.js";
+import { createNumberedChoices, renderPlainText, SLOW_DOWN, splitText } from "./plain-text.js";
 
 // A personal WeChat account as the bot, through Wechaty (https://wechaty.js.org). One-to-one chats
 // are answered; in a group only @-mentions (by default), one conversation per group member.
@@ -56,6 +57,8 @@ export interface WechatyChannelOptions {
    * Without it, admin commands are not recognised.
    */
   onAdminCommand?: (command: AdminCommand) => Promise<string | void>;
+  /** Per-user limits (one conversation per contact, or per member in a group). */
+  limits?: InboundLimits | undefined;
   /** Restart delays after a puppet failure: doubling from `min` up to `max` (ms). */
   backoff?: { min: number; max: number };
   /** Puppet errors within a minute that make the channel restart the puppet. */
@@ -216,6 +219,17 @@ export function createWechatyChannel(options: WechatyChannelOptions): WechatyCha
     }
     const to = room ? { room, mention: talker } : { contact: talker };
     const conversationId = room ? `wechaty:${room.id}:${talker.id}` : `wechaty:${talker.id}`;
+    if (options.limits) {
+      const decision = await options.limits.admit({ channel: "wechaty", userId: talker.id });
+      if (!decision.ok) {
+        // a polite word once, then silence until the user is under the limit again
+        if (decision.first) {
+          log.info({ conversationId, retryAfter: decision.retryAfter }, "a user is over the message limit");
+          await deliver(to, [{ text: SLOW_DOWN }]);
+        }
+        return;
+      }
+    }
     if (type === types.Message.Audio) text = msg.text(); // some puppets put the speech-to-text here
     if (type !== types.Message.Text && !(type === types.Message.Audio && text.trim() && !text.trim().startsWith("<"))) {
       if (NON_TEXT.has(type)) await deliver(to, [{ text: NOT_TEXT }]);

@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Logger } from "pino";
 import { AGENTS_FEED, DeskError, type HandoffDesk, type QueueView } from "../handoff/desk.js";
 import { computeInsights } from "../insights/insights.js";
+import { addressKey } from "../coordination/rate-limit.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { ConversationStore, TicketCursor } from "../types.js";
 import { AGENT_NAME, readAgents, sameSecret, verifyPassword } from "./agents.js";
@@ -23,7 +24,7 @@ export interface AgentConsoleOptions {
   cookieSecure: boolean;
   /** For the insights page's days. */
   timeZone: string;
-  /** Failed sign-ins allowed per IP within the window. */
+  /** Sign-in attempts allowed per address and per account within the window before a lock. */
   signIn?: { maxFailures: number; windowMs: number };
 }
 
@@ -107,25 +108,28 @@ export function agentConsole(options: AgentConsoleOptions): Router {
 
   router.post("/api/agent/login", async (req, res) => {
     const ip = req.ip ?? req.socket.remoteAddress ?? "unknown";
-    const wait = limiter.retryAfter(ip);
-    if (wait > 0) {
-      res.status(429).set("Retry-After", String(wait)).json({ error: `too many failed sign-ins from this address: try again in ${wait} seconds` });
-      return;
-    }
     const { name, password } = (req.body ?? {}) as Record<string, unknown>;
     if (typeof name !== "string" || !AGENT_NAME.test(name) || typeof password !== "string" || password.length === 0 || password.length > 1024) {
       res.status(400).json({ error: "send {\"name\": \"…\", \"password\": \"…\"} as JSON (name: 1 to 32 letters, digits or _ . -)" });
+      return;
+    }
+    // counted before the hash runs: concurrent guesses cannot all pass before the first one fails
+    const attempt = limiter.reserve(name, addressKey(ip));
+    if (!attempt.ok) {
+      res.status(429).set("Retry-After", String(attempt.retryAfter)).json({ error: `too many failed sign-ins: try again in ${attempt.retryAfter} seconds` });
       return;
     }
     let agents;
     try {
       agents = readAgents(agentsFile);
     } catch (err) {
+      attempt.release();
       log.error({ err }, "the agents file cannot be read");
       res.status(503).json({ error: (err as Error).message });
       return;
     }
     if (agents.length === 0 && !agentToken) {
+      attempt.release();
       res.status(503).json({ error: "no agent is configured: create one with `npm run agent:add -- <name>` (or set AGENT_TOKEN)" });
       return;
     }
@@ -133,12 +137,11 @@ export function agentConsole(options: AgentConsoleOptions): Router {
     const passwordOk = await verifyPassword(password, record?.hash ?? DUMMY_HASH);
     const tokenOk = !record && agentToken !== undefined && sameSecret(password, agentToken);
     if (!(record && passwordOk) && !tokenOk) {
-      limiter.failed(ip);
       log.warn({ ip, name }, "failed agent sign-in");
       res.status(401).json({ error: "wrong name or password" });
       return;
     }
-    limiter.succeeded(ip);
+    attempt.release();
     const session = sessions.create(name);
     const secure = cookieSecure || req.secure ? "; Secure" : "";
     res.set(

@@ -34,32 +34,75 @@ export function createSessions(ttlMs: number): Sessions {
   };
 }
 
-/** Failed sign-ins per IP in a sliding window; over the limit, sign-in answers 429 until the window passes. */
+/** A sign-in attempt counted before its password is checked: released when the password was right. */
+export type SignInReservation = { ok: true; release(): void } | { ok: false; retryAfter: number };
+
+/**
+ * Sign-in attempts per address and per account. An attempt is counted before the password hash runs
+ * (so concurrent guesses cannot all slip in before the first failure is known) and released when it
+ * succeeds. Past `maxFailures` in the window a key is locked, for 1 minute and then twice as long at
+ * each new lock, up to the window. A locked account still lets in an address that has not failed on it
+ * within the window: an attacker cannot lock the real agent out from elsewhere.
+ */
 export interface SignInLimiter {
-  /** Seconds to wait when the IP is over the limit, else 0. */
-  retryAfter(ip: string, now?: number): number;
-  failed(ip: string, now?: number): void;
-  succeeded(ip: string): void;
+  reserve(account: string, address: string, now?: number): SignInReservation;
 }
 
-export function createSignInLimiter(maxFailures: number, windowMs: number): SignInLimiter {
-  const failures = new Map<string, number[]>();
-  const recent = (ip: string, now: number) => (failures.get(ip) ?? []).filter((t) => now - t < windowMs);
+interface Counter {
+  attempts: number[];
+  lockedUntil: number;
+  strikes: number;
+}
+
+export function createSignInLimiter(maxFailures: number, windowMs: number, maxKeys = 50_000): SignInLimiter {
+  const baseLockMs = Math.min(60_000, windowMs);
+  // insertion order is last use: a touched counter moves to the end
+  const counters = new Map<string, Counter>();
+  const counter = (key: string, now: number): Counter => {
+    let c = counters.get(key);
+    if (c) counters.delete(key);
+    else c = { attempts: [], lockedUntil: 0, strikes: 0 };
+    c.attempts = c.attempts.filter((t) => now - t < windowMs);
+    counters.set(key, c);
+    return c;
+  };
+  const lock = (c: Counter, now: number) => {
+    // a lock soon after the last one doubles; a quiet window forgets the strikes
+    c.strikes = c.lockedUntil > 0 && now - c.lockedUntil < windowMs ? c.strikes + 1 : 1;
+    c.lockedUntil = now + Math.min(windowMs, baseLockMs * 2 ** (c.strikes - 1));
+    c.attempts = [];
+  };
+  const forget = (now: number) => {
+    for (const [key, c] of counters) {
+      if (counters.size <= maxKeys / 2) break;
+      const idle = c.lockedUntil <= now && c.attempts.every((t) => now - t >= windowMs);
+      if (idle || counters.size > maxKeys) counters.delete(key);
+    }
+  };
+  const wait = (until: number, now: number) => Math.max(1, Math.ceil((until - now) / 1000));
   return {
-    retryAfter(ip, now = Date.now()) {
-      const list = recent(ip, now);
-      if (list.length === 0) failures.delete(ip);
-      else failures.set(ip, list);
-      if (list.length < maxFailures) return 0;
-      return Math.max(1, Math.ceil((list[0]! + windowMs - now) / 1000));
-    },
-    failed(ip, now = Date.now()) {
-      // many addresses failing at once: forget those whose window has passed
-      if (failures.size > 10_000) for (const key of [...failures.keys()]) if (recent(key, now).length === 0) failures.delete(key);
-      failures.set(ip, [...recent(ip, now), now]);
-    },
-    succeeded(ip) {
-      failures.delete(ip);
+    reserve(account, address, now = Date.now()) {
+      if (counters.size > maxKeys) forget(now);
+      const byAddress = counter(`address:${address}`, now);
+      const byAccount = counter(`account:${account}`, now);
+      const pair = counter(`pair:${account}\n${address}`, now);
+      if (byAddress.lockedUntil <= now && byAddress.attempts.length >= maxFailures) lock(byAddress, now);
+      if (byAddress.lockedUntil > now) return { ok: false, retryAfter: wait(byAddress.lockedUntil, now) };
+      if (byAccount.lockedUntil <= now && byAccount.attempts.length >= maxFailures) lock(byAccount, now);
+      if (byAccount.lockedUntil > now && pair.attempts.length > 0) return { ok: false, retryAfter: wait(byAccount.lockedUntil, now) };
+      for (const c of [byAddress, byAccount, pair]) c.attempts.push(now);
+      let released = false;
+      return {
+        ok: true,
+        release() {
+          if (released) return;
+          released = true;
+          for (const c of [byAddress, byAccount, pair]) {
+            const i = c.attempts.indexOf(now);
+            if (i >= 0) c.attempts.splice(i, 1);
+          }
+        },
+      };
     },
   };
 }

@@ -1,7 +1,8 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from "express";
 import type { Logger } from "pino";
 import type { Bot } from "../bot.js";
-import { httpChannel } from "../channels/http.js";
+import { httpChannel, jsonBodyLimit, requireUtf8 } from "../channels/http.js";
+import type { InboundLimits } from "../coordination/rate-limit.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 
 export interface AppOptions {
@@ -11,20 +12,25 @@ export interface AppOptions {
   maxTextLength: number;
   /** More routes to mount before the 404 handler (channels, agent console). */
   routers?: Router[];
+  /** Per-user and per-address limits of the API channel. */
+  limits?: InboundLimits;
+  /** Express's `trust proxy`: which proxies' X-Forwarded-For gives the client address (req.ip). */
+  trustProxy?: boolean | number | string;
 }
 
 /** The express app: channel routes, health, JSON errors everywhere. */
-export function createApp({ bot, knowledge, log, maxTextLength, routers = [] }: AppOptions): Express {
+export function createApp({ bot, knowledge, log, maxTextLength, routers = [], limits, trustProxy }: AppOptions): Express {
   const app = express();
   const httpLog = log.child({ module: "server" });
   app.disable("x-powered-by");
-  // Chinese text is up to 4 bytes a character; the limit leaves room for the longest allowed text
-  app.use(express.json({ limit: Math.max(16_384, maxTextLength * 4 + 1024) }));
+  if (trustProxy !== undefined) app.set("trust proxy", trustProxy);
+  // room for the longest allowed text however it is escaped; bytes that are not UTF-8 are refused
+  app.use(express.json({ limit: Math.max(16_384, jsonBodyLimit(maxTextLength)), verify: requireUtf8 }));
   app.get("/healthz", (_req, res) => {
     const kb = knowledge();
     res.json({ status: "ok", intents: kb.intents.size, facts: kb.facts.size, loadedAt: new Date(kb.loadedAt).toISOString() });
   });
-  app.use(httpChannel({ bot, maxTextLength }));
+  app.use(httpChannel({ bot, maxTextLength, limits }));
   for (const router of routers) app.use(router);
   app.use((_req, res) => {
     res.status(404).json({ error: "not found" });
@@ -33,6 +39,8 @@ export function createApp({ bot, knowledge, log, maxTextLength, routers = [] }: 
     const e = err as { status?: number; type?: string; message?: string };
     if (e.type === "entity.too.large") {
       res.status(413).json({ error: "the request body is too large" });
+    } else if (e.type === "encoding.invalid") {
+      res.status(400).json({ error: e.message ?? "the body is not valid UTF-8" });
     } else if (e.type === "entity.parse.failed") {
       res.status(400).json({ error: "the body is not valid JSON" });
     } else if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") {

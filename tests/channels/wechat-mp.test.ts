@@ -62,6 +62,8 @@ beforeAll(async () => {
     appId: APP_ID,
     appSecret: "test-secret",
     encodingAesKey: AES_KEY,
+    // compatible mode: plaintext and encrypted messages both arrive
+    security: "compat",
     apiBase,
     replyBudgetMs: BUDGET_MS,
     welcome: () => kb.intents.get("greeting")?.reply ?? "欢迎",
