@@ -27,8 +27,8 @@ interface Case {
 }
 
 const toSimplified = OpenCC.Converter({ from: "tw", to: "cn" });
-const plain = (s: string) => toSimplified(s.normalize("NFKC").toLowerCase()).replace(/\s+/g, "");
-const facts = (s: string) => plain(s).replace(/[\p{P}\p{S}]/gu, (c) => ("%.-/".includes(c) ? c : ""));
+const plain = (s: string): string => toSimplified(s.normalize("NFKC").toLowerCase()).replace(/\s+/g, "");
+const facts = (s: string) => plain(s).replace(/[\p{P}\p{S}]/gu, (c: string) => ("%.-/".includes(c) ? c : ""));
 
 function passes(expect: Expect, out: Outcome): boolean {
   if (!(expect.kind ?? ["answer"]).includes(out.kind)) return false;
