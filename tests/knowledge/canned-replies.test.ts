@@ -57,7 +57,7 @@ describe("canned replies in the knowledge base", () => {
     );
     const r = loadKnowledge(kb, kb.dir);
     const errors = r.ok ? [] : r.errors;
-    expect(errors.some((e) => /^knowledge\/canned-replies\.yaml:2: .*body/.test(e))).toBe(true);
+    expect(errors.some((e) => /^knowledge\/canned-replies\.yaml:4: .*"body"/.test(e))).toBe(true);
     expect(errors.some((e) => /^knowledge\/canned-replies\.yaml:5: a title is at most 16 characters/.test(e))).toBe(true);
   });
 
