@@ -1,3 +1,4 @@
+import Fuse from "fuse.js";
 import { fuzzySyllable, syllables, type Lexicon } from "./lexicon.js";
 
 /** How a token was read; the matcher weighs them differently. */
@@ -215,6 +216,8 @@ function readLatin(word: string, lex: Lexicon): Token[] {
   if (stem !== undefined) return [lex.stopwords.has(stem) ? { text: stem, kind: "stop" } : classify(lex.surfaces.get(stem)!, lex)];
   const spelled = readPinyin(word, lex);
   if (spelled) return spelled;
+  const typo = englishTypo(word, lex);
+  if (typo !== undefined) return [classify(lex.surfaces.get(typo)!, lex)];
   return [{ text: word, kind: "latin" }];
 }
 
@@ -240,6 +243,28 @@ function englishStem(word: string, lex: Lexicon): string | undefined {
     if (stem.length >= 3 && (lex.surfaces.has(stem) || lex.stopwords.has(stem))) return stem;
   }
   return undefined;
+}
+
+// English words of the lexicon, for typos ("folowers", "delte"): fuse.js over the vocabulary,
+// consulted only for a Latin word nothing else could read
+const englishWords = new WeakMap<Lexicon, Fuse<string>>();
+// Bitap score a typo may reach (0 is exact); words under 5 letters are too short to guess from.
+const ENGLISH_TYPO_SCORE = 0.25;
+const ENGLISH_TYPO_MIN = 5;
+
+/** The lexicon's English word a mistyped one most likely is, if one is close enough. */
+function englishTypo(word: string, lex: Lexicon): string | undefined {
+  if (word.length < ENGLISH_TYPO_MIN || !/^[a-z]+$/.test(word)) return undefined;
+  let fuse = englishWords.get(lex);
+  if (!fuse) {
+    const words = [...lex.surfaces.keys()].filter((w) => /^[a-z]+$/.test(w) && w.length >= ENGLISH_TYPO_MIN - 1);
+    fuse = new Fuse(words, { includeScore: true, threshold: ENGLISH_TYPO_SCORE, ignoreLocation: true, minMatchCharLength: 3 });
+    englishWords.set(lex, fuse);
+  }
+  const best = fuse.search(word, { limit: 1 })[0];
+  if (!best || (best.score ?? 1) > ENGLISH_TYPO_SCORE) return undefined;
+  // a typo keeps the length roughly: "del" in "delivery" is not "delete"
+  return Math.abs(best.item.length - word.length) <= 2 ? best.item : undefined;
 }
 
 // "shipinhaozenmeguan" → 视频号 怎么 关闭: longest pinyin words first; null unless all of it reads.

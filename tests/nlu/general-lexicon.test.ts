@@ -30,6 +30,12 @@ describe("general language data", () => {
     expect(texts("removes")).toEqual(["注销"]);
   });
 
+  it("reads a mistyped English word as the vocabulary's nearest word, but not a different word", () => {
+    expect(texts("how do I delette my 借书证")).toContain("注销");
+    expect(texts("removve")).toEqual(["注销"]);
+    expect(texts("delivery")).toEqual(["delivery"]);
+  });
+
   it("keeps a plain word the knowledge base does not know as itself", () => {
     expect(texts("why")).toEqual(["原因"]);
   });
