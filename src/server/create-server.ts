@@ -1,0 +1,217 @@
+import { mkdirSync, watch, type FSWatcher } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Express, Router } from "express";
+import type { Logger } from "pino";
+import type { PuppetModuleName } from "wechaty";
+import { createBot, type Bot } from "../bot.js";
+import { apiChannel, apiEvents } from "../channels/http.js";
+import { createLiveHub } from "../channels/live.js";
+import { createChannelRegistry, type ChannelRegistry } from "../channels/registry.js";
+import { createWechatMpChannel } from "../channels/wechat-mp.js";
+import type { WechatyChannel } from "../channels/wechaty.js";
+import { createWebChannel } from "../channels/web.js";
+import { ConfigError, type Config } from "../config.js";
+import { readAgents } from "../console/agents.js";
+import { agentConsole } from "../console/router.js";
+import { createHandoffDesk, type HandoffDesk } from "../handoff/desk.js";
+import { loadKnowledge } from "../knowledge/load.js";
+import { createKnowledgeHolder, type KnowledgeHolder } from "../knowledge/reloader.js";
+import { openStore } from "../store/open.js";
+import type { ConversationStore } from "../types.js";
+import { createApp } from "./app.js";
+
+/** The wired server, not yet listening: what main.ts runs and what tests start on an ephemeral port. */
+export interface RunningServer {
+  app: Express;
+  http: Server;
+  store: ConversationStore;
+  knowledge: KnowledgeHolder;
+  bot: Bot;
+  desk: HandoffDesk;
+  channels: ChannelRegistry;
+  /** Listens on HOST:PORT (PORT 0 picks a free port) and starts the channels that run on their own. */
+  listen(): Promise<AddressInfo>;
+  /** Stops the server: see `stop` in the README's "Running in production". Resolves whether it had to force. */
+  stop(): Promise<{ forced: boolean }>;
+}
+
+/**
+ * Builds knowledge → store → bot → channels → express app from the configuration. A start-up problem
+ * an operator can fix (invalid knowledge, unusable DATA_DIR or database file) throws a ConfigError
+ * whose message says what to do.
+ * @example
+ * const running = await createServer(loadConfigOrExit(), log);
+ * await running.listen();
+ */
+export async function createServer(config: Config, log: Logger): Promise<RunningServer> {
+  const paths = { intentsDir: config.intentsDir, knowledgeDir: config.knowledgeDir };
+  const first = loadKnowledge(paths);
+  if (!first.ok) throw new ConfigError(`the knowledge base is invalid, not starting:\n${first.errors.join("\n")}`);
+  const knowledge = createKnowledgeHolder(first.kb, paths, log);
+  {
+    const kb = knowledge.current();
+    log.info({ intents: kb.intents.size, facts: kb.facts.size, tables: kb.tables.size }, "knowledge base loaded");
+  }
+
+  const store = openStore(config);
+  // --- human handoff: the desk opens tickets; agents' replies go out through the conversation's channel ---
+  const live = createLiveHub({ firstId: Date.now() });
+  const channels = createChannelRegistry();
+  const desk = createHandoffDesk({
+    store,
+    channels,
+    log,
+    hours: config.serviceHours,
+    timeoutMs: config.HANDOFF_TIMEOUT_MINUTES * 60_000,
+    release: (conversationId, inLock, at) => bot.release(conversationId, inLock, at),
+  });
+  // --- end of human handoff ------------------------------------------------------------------------
+  const bot = createBot({
+    handoff: desk,
+    knowledge: knowledge.current,
+    store,
+    log,
+    settings: { threshold: config.MATCH_THRESHOLD, clarifyMargin: config.CLARIFY_MARGIN, feedbackEvery: config.FEEDBACK_EVERY },
+    idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000,
+    logText: config.LOG_MESSAGE_TEXT,
+  });
+  // --- channels and consoles: each adds its routes here -------------------------------------------
+  const routers: Router[] = [];
+  channels.register(apiChannel(live));
+  routers.push(apiEvents(live, store));
+  routers.push(
+    agentConsole({
+      desk,
+      store,
+      knowledge: knowledge.current,
+      log,
+      agentsFile: config.agentsFile,
+      agentToken: config.AGENT_TOKEN,
+      sessionMs: config.AGENT_SESSION_HOURS * 3_600_000,
+      cookieSecure: config.COOKIE_SECURE,
+      timeZone: config.SERVICE_TZ,
+    }),
+  );
+  try {
+    if (readAgents(config.agentsFile).length === 0 && !config.AGENT_TOKEN) {
+      log.warn(`no agent can sign in to the console at /agent yet: create one with \`npm run agent:add -- <name>\` (writes ${config.agentsFile}) or set AGENT_TOKEN`);
+    }
+  } catch (err) {
+    log.error((err as Error).message);
+  }
+  const welcome = () => knowledge.current().intents.get("greeting")?.reply ?? "你好！直接发文字问我问题就行。";
+  const web = createWebChannel({ bot, store, hub: live, maxTextLength: config.MAX_TEXT_LENGTH, welcome });
+  channels.register(web);
+  routers.push(web.router);
+  if (config.WECHAT_TOKEN) {
+    const mp = createWechatMpChannel({
+      bot,
+      log,
+      token: config.WECHAT_TOKEN,
+      appId: config.WECHAT_APP_ID,
+      appSecret: config.WECHAT_APP_SECRET,
+      encodingAesKey: config.WECHAT_ENCODING_AES_KEY,
+      apiBase: config.WECHAT_API_BASE,
+      replyBudgetMs: config.WECHAT_REPLY_BUDGET_MS,
+      welcome,
+      maxTextLength: config.MAX_TEXT_LENGTH,
+    });
+    channels.register(mp);
+    routers.push(mp.router);
+    if (!config.WECHAT_APP_ID || !config.WECHAT_APP_SECRET) {
+      log.warn("WECHAT_APP_ID / WECHAT_APP_SECRET are not set: replies slower than the 5-second limit and agent replies cannot reach Official Account users");
+    }
+    log.info("Official Account webhook at /wechat");
+  }
+  let wechaty: WechatyChannel | undefined;
+  if (config.WECHATY_PUPPET) {
+    // loaded only when used: Wechaty and its puppet are heavy
+    const { WechatyBuilder } = await import("wechaty");
+    const { createWechatyChannel } = await import("../channels/wechaty.js");
+    mkdirSync(config.dataDir, { recursive: true });
+    const puppet = config.WECHATY_PUPPET as PuppetModuleName;
+    wechaty = createWechatyChannel({
+      bot,
+      log,
+      // the memory card keeps the login across restarts; the puppet reads its own WECHATY_PUPPET_* variables
+      create: () => WechatyBuilder.build({ name: join(config.dataDir, "wechaty"), puppet }),
+      admin: config.WECHATY_ADMIN,
+      groupMentionOnly: config.WECHATY_GROUP_MENTION_ONLY,
+      minIntervalMs: config.WECHATY_MIN_INTERVAL_MS,
+      maxMessageLength: config.WECHATY_MAX_MESSAGE_LENGTH,
+      maxTextLength: config.MAX_TEXT_LENGTH,
+      // the admin contact answers tickets from WeChat: `#reply <ticket> …` / `#done <ticket>`
+      onAdminCommand: async (command) => {
+        const agent = `微信管理员 ${command.admin}`;
+        if (command.kind === "reply") {
+          await desk.reply(command.ticketId, agent, command.text);
+          return "已发送给用户";
+        }
+        await desk.finish(command.ticketId, agent, "closed");
+        return "已结束，对话交回智能助手";
+      },
+    });
+    channels.register(wechaty);
+    routers.push(wechaty.router);
+  }
+  // --- end of channels -------------------------------------------------------------------------------
+
+  const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
+  const http = createHttpServer(app);
+
+  const watchers: FSWatcher[] = [];
+  const listen = () =>
+    new Promise<AddressInfo>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        reject(err.code === "EADDRINUSE" ? new ConfigError(`PORT=${config.PORT} is in use on ${config.HOST}: set PORT to a free port (e.g. PORT=3001 npm start)`) : err);
+      };
+      http.once("error", onError);
+      http.listen(config.PORT, config.HOST, () => {
+        http.off("error", onError);
+        desk.start();
+        if (config.KB_WATCH) {
+          let timer: NodeJS.Timeout | undefined;
+          for (const dir of [config.intentsDir, config.knowledgeDir]) {
+            watchers.push(
+              watch(dir, () => {
+                clearTimeout(timer);
+                timer = setTimeout(() => void knowledge.reload("file change"), 300);
+              }),
+            );
+          }
+          log.info("watching intents/ and knowledge/ for changes");
+        }
+        const addr = http.address() as AddressInfo;
+        log.info(`FAQ bot listening on http://${config.HOST}:${addr.port} (web chat at /, API at POST /api/messages, agent console at /agent)`);
+        if (wechaty) {
+          log.info(`starting Wechaty with ${config.WECHATY_PUPPET}; the login QR code is also at http://${config.HOST}:${addr.port}/wechaty/qr`);
+          void wechaty.start();
+        }
+        resolve(addr);
+      });
+    });
+
+  let stopping: Promise<{ forced: boolean }> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      desk.stop();
+      for (const w of watchers) w.close();
+      await Promise.allSettled(channels.list().map((c) => c.stop?.()));
+      let forced = false;
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      const timer = setTimeout(() => {
+        forced = true;
+        http.closeAllConnections();
+      }, 3000);
+      await closed;
+      clearTimeout(timer);
+      await store.close();
+      return { forced };
+    })();
+    return stopping;
+  };
+
+  return { app, http, store, knowledge, bot, desk, channels, listen, stop };
+}
