@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { ConversationState, ConversationStore, HandoffTicket, TicketMessage, TranscriptEntry } from "../types.js";
+import type { ConversationState, ConversationStore, HandoffTicket, Outcome, TicketMessage, TicketStatus, TranscriptEntry } from "../types.js";
+import { withTransactions } from "./transaction.js";
 
 /** The embedded default: one SQLite file (WAL), surviving restarts. */
 export function createSqliteStore(file: string): ConversationStore {
@@ -68,6 +69,18 @@ export function createSqliteStore(file: string): ConversationStore {
     );
     CREATE INDEX IF NOT EXISTS ticket_messages_by_ticket ON ticket_messages (ticket_id, seq);
     CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (at);
+    CREATE TABLE IF NOT EXISTS message_outcomes (
+      conversation_id TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      PRIMARY KEY (conversation_id, message_id)
+    );
+    CREATE INDEX IF NOT EXISTS message_outcomes_by_time ON message_outcomes (at);
+    CREATE INDEX IF NOT EXISTS handoff_requests_by_time ON handoff_requests (at);
+    CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (updated_at);
+    CREATE INDEX IF NOT EXISTS tickets_by_closed ON tickets (status, closed_at);
+    CREATE TABLE IF NOT EXISTS health_check (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
   `);
   const readState = db.prepare<[string], { state: string }>("SELECT state FROM conversations WHERE id = ?");
   const writeState = db.prepare(
@@ -107,12 +120,39 @@ export function createSqliteStore(file: string): ConversationStore {
     closeReason: "close_reason",
     timeoutNotifiedAt: "timeout_notified_at",
   };
+  const selectOutcome = db.prepare<[string, string], { outcome: string }>("SELECT outcome FROM message_outcomes WHERE conversation_id = ? AND message_id = ?");
+  const insertOutcome = db.prepare("INSERT OR REPLACE INTO message_outcomes (conversation_id, message_id, outcome, at) VALUES (?, ?, ?, ?)");
+  const writeHealth = db.prepare("INSERT INTO health_check (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at");
+  const readHealth = db.prepare<[], { at: number }>("SELECT at FROM health_check WHERE id = 1");
+  const countTickets = db.prepare<[], { status: TicketStatus; n: number }>("SELECT status, COUNT(*) AS n FROM tickets GROUP BY status");
+  const pruneRows = [
+    "DELETE FROM transcript WHERE seq IN (SELECT seq FROM transcript WHERE at < @before LIMIT @batch)",
+    "DELETE FROM feedback WHERE rowid IN (SELECT rowid FROM feedback WHERE at < @before LIMIT @batch)",
+    "DELETE FROM handoff_requests WHERE rowid IN (SELECT rowid FROM handoff_requests WHERE at < @before LIMIT @batch)",
+    "DELETE FROM message_outcomes WHERE rowid IN (SELECT rowid FROM message_outcomes WHERE at < @before LIMIT @batch)",
+    // a conversation in a human's hands keeps its state however long it waits
+    "DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE updated_at < @before AND json_extract(state, '$.mode') = 'bot' LIMIT @batch)",
+  ].map((sql) => db.prepare(sql));
+  const selectOldClosed = db.prepare<{ before: number; batch: number }, { id: string }>(
+    "SELECT id FROM tickets WHERE status = 'closed' AND closed_at < @before LIMIT @batch",
+  );
+  const deleteTicketMessages = db.prepare("DELETE FROM ticket_messages WHERE ticket_id = ?");
+  const deleteTicket = db.prepare("DELETE FROM tickets WHERE id = ?");
+  const pruneBatch = db.transaction((before: number, batch: number) => {
+    let n = 0;
+    for (const stmt of pruneRows) n += stmt.run({ before, batch }).changes;
+    for (const { id } of selectOldClosed.all({ before, batch })) {
+      deleteTicketMessages.run(id);
+      n += deleteTicket.run(id).changes;
+    }
+    return n;
+  });
   const appendMany = db.transaction((entries: TranscriptEntry[]) => {
     for (const e of entries) {
       insertEntry.run(e.conversationId, e.direction, e.text, e.at, e.intent, e.confidence, e.kind, e.channel, e.userId);
     }
   });
-  return {
+  const store: Omit<ConversationStore, "transaction"> = {
     async read(id) {
       const row = readState.get(id);
       return row ? (JSON.parse(row.state) as ConversationState) : null;
@@ -137,7 +177,26 @@ export function createSqliteStore(file: string): ConversationStore {
       insertHandoff.run(conversationId, reason, at);
     },
     async close() {
-      db.close();
+      if (db.open) db.close();
+    },
+    async messageOutcome(conversationId, messageId) {
+      const row = selectOutcome.get(conversationId, messageId);
+      return row ? (JSON.parse(row.outcome) as Outcome) : null;
+    },
+    async recordMessageOutcome(conversationId, messageId, outcome, at) {
+      insertOutcome.run(conversationId, messageId, JSON.stringify(outcome), at);
+    },
+    async check(at) {
+      writeHealth.run(at);
+      if (readHealth.get()?.at !== at) throw new Error("the store did not read back what it wrote");
+    },
+    async ticketCounts() {
+      const counts: Record<TicketStatus, number> = { waiting: 0, assigned: 0, closed: 0 };
+      for (const { status, n } of countTickets.all()) counts[status] = n;
+      return counts;
+    },
+    async prune(before, batch) {
+      return pruneBatch(before, batch);
     },
 
     async createTicket(t) {
@@ -195,6 +254,13 @@ export function createSqliteStore(file: string): ConversationStore {
       }));
     },
   };
+  return withTransactions(store, {
+    begin: () => db.exec("BEGIN IMMEDIATE"),
+    commit: () => db.exec("COMMIT"),
+    rollback: () => {
+      if (db.inTransaction) db.exec("ROLLBACK");
+    },
+  });
 }
 
 function toEntry(r: Record<string, unknown>): TranscriptEntry {
