@@ -4,10 +4,23 @@ import Database from "better-sqlite3";
 import type { ConversationState, ConversationStore, HandoffTicket, Outcome, TicketMessage, TicketStatus, TranscriptEntry } from "../types.js";
 import { withTransactions } from "./transaction.js";
 
-/** The embedded default: one SQLite file (WAL), surviving restarts. */
+/** The database file failed SQLite's `quick_check`: some of its pages are damaged. */
+export class DamagedDatabaseError extends Error {}
+
+/**
+ * The embedded default: one SQLite file (WAL), surviving restarts. Checks the file with `quick_check`
+ * first, so a damaged database stops the start instead of failing message after message.
+ */
 export function createSqliteStore(file: string): ConversationStore {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  try {
+    const problems = db.pragma("quick_check", { simple: false }) as Array<{ quick_check: string }>;
+    if (problems[0]?.quick_check !== "ok") throw new DamagedDatabaseError(`quick_check: ${problems.map((p) => p.quick_check).slice(0, 3).join("; ")}`);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
