@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Bot } from "../bot.js";
 import { httpChannel } from "../channels/http.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
+import { healthRouter } from "./health.js";
 
 export interface AppOptions {
   bot: Bot;
@@ -11,19 +12,18 @@ export interface AppOptions {
   maxTextLength: number;
   /** More routes to mount before the 404 handler (channels, agent console). */
   routers?: Router[];
+  /** Mounted first, before body parsing: health, readiness, metrics, shutdown (default: a plain /healthz). */
+  ops?: Router;
 }
 
 /** The express app: channel routes, health, JSON errors everywhere. */
-export function createApp({ bot, knowledge, log, maxTextLength, routers = [] }: AppOptions): Express {
+export function createApp({ bot, knowledge, log, maxTextLength, routers = [], ops }: AppOptions): Express {
   const app = express();
   const httpLog = log.child({ module: "server" });
   app.disable("x-powered-by");
+  app.use(ops ?? healthRouter({ knowledge }));
   // Chinese text is up to 4 bytes a character; the limit leaves room for the longest allowed text
   app.use(express.json({ limit: Math.max(16_384, maxTextLength * 4 + 1024) }));
-  app.get("/healthz", (_req, res) => {
-    const kb = knowledge();
-    res.json({ status: "ok", intents: kb.intents.size, facts: kb.facts.size, loadedAt: new Date(kb.loadedAt).toISOString() });
-  });
   app.use(httpChannel({ bot, maxTextLength }));
   for (const router of routers) app.use(router);
   app.use((_req, res) => {

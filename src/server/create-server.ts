@@ -2,12 +2,12 @@ import { mkdirSync, watch, type FSWatcher } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { Express, Router } from "express";
+import express, { type Express, type Router } from "express";
 import type { Logger } from "pino";
 import type { PuppetModuleName } from "wechaty";
 import { createBot, type Bot } from "../bot.js";
 import { apiChannel, apiEvents } from "../channels/http.js";
-import { createLiveHub } from "../channels/live.js";
+import { createLiveHub, type LiveHub } from "../channels/live.js";
 import { createChannelRegistry, type ChannelRegistry } from "../channels/registry.js";
 import { createWechatMpChannel } from "../channels/wechat-mp.js";
 import type { WechatyChannel } from "../channels/wechaty.js";
@@ -19,8 +19,11 @@ import { createHandoffDesk, type HandoffDesk } from "../handoff/desk.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import { createKnowledgeHolder, type KnowledgeHolder } from "../knowledge/reloader.js";
 import { openStore } from "../store/open.js";
+import { createRetention } from "../store/retention.js";
 import type { ConversationStore } from "../types.js";
 import { createApp } from "./app.js";
+import { healthRouter } from "./health.js";
+import { createMetrics, instrumentBot, instrumentStore, metricsRouter, type Metrics } from "./metrics.js";
 
 /** The wired server, not yet listening: what main.ts runs and what tests start on an ephemeral port. */
 export interface RunningServer {
@@ -31,9 +34,15 @@ export interface RunningServer {
   bot: Bot;
   desk: HandoffDesk;
   channels: ChannelRegistry;
+  /** Prometheus metrics; a rate limit counts what it refuses with `metrics.rateLimited.inc({ channel, scope })`. */
+  metrics: Metrics;
   /** Listens on HOST:PORT (PORT 0 picks a free port) and starts the channels that run on their own. */
   listen(): Promise<AddressInfo>;
-  /** Stops the server: see `stop` in the README's "Running in production". Resolves whether it had to force. */
+  /**
+   * Stops: no new connections, live streams ended with a "shutdown" event, idle keep-alive sockets
+   * closed, messages in progress finished (up to SHUTDOWN_TIMEOUT_MS), store closed. Resolves whether
+   * it had to force (cut connections when the time ran out).
+   */
   stop(): Promise<{ forced: boolean }>;
 }
 
@@ -55,7 +64,9 @@ export async function createServer(config: Config, log: Logger): Promise<Running
     log.info({ intents: kb.intents.size, facts: kb.facts.size, tables: kb.tables.size }, "knowledge base loaded");
   }
 
-  const store = openStore(config);
+  const metrics = createMetrics(() => store.ticketCounts());
+  const store = instrumentStore(openStore(config), metrics);
+  const retention = createRetention({ store, days: config.TRANSCRIPT_RETENTION_DAYS, log });
   // --- human handoff: the desk opens tickets; agents' replies go out through the conversation's channel ---
   const live = createLiveHub({ firstId: Date.now() });
   const channels = createChannelRegistry();
@@ -68,15 +79,21 @@ export async function createServer(config: Config, log: Logger): Promise<Running
     release: (conversationId, inLock, at) => bot.release(conversationId, inLock, at),
   });
   // --- end of human handoff ------------------------------------------------------------------------
-  const bot = createBot({
-    handoff: desk,
+  const inFlight = createInFlight();
+  const bot = inFlight.track(
+    instrumentBot(
+      createBot({
+        handoff: desk,
     knowledge: knowledge.current,
     store,
     log,
     settings: { threshold: config.MATCH_THRESHOLD, clarifyMargin: config.CLARIFY_MARGIN, feedbackEvery: config.FEEDBACK_EVERY },
     idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000,
-    logText: config.LOG_MESSAGE_TEXT,
-  });
+        logText: config.LOG_MESSAGE_TEXT,
+      }),
+      metrics,
+    ),
+  );
   // --- channels and consoles: each adds its routes here -------------------------------------------
   const routers: Router[] = [];
   channels.register(apiChannel(live));
@@ -158,8 +175,46 @@ export async function createServer(config: Config, log: Logger): Promise<Running
   }
   // --- end of channels -------------------------------------------------------------------------------
 
-  const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: config.MAX_TEXT_LENGTH, routers });
-  const http = createHttpServer(app);
+  // --- health, readiness, metrics, shutdown -----------------------------------------------------------
+  let stopping: Promise<{ forced: boolean }> | undefined;
+  const ops = express.Router();
+  ops.use((req, res, next) => {
+    // while stopping, each answer ends its keep-alive connection, so clients reconnect elsewhere
+    if (stopping) res.set("Connection", "close");
+    res.on("finish", () => {
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : "other";
+      metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
+  ops.use(
+    healthRouter({
+      knowledge: knowledge.current,
+      lastReload: knowledge.lastReload,
+      checks: {
+        server: () => (stopping ? "shutting down" : null),
+        store: async () => {
+          await store.check(Date.now());
+          return null;
+        },
+        ...(wechaty ? { "channel wechaty": () => wechatyReadiness(wechaty) } : {}),
+      },
+    }),
+  );
+  ops.use(metricsRouter(metrics, config.METRICS_TOKEN));
+
+  const app = createApp({ bot, knowledge: knowledge.current, log, maxTextLength: config.MAX_TEXT_LENGTH, routers, ops });
+  const http = createHttpServer(
+    {
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      // how often the timeouts above are enforced (Node's default is every 30 s)
+      connectionsCheckingInterval: Math.min(1000, config.HTTP_HEADERS_TIMEOUT_MS),
+    },
+    app,
+  );
+  http.maxConnections = config.HTTP_MAX_CONNECTIONS;
 
   const watchers: FSWatcher[] = [];
   const listen = () =>
@@ -171,6 +226,7 @@ export async function createServer(config: Config, log: Logger): Promise<Running
       http.listen(config.PORT, config.HOST, () => {
         http.off("error", onError);
         desk.start();
+        retention.start();
         if (config.KB_WATCH) {
           let timer: NodeJS.Timeout | undefined;
           for (const dir of [config.intentsDir, config.knowledgeDir]) {
@@ -193,25 +249,74 @@ export async function createServer(config: Config, log: Logger): Promise<Running
       });
     });
 
-  let stopping: Promise<{ forced: boolean }> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      log.info("stopping: no new connections; finishing the messages in progress");
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      for (const hub of [live, desk.events] as LiveHub[]) hub.close();
       desk.stop();
       for (const w of watchers) w.close();
-      await Promise.allSettled(channels.list().map((c) => c.stop?.()));
       let forced = false;
-      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
-      const timer = setTimeout(() => {
-        forced = true;
-        http.closeAllConnections();
-      }, 3000);
-      await closed;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          forced = true;
+          resolve();
+        }, config.SHUTDOWN_TIMEOUT_MS);
+      });
+      const drained = (async () => {
+        await Promise.allSettled(channels.list().map((c) => c.stop?.()));
+        await retention.stop();
+        await inFlight.idle();
+        await closed;
+      })();
+      await Promise.race([drained, deadline]);
       clearTimeout(timer);
+      if (forced) {
+        log.warn({ inFlight: inFlight.count() }, `still busy after SHUTDOWN_TIMEOUT_MS=${config.SHUTDOWN_TIMEOUT_MS}: cutting the remaining connections`);
+        http.closeAllConnections();
+      }
       await store.close();
+      log.info({ forced }, "stopped");
       return { forced };
     })();
     return stopping;
   };
 
-  return { app, http, store, knowledge, bot, desk, channels, listen, stop };
+  return { app, http, store, knowledge, bot, desk, channels, metrics, listen, stop };
+}
+
+/** Why the Wechaty channel cannot serve, or null when its account is logged in. */
+function wechatyReadiness(wechaty: WechatyChannel): string | null {
+  const { status } = wechaty.state();
+  if (status === "logged-in") return null;
+  return status === "scan" ? "waiting for the bot's WeChat account to scan the QR code at /wechaty/qr" : `the WeChat account is not logged in (${status})`;
+}
+
+/** Counts the messages being handled, so shutdown can wait for them. */
+function createInFlight() {
+  let count = 0;
+  let waiters: Array<() => void> = [];
+  return {
+    count: () => count,
+    idle: () => (count === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+    track(bot: Bot): Bot {
+      return {
+        ...bot,
+        async handle(msg) {
+          count += 1;
+          try {
+            return await bot.handle(msg);
+          } finally {
+            count -= 1;
+            if (count === 0) {
+              for (const w of waiters) w();
+              waiters = [];
+            }
+          }
+        },
+      };
+    },
+  };
 }
