@@ -125,37 +125,38 @@ export function createMemoryStore({ maxConversations = 10_000 }: MemoryStoreOpti
       return counts;
     },
     async prune(before, batch) {
-      let n = 0;
+      // up to `batch` of each kind, like the SQLite store, so a prune never holds the process for long
+      let left = batch;
       for (const [id, list] of transcripts) {
-        if (n >= batch) break;
-        const keep = list.filter((e) => e.at >= before);
-        n += list.length - keep.length;
-        if (keep.length === 0) transcripts.delete(id);
-        else if (keep.length < list.length) transcripts.set(id, keep);
+        if (left <= 0) break;
+        left -= dropBefore(list, before, left);
+        if (list.length === 0) transcripts.delete(id);
       }
-      n += dropBefore(feedback, before) + dropBefore(handoffs, before);
+      let n = batch - left;
+      n += dropBefore(feedback, before, batch) + dropBefore(handoffs, before, batch);
+      left = batch;
       for (const byId of outcomes.values()) {
         for (const [messageId, { at }] of byId) {
-          if (at < before) {
+          if (left > 0 && at < before) {
             byId.delete(messageId);
-            n += 1;
+            left -= 1;
           }
         }
       }
       for (const [id, state] of states) {
-        if (state.mode === "bot" && state.updatedAt < before) {
+        if (left > 0 && state.mode === "bot" && state.updatedAt < before) {
           states.delete(id);
-          n += 1;
+          left -= 1;
         }
       }
       for (const t of tickets.values()) {
-        if (t.status === "closed" && (t.closedAt ?? 0) < before) {
+        if (left > 0 && t.status === "closed" && (t.closedAt ?? 0) < before) {
           tickets.delete(t.id);
           ticketMessages.delete(t.id);
-          n += 1;
+          left -= 1;
         }
       }
-      return n;
+      return n + batch - left;
     },
 
     async createTicket(ticket) {
@@ -218,10 +219,10 @@ export function createMemoryStore({ maxConversations = 10_000 }: MemoryStoreOpti
   });
 }
 
-/** Removes the records older than `before` from a list kept in time order; returns how many went. */
-function dropBefore(list: Array<{ at: number }>, before: number): number {
-  const keep = list.filter((r) => r.at >= before);
-  const dropped = list.length - keep.length;
+/** Removes up to `limit` records older than `before` from a list; returns how many went. */
+function dropBefore(list: Array<{ at: number }>, before: number, limit: number): number {
+  let dropped = 0;
+  const keep = list.filter((r) => !(r.at < before && dropped < limit && ++dropped));
   list.splice(0, list.length, ...keep);
   return dropped;
 }

@@ -36,7 +36,7 @@ const metrics = async () => (await fetch(`${base}/metrics`, { headers: { authori
 
 describe("/metrics", () => {
   it("refuses a scrape without the bearer token, with a JSON error", async () => {
-    for (const headers of [{}, { authorization: "Bearer wrong-token" }]) {
+    for (const headers of [{}, { authorization: "Bearer wrong-token" }] as Array<Record<string, string>>) {
       const res = await fetch(`${base}/metrics`, { headers });
       expect(res.status).toBe(401);
       expect((await res.json()).error).toMatch(/Authorization: Bearer/);
