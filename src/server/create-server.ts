@@ -79,21 +79,18 @@ export async function createServer(config: Config, log: Logger): Promise<Running
     release: (conversationId, inLock, at) => bot.release(conversationId, inLock, at),
   });
   // --- end of human handoff ------------------------------------------------------------------------
-  const inFlight = createInFlight();
-  const bot = inFlight.track(
-    instrumentBot(
-      createBot({
-        handoff: desk,
+  const handler = createBot({
+    handoff: desk,
     knowledge: knowledge.current,
     store,
     log,
     settings: { threshold: config.MATCH_THRESHOLD, clarifyMargin: config.CLARIFY_MARGIN, feedbackEvery: config.FEEDBACK_EVERY },
     idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000,
-        logText: config.LOG_MESSAGE_TEXT,
-      }),
-      metrics,
-    ),
-  );
+    logText: config.LOG_MESSAGE_TEXT,
+  });
+  // counted for /metrics, and for the shutdown, which waits for the messages in progress
+  const inFlight = createInFlight();
+  const bot = inFlight.track(instrumentBot(handler, metrics));
   // --- channels and consoles: each adds its routes here -------------------------------------------
   const routers: Router[] = [];
   channels.register(apiChannel(live));
