@@ -21,9 +21,12 @@ running.http.on("error", (err) => log.error({ err }, "server error"));
 process.on("SIGHUP", () => void running.knowledge.reload("SIGHUP"));
 let signalled = false;
 function shutdown(signal: string): void {
+  // a second signal is ignored: npm and the terminal may both deliver one Ctrl+C
   if (signalled) return;
   signalled = true;
   log.info({ signal }, "shutting down");
+  // stop() cuts connections at SHUTDOWN_TIMEOUT_MS; this covers a store that does not close
+  setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
   void running.stop().then(
     ({ forced }) => process.exit(forced ? 1 : 0),
     (err: unknown) => {
