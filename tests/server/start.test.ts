@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, closeSync, cpSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -100,5 +101,15 @@ describe("starting the server", () => {
     closeSync(fd);
     const line = oneLineFailure(start({ STORE: "sqlite", DATA_DIR: data }));
     expect(line).toMatch(/faq-bot\.sqlite is damaged .*restore it from a backup/);
+  });
+
+  it("names PORT when the port is taken", async () => {
+    const taken = createNetServer().listen(0, "127.0.0.1");
+    await new Promise((r) => taken.once("listening", r));
+    const port = (taken.address() as AddressInfo).port;
+    // the port is bound by this process, so the server's listen fails even while this one waits
+    const run = start({ PORT: String(port) });
+    taken.close();
+    expect(oneLineFailure(run)).toBe(`PORT=${port} is in use on 127.0.0.1: set PORT to a free port (e.g. PORT=3001 npm start)`);
   });
 });
