@@ -137,6 +137,16 @@ export function createSqliteStore(file: string): ConversationStore {
   const insertOutcome = db.prepare("INSERT OR REPLACE INTO message_outcomes (conversation_id, message_id, outcome, at) VALUES (?, ?, ?, ?)");
   const writeHealth = db.prepare("INSERT INTO health_check (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at");
   const readHealth = db.prepare<[], { at: number }>("SELECT at FROM health_check WHERE id = 1");
+  const deleteEntry = db.prepare("DELETE FROM transcript WHERE seq = ?");
+  // the probe writes where messages write (a transcript row, a conversation row), then takes them back
+  const probe = db.transaction((at: number) => {
+    writeHealth.run(at);
+    const row = insertEntry.run("\u0000health", "in", "", at, null, null, null, "health", "health");
+    deleteEntry.run(row.lastInsertRowid);
+    writeState.run("\u0000health", "{}", at);
+    deleteState.run("\u0000health");
+    if (readHealth.get()?.at !== at) throw new Error("the store did not read back what it wrote");
+  });
   const countTickets = db.prepare<[], { status: TicketStatus; n: number }>("SELECT status, COUNT(*) AS n FROM tickets GROUP BY status");
   const pruneRows = [
     "DELETE FROM transcript WHERE seq IN (SELECT seq FROM transcript WHERE at < @before LIMIT @batch)",
@@ -200,8 +210,7 @@ export function createSqliteStore(file: string): ConversationStore {
       insertOutcome.run(conversationId, messageId, JSON.stringify(outcome), at);
     },
     async check(at) {
-      writeHealth.run(at);
-      if (readHealth.get()?.at !== at) throw new Error("the store did not read back what it wrote");
+      probe(at);
     },
     async ticketCounts() {
       const counts: Record<TicketStatus, number> = { waiting: 0, assigned: 0, closed: 0 };

@@ -142,3 +142,17 @@ describe("the memory store's bound", () => {
     expect(await store.read("d")).not.toBeNull();
   });
 });
+
+describe("the store's readiness check", () => {
+  it.each([
+    ["memory", () => createMemoryStore()],
+    ["sqlite", () => createSqliteStore(join(dir, `check-${Math.random().toString(36).slice(2)}.sqlite`))],
+  ] as Array<[string, () => ConversationStore]>)("writes and reads back without leaving a trace (%s), and fails once the store is gone", async (name, open) => {
+    const store = open();
+    await store.check(T0);
+    expect(await store.inboundSince(0)).toEqual([]);
+    expect(await store.read("\u0000health")).toBeNull();
+    await store.close();
+    if (name === "sqlite") await expect(store.check(T0 + 1)).rejects.toThrow(/not open/);
+  });
+});
