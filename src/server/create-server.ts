@@ -190,6 +190,7 @@ export async function createServer(config: Config, log: Logger): Promise<Running
       lastReload: knowledge.lastReload,
       checks: {
         server: () => (stopping ? "shutting down" : null),
+        messages: () => inFlight.failing(),
         store: async () => {
           await store.check(Date.now());
           return null;
@@ -291,20 +292,37 @@ function wechatyReadiness(wechaty: WechatyChannel): string | null {
   return status === "scan" ? "waiting for the bot's WeChat account to scan the QR code at /wechaty/qr" : `the WeChat account is not logged in (${status})`;
 }
 
-/** Counts the messages being handled, so shutdown can wait for them. */
+/** Failures in a row after which readiness reports the messages failing (for a minute after the last one). */
+const FAILING_STREAK = 3;
+const FAILING_WINDOW_MS = 60_000;
+
+/**
+ * Counts the messages being handled, so shutdown can wait for them, and the failures in a row, so
+ * /readyz tells when messages fail for a reason its own probe does not see.
+ */
 function createInFlight() {
   let count = 0;
   let waiters: Array<() => void> = [];
+  let streak = 0;
+  let lastFailure = { at: 0, message: "" };
   return {
     count: () => count,
     idle: () => (count === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+    failing: (): string | null =>
+      streak >= FAILING_STREAK && Date.now() - lastFailure.at < FAILING_WINDOW_MS ? `the last ${streak} messages failed (${lastFailure.message})` : null,
     track(bot: Bot): Bot {
       return {
         ...bot,
         async handle(msg) {
           count += 1;
           try {
-            return await bot.handle(msg);
+            const outcome = await bot.handle(msg);
+            streak = 0;
+            return outcome;
+          } catch (err) {
+            streak += 1;
+            lastFailure = { at: Date.now(), message: (err as Error).message };
+            throw err;
           } finally {
             count -= 1;
             if (count === 0) {

@@ -83,7 +83,7 @@ describe("/readyz", () => {
   it("is ready when the store, the knowledge base and the server are", async () => {
     const res = await fetch(`${base}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ready", checks: { knowledge: "ok", server: "ok", store: "ok" } });
+    expect(await res.json()).toEqual({ status: "ready", checks: { knowledge: "ok", server: "ok", messages: "ok", store: "ok" } });
   });
 
   // runs last in this file: the store stays broken
@@ -99,5 +99,8 @@ describe("/readyz", () => {
     const text = await metrics();
     expect(text).toMatch(/^faqbot_store_errors_total\{operation="check"\} 1$/m);
     expect(text).toMatch(/^faqbot_messages_total\{channel="api",kind="none",status="error"\} 1$/m);
+    expect((await (await fetch(`${base}/readyz`)).json()).checks.messages).toBe("ok");
+    for (const user of ["m-4", "m-5"]) expect((await say(user, "视频号怎么关")).status).toBe(500);
+    expect((await (await fetch(`${base}/readyz`)).json()).checks.messages).toMatch(/^the last 3 messages failed \(.*not open.*\)$/);
   });
 });
