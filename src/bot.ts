@@ -65,6 +65,12 @@ export function createBot(options: BotOptions): Bot {
   };
 
   const process = async (msg: InboundMessage): Promise<Outcome> => {
+    // a client's retry of a message already handled gets the same reply, and nothing is stored twice
+    const done = await store.messageOutcome(msg.conversationId, msg.messageId);
+    if (done) {
+      log.info({ conversationId: msg.conversationId, channel: msg.channel, kind: done.kind }, "message already handled: same reply");
+      return done;
+    }
     const kb = options.knowledge();
     const stored = await store.read(msg.conversationId);
     const fresh = !stored || (stored.mode === "bot" && msg.at - stored.updatedAt > idleMs);
@@ -102,8 +108,8 @@ export function createBot(options: BotOptions): Bot {
     await store.appendTranscript(entries);
     if (decision.handoff) await store.recordHandoff(msg.conversationId, decision.handoff.reason, msg.at);
     if (decision.feedback) await store.recordFeedback(msg.conversationId, decision.feedback.intent, decision.feedback.helpful, msg.at);
-    // the state goes last: it moves on only once everything else about the message is stored
     await store.write(msg.conversationId, decision.state);
+    await store.recordMessageOutcome(msg.conversationId, msg.messageId, outcome, msg.at);
     log.info(
       { conversationId: msg.conversationId, channel: msg.channel, kind: outcome.kind, intent: outcome.intent, confidence: outcome.confidence },
       "message handled",
@@ -123,7 +129,8 @@ export function createBot(options: BotOptions): Bot {
   };
 
   return {
-    handle: (msg) => withLock(msg.conversationId, () => process(msg)),
-    release: (conversationId, inLock, at) => withLock(conversationId, () => release(conversationId, inLock, at)),
+    // one transaction per message: state, transcript, ticket, handoff and feedback are stored together or not at all
+    handle: (msg) => withLock(msg.conversationId, () => store.transaction(() => process(msg))),
+    release: (conversationId, inLock, at) => withLock(conversationId, () => store.transaction(() => release(conversationId, inLock, at))),
   };
 }

@@ -59,6 +59,15 @@ const schema = z.object({
     .default("0")
     .transform((v): boolean | number | string => (v === "false" || v === "0" ? false : v === "true" ? true : /^\d+$/.test(v) ? Number(v) : v)),
   WECHAT_TIMESTAMP_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  // --- running in production: health, metrics, slow clients, shutdown, retention (see .env.example) ---
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 24`)").optional(),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(5_000),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1024),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  TRANSCRIPT_RETENTION_DAYS: z.coerce.number().min(0).max(36_500).default(90),
+  MEMORY_STORE_MAX_CONVERSATIONS: z.coerce.number().int().min(1).default(10_000),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -89,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serviceHours = parseServiceHours(c.SERVICE_HOURS, c.SERVICE_TZ);
   } catch (e) {
     throw new ConfigError(`invalid configuration:\n${(e as Error).message} (see .env.example)`);
+  }
+  if (c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS=${c.HTTP_HEADERS_TIMEOUT_MS} is longer than HTTP_REQUEST_TIMEOUT_MS=${c.HTTP_REQUEST_TIMEOUT_MS}: make it shorter (the headers are part of the request)`);
   }
   if (c.WECHAT_ENCODING_AES_KEY && !c.WECHAT_APP_ID) {
     throw new ConfigError("WECHAT_ENCODING_AES_KEY is set but WECHAT_APP_ID is not: set WECHAT_APP_ID (MP admin → 基本配置 → AppID); security mode checks it");

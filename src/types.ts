@@ -116,6 +116,22 @@ export interface ConversationStore {
   recordHandoff(conversationId: string, reason: string, at: number): Promise<void>;
   close(): Promise<void>;
 
+  // --- one transaction per message, retries, health and retention ---
+  /** Runs `fn` as one transaction: the writes it makes through this store are committed together or not at all. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** The outcome stored for a message already handled (a client's retry), or null. */
+  messageOutcome(conversationId: string, messageId: string): Promise<Outcome | null>;
+  recordMessageOutcome(conversationId: string, messageId: string, outcome: Outcome, at: number): Promise<void>;
+  /** A real write and read; throws when the store cannot serve messages (readiness). */
+  check(at: number): Promise<void>;
+  /** How many tickets are in each status. */
+  ticketCounts(): Promise<Record<TicketStatus, number>>;
+  /**
+   * Deletes up to `batch` rows of each kind older than `before`: transcript entries, closed tickets and
+   * their messages, feedback, handoff requests, remembered outcomes, idle bot-mode states. Returns how many went.
+   */
+  prune(before: number, batch: number): Promise<number>;
+
   // --- handoff tickets and what the insights page reads ---
   createTicket(ticket: HandoffTicket): Promise<void>;
   /**

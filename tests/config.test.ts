@@ -96,3 +96,20 @@ describe("limits and proxy configuration", () => {
     expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
   });
 });
+
+describe("production configuration", () => {
+  it("defaults to 90 days of transcripts and explicit HTTP timeouts", () => {
+    const c = loadConfig({});
+    expect(c.TRANSCRIPT_RETENTION_DAYS).toBe(90);
+    expect(c.HTTP_REQUEST_TIMEOUT_MS).toBeGreaterThanOrEqual(c.HTTP_HEADERS_TIMEOUT_MS);
+    expect(c.METRICS_TOKEN).toBeUndefined();
+  });
+
+  it.each([
+    ["a headers timeout longer than the request timeout", { HTTP_HEADERS_TIMEOUT_MS: "20000", HTTP_REQUEST_TIMEOUT_MS: "10000" }, /HTTP_HEADERS_TIMEOUT_MS=20000 is longer/],
+    ["a short metrics token", { METRICS_TOKEN: "short" }, /METRICS_TOKEN/],
+    ["a negative retention", { TRANSCRIPT_RETENTION_DAYS: "-1" }, /TRANSCRIPT_RETENTION_DAYS/],
+  ])("refuses %s, naming the variable", (_name, env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

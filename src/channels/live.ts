@@ -25,7 +25,15 @@ export interface LiveHub {
   stream(req: Request, res: Response, conversationId: string): void;
   /** Answers with the events after `afterId`, waiting up to `waitMs` for the first one (long-poll). */
   poll(conversationId: string, afterId: number, waitMs: number): Promise<LiveEvent[]>;
+  /**
+   * For shutdown: ends every stream and pending poll with a final "shutdown" event (clients reconnect
+   * later); streams and polls asked for afterwards get only that event.
+   */
+  close(): void;
 }
+
+/** The type of the last event a stream or poll gets when the server stops. */
+export const SHUTDOWN_EVENT = "shutdown";
 
 export interface LiveHubOptions {
   /** Events kept per conversation for reconnects. */
@@ -43,6 +51,10 @@ export function createLiveHub({ keep = 100, heartbeatMs = 25_000, firstId = 1 }:
   let nextId = firstId;
   const recent = new Map<string, LiveEvent[]>();
   const listeners = new Map<string, Set<(e: LiveEvent) => void>>();
+  // what ends each open stream or pending poll, for close()
+  const enders = new Set<() => void>();
+  let closed = false;
+  const shutdownEvent = (conversationId: string, id: number): LiveEvent => ({ id, conversationId, type: SHUTDOWN_EVENT, at: Date.now(), data: { reconnect: true } });
 
   const hub: LiveHub = {
     publish(conversationId, type, data, options) {
@@ -83,34 +95,51 @@ export function createLiveHub({ keep = 100, heartbeatMs = 25_000, firstId = 1 }:
       });
       res.flushHeaders();
       const write = (e: LiveEvent) => res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+      // the shutdown event carries no id, so a reconnect resumes after the last real event
+      const end = () => res.end(`event: ${SHUTDOWN_EVENT}\ndata: ${JSON.stringify({ reconnect: true })}\n\n`);
       const last = Number(req.get("last-event-id") ?? req.query.after ?? 0);
       for (const e of hub.since(conversationId, Number.isFinite(last) ? last : 0)) write(e);
+      if (closed) {
+        end();
+        return;
+      }
       const off = hub.subscribe(conversationId, write);
       const beat = setInterval(() => res.write(": keep-alive\n\n"), heartbeatMs);
       beat.unref();
+      enders.add(end);
       req.on("close", () => {
         clearInterval(beat);
         off();
+        enders.delete(end);
       });
     },
     poll(conversationId, afterId, waitMs) {
       const ready = hub.since(conversationId, afterId);
       if (ready.length > 0 || waitMs <= 0) return Promise.resolve(ready);
+      // the shutdown event repeats the id asked after, so the poller's next `after` stays the same
+      if (closed) return Promise.resolve([shutdownEvent(conversationId, afterId)]);
       return new Promise((resolve) => {
+        const finish = (events: LiveEvent[]) => {
+          clearTimeout(timer);
+          off();
+          enders.delete(end);
+          resolve(events);
+        };
+        const end = () => finish([shutdownEvent(conversationId, afterId)]);
         const off = hub.subscribe(conversationId, () => {
           // a passing event (not kept) is not an answer to a poll: wait for one that is
           const events = hub.since(conversationId, afterId);
-          if (events.length === 0) return;
-          clearTimeout(timer);
-          off();
-          resolve(events);
+          if (events.length > 0) finish(events);
         });
-        const timer = setTimeout(() => {
-          off();
-          resolve([]);
-        }, waitMs);
+        const timer = setTimeout(() => finish([]), waitMs);
         timer.unref();
+        enders.add(end);
       });
+    },
+    close() {
+      closed = true;
+      for (const end of [...enders]) end();
+      enders.clear();
     },
   };
   return hub;

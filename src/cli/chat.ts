@@ -3,7 +3,7 @@ import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
 import pino from "pino";
 import { createBot } from "../bot.js";
-import { loadConfigOrExit, type Config } from "../config.js";
+import { ConfigError, loadConfigOrExit, type Config } from "../config.js";
 import { initialState } from "../dialog/decide.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import { openStore } from "../store/open.js";
@@ -24,7 +24,16 @@ const kb = loaded.kb;
 
 // the bot's own log goes to stderr, quiet unless LOG_LEVEL asks for more, so it does not mix with the chat
 const log = pino({ level: process.env.LOG_LEVEL ? config.LOG_LEVEL : "warn" }, pino.destination(2));
-const store = openStore(config);
+const store = (() => {
+  try {
+    return openStore(config);
+  } catch (e) {
+    // an unusable DATA_DIR or database file: its one-line message, not a stack trace
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    process.exit(1);
+  }
+})();
 const bot = createBot({
   knowledge: () => kb,
   store,

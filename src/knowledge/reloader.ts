@@ -8,6 +8,15 @@ export interface KnowledgeHolder {
   current(): KnowledgeBase;
   /** Re-reads the files: a valid knowledge base replaces the current one; an invalid one is refused. */
   reload(reason: string): LoadResult;
+  /** How the last reload went (null before the first): a refused one lists its `file:line` problems. */
+  lastReload(): ReloadStatus | null;
+}
+
+export interface ReloadStatus {
+  ok: boolean;
+  /** When it ran (epoch ms). */
+  at: number;
+  problems: string[];
 }
 
 /**
@@ -19,10 +28,13 @@ export interface KnowledgeHolder {
  */
 export function createKnowledgeHolder(initial: KnowledgeBase, paths: KnowledgePaths, log: Logger): KnowledgeHolder {
   let kb = warmUp(initial);
+  let last: ReloadStatus | null = null;
   return {
     current: () => kb,
+    lastReload: () => last,
     reload(reason) {
       const next = loadKnowledge(paths);
+      last = { ok: next.ok, at: Date.now(), problems: next.ok ? [] : next.errors };
       if (next.ok) {
         kb = warmUp(next.kb);
         log.info({ reason, intents: kb.intents.size, facts: kb.facts.size }, "knowledge base reloaded");

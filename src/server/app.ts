@@ -4,6 +4,7 @@ import type { Bot } from "../bot.js";
 import { httpChannel, jsonBodyLimit, requireUtf8 } from "../channels/http.js";
 import type { InboundLimits } from "../coordination/rate-limit.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
+import { healthRouter } from "./health.js";
 
 export interface AppOptions {
   bot: Bot;
@@ -16,20 +17,19 @@ export interface AppOptions {
   limits?: InboundLimits;
   /** Express's `trust proxy`: which proxies' X-Forwarded-For gives the client address (req.ip). */
   trustProxy?: boolean | number | string;
+  /** Mounted first, before body parsing: health, readiness, metrics, shutdown (default: a plain /healthz). */
+  ops?: Router;
 }
 
 /** The express app: channel routes, health, JSON errors everywhere. */
-export function createApp({ bot, knowledge, log, maxTextLength, routers = [], limits, trustProxy }: AppOptions): Express {
+export function createApp({ bot, knowledge, log, maxTextLength, routers = [], limits, trustProxy, ops }: AppOptions): Express {
   const app = express();
   const httpLog = log.child({ module: "server" });
   app.disable("x-powered-by");
   if (trustProxy !== undefined) app.set("trust proxy", trustProxy);
+  app.use(ops ?? healthRouter({ knowledge }));
   // room for the longest allowed text however it is escaped; bytes that are not UTF-8 are refused
   app.use(express.json({ limit: Math.max(16_384, jsonBodyLimit(maxTextLength)), verify: requireUtf8 }));
-  app.get("/healthz", (_req, res) => {
-    const kb = knowledge();
-    res.json({ status: "ok", intents: kb.intents.size, facts: kb.facts.size, loadedAt: new Date(kb.loadedAt).toISOString() });
-  });
   app.use(httpChannel({ bot, maxTextLength, limits }));
   for (const router of routers) app.use(router);
   app.use((_req, res) => {

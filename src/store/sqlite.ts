@@ -1,12 +1,35 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { ConversationState, ConversationStore, HandoffTicket, TicketCursor, TicketMessage, TicketStatus, TranscriptEntry } from "../types.js";
+import type {
+  ConversationState,
+  ConversationStore,
+  HandoffTicket,
+  Outcome,
+  TicketCursor,
+  TicketMessage,
+  TicketStatus,
+  TranscriptEntry,
+} from "../types.js";
+import { withTransactions } from "./transaction.js";
 
-/** The embedded default: one SQLite file (WAL), surviving restarts. */
+/** The database file failed SQLite's `quick_check`: some of its pages are damaged. */
+export class DamagedDatabaseError extends Error {}
+
+/**
+ * The embedded default: one SQLite file (WAL), surviving restarts. Checks the file with `quick_check`
+ * first, so a damaged database stops the start instead of failing message after message.
+ */
 export function createSqliteStore(file: string): ConversationStore {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  try {
+    const problems = db.pragma("quick_check", { simple: false }) as Array<{ quick_check: string }>;
+    if (problems[0]?.quick_check !== "ok") throw new DamagedDatabaseError(`quick_check: ${problems.map((p) => p.quick_check).slice(0, 3).join("; ")}`);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
@@ -73,6 +96,18 @@ export function createSqliteStore(file: string): ConversationStore {
     CREATE INDEX IF NOT EXISTS tickets_in_queue ON tickets (status, opened_at, id);
     CREATE INDEX IF NOT EXISTS tickets_by_closing ON tickets (status, closed_at, id);
     CREATE INDEX IF NOT EXISTS tickets_by_user ON tickets (user_id, status);
+    CREATE TABLE IF NOT EXISTS message_outcomes (
+      conversation_id TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      PRIMARY KEY (conversation_id, message_id)
+    );
+    CREATE INDEX IF NOT EXISTS message_outcomes_by_time ON message_outcomes (at);
+    CREATE INDEX IF NOT EXISTS handoff_requests_by_time ON handoff_requests (at);
+    CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (updated_at);
+    CREATE INDEX IF NOT EXISTS tickets_by_closed ON tickets (status, closed_at);
+    CREATE TABLE IF NOT EXISTS health_check (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
   `);
   migrateTranscriptSpeakers(db);
   // added after the first release: older files get the column on open
@@ -129,12 +164,49 @@ export function createSqliteStore(file: string): ConversationStore {
     status === "closed"
       ? { later: "(closed_at, id) < (@at, @id)", earlier: "(closed_at, id) > (@at, @id)", order: "closed_at DESC, id DESC" }
       : { later: "(opened_at, id) > (@at, @id)", earlier: "(opened_at, id) < (@at, @id)", order: "opened_at ASC, id ASC" };
+  const selectOutcome = db.prepare<[string, string], { outcome: string }>("SELECT outcome FROM message_outcomes WHERE conversation_id = ? AND message_id = ?");
+  const insertOutcome = db.prepare("INSERT OR REPLACE INTO message_outcomes (conversation_id, message_id, outcome, at) VALUES (?, ?, ?, ?)");
+  const writeHealth = db.prepare("INSERT INTO health_check (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at");
+  const readHealth = db.prepare<[], { at: number }>("SELECT at FROM health_check WHERE id = 1");
+  const deleteEntry = db.prepare("DELETE FROM transcript WHERE seq = ?");
+  // the probe writes where messages write (a transcript row, a conversation row), then takes them back
+  const probe = db.transaction((at: number) => {
+    writeHealth.run(at);
+    const row = insertEntry.run("\u0000health", "in", "", at, null, null, null, "health", "health", null, null);
+    deleteEntry.run(row.lastInsertRowid);
+    writeState.run("\u0000health", "{}", at);
+    deleteState.run("\u0000health");
+    if (readHealth.get()?.at !== at) throw new Error("the store did not read back what it wrote");
+  });
+  const countTickets = db.prepare<[], { status: TicketStatus; n: number }>("SELECT status, COUNT(*) AS n FROM tickets GROUP BY status");
+  const pruneRows = [
+    "DELETE FROM transcript WHERE seq IN (SELECT seq FROM transcript WHERE at < @before LIMIT @batch)",
+    "DELETE FROM feedback WHERE rowid IN (SELECT rowid FROM feedback WHERE at < @before LIMIT @batch)",
+    "DELETE FROM handoff_requests WHERE rowid IN (SELECT rowid FROM handoff_requests WHERE at < @before LIMIT @batch)",
+    "DELETE FROM message_outcomes WHERE rowid IN (SELECT rowid FROM message_outcomes WHERE at < @before LIMIT @batch)",
+    // a conversation in a human's hands keeps its state however long it waits
+    "DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE updated_at < @before AND json_extract(state, '$.mode') = 'bot' LIMIT @batch)",
+  ].map((sql) => db.prepare(sql));
+  const selectOldClosed = db.prepare<{ before: number; batch: number }, { id: string }>(
+    "SELECT id FROM tickets WHERE status = 'closed' AND closed_at < @before LIMIT @batch",
+  );
+  const deleteTicketMessages = db.prepare("DELETE FROM ticket_messages WHERE ticket_id = ?");
+  const deleteTicket = db.prepare("DELETE FROM tickets WHERE id = ?");
+  const pruneBatch = db.transaction((before: number, batch: number) => {
+    let n = 0;
+    for (const stmt of pruneRows) n += stmt.run({ before, batch }).changes;
+    for (const { id } of selectOldClosed.all({ before, batch })) {
+      deleteTicketMessages.run(id);
+      n += deleteTicket.run(id).changes;
+    }
+    return n;
+  });
   const appendMany = db.transaction((entries: TranscriptEntry[]) => {
     for (const e of entries) {
       insertEntry.run(e.conversationId, e.direction, e.text, e.at, e.intent, e.confidence, e.kind, e.channel, e.userId, e.from ?? null, e.author ?? null);
     }
   });
-  return {
+  const store: Omit<ConversationStore, "transaction"> = {
     async read(id) {
       const row = readState.get(id);
       return row ? (JSON.parse(row.state) as ConversationState) : null;
@@ -159,7 +231,25 @@ export function createSqliteStore(file: string): ConversationStore {
       insertHandoff.run(conversationId, reason, at);
     },
     async close() {
-      db.close();
+      if (db.open) db.close();
+    },
+    async messageOutcome(conversationId, messageId) {
+      const row = selectOutcome.get(conversationId, messageId);
+      return row ? (JSON.parse(row.outcome) as Outcome) : null;
+    },
+    async recordMessageOutcome(conversationId, messageId, outcome, at) {
+      insertOutcome.run(conversationId, messageId, JSON.stringify(outcome), at);
+    },
+    async check(at) {
+      probe(at);
+    },
+    async ticketCounts() {
+      const counts: Record<TicketStatus, number> = { waiting: 0, assigned: 0, closed: 0 };
+      for (const { status, n } of countTickets.all()) counts[status] = n;
+      return counts;
+    },
+    async prune(before, batch) {
+      return pruneBatch(before, batch);
     },
 
     async createTicket(t) {
@@ -250,6 +340,13 @@ export function createSqliteStore(file: string): ConversationStore {
       }));
     },
   };
+  return withTransactions(store, {
+    begin: () => db.exec("BEGIN IMMEDIATE"),
+    commit: () => db.exec("COMMIT"),
+    rollback: () => {
+      if (db.inTransaction) db.exec("ROLLBACK");
+    },
+  });
 }
 
 /**

@@ -32,3 +32,15 @@ describe("passing events", () => {
     expect((await polled).map((e) => e.data)).toEqual([{ n: 2 }]);
   });
 });
+
+describe("closing the live hub for shutdown", () => {
+  it("ends a pending long-poll with a shutdown event that keeps the poller's position", async () => {
+    const hub = createLiveHub({ firstId: 50 });
+    hub.publish("api:p", "reply", { n: 1 });
+    const pending = hub.poll("api:p", 50, 60_000);
+    hub.close();
+    expect(await pending).toEqual([expect.objectContaining({ id: 50, type: "shutdown", data: { reconnect: true } })]);
+    expect((await hub.poll("api:p", 50, 60_000)).map((e) => e.type)).toEqual(["shutdown"]);
+    expect((await hub.poll("api:p", 0, 60_000)).map((e) => e.type)).toEqual(["reply"]);
+  });
+});

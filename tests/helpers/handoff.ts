@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createBot, type Bot } from "../../src/bot.js";
 import { apiChannel } from "../../src/channels/http.js";
 import { createLiveHub, type LiveHub } from "../../src/channels/live.js";
@@ -47,9 +48,8 @@ export function createDesk(
     ...(options.maxWaitingPerUser !== undefined ? { maxWaitingPerUser: options.maxWaitingPerUser } : {}),
   });
   const bot = createBot({ knowledge: () => kb, store, log: silentLog, handoff: desk, settings: { threshold: 0.5, clarifyMargin: 0.02, feedbackEvery: options.feedbackEvery ?? 0 } });
-  let n = 0;
   const say = (userId: string, text: string, at = Date.now(), conversationId = `api:${userId}`) => {
-    const msg: InboundMessage = { channel: "api", conversationId, userId, text, messageId: `m${++n}`, at };
+    const msg: InboundMessage = { channel: "api", conversationId, userId, text, messageId: randomUUID(), at };
     return bot.handle(msg);
   };
   return { bot, desk, store, live, channels, say };

@@ -7,11 +7,12 @@ import { createMemoryStore } from "../../src/store/memory.js";
 import { projectKnowledge, silentLog } from "../helpers/kb.js";
 
 let server: Server;
+const store = createMemoryStore();
 let base: string;
 
 beforeAll(async () => {
   const kb = projectKnowledge();
-  const bot = createBot({ knowledge: () => kb, store: createMemoryStore(), log: silentLog });
+  const bot = createBot({ knowledge: () => kb, store, log: silentLog });
   const app = createApp({ bot, knowledge: () => kb, log: silentLog, maxTextLength: 2000 });
   server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
@@ -65,6 +66,16 @@ describe("POST /api/messages", () => {
     await post("{", "application/json");
     const res = await post(JSON.stringify({ userId: "u-4", text: "你好" }));
     expect(res.status).toBe(200);
+  });
+});
+
+describe("a client's retry", () => {
+  it("answers the same messageId again with the same reply, stored once", async () => {
+    const body = JSON.stringify({ userId: "u-retry", text: "视频号怎么关", messageId: "client-msg-1" });
+    const first = await (await post(body)).json();
+    const second = await (await post(body)).json();
+    expect(second).toEqual(first);
+    expect((await store.transcript("api:u-retry")).filter((e) => e.direction === "in")).toHaveLength(1);
   });
 });
 
