@@ -68,6 +68,8 @@ export function createInboundLimits(options: {
   addressPerMinute: number;
   /** Builds the limiter of one kind; in-process token buckets by default. */
   limiter?: (perMinute: number) => RateLimiter;
+  /** Told of every refusal (for the metrics). */
+  onRefused?: (sender: Sender, scope: "user" | "address") => void;
 }): InboundLimits {
   const make = options.limiter ?? ((perMinute: number) => createTokenBuckets({ perMinute }));
   const users = options.userPerMinute > 0 ? make(options.userPerMinute) : null;
@@ -77,11 +79,17 @@ export function createInboundLimits(options: {
       // the user first: a flooding user is refused without spending its address's tokens
       if (users) {
         const d = await users.take(`${channel}:${userId}`);
-        if (!d.ok) return { ...d, scope: "user" };
+        if (!d.ok) {
+          options.onRefused?.({ channel, userId, address }, "user");
+          return { ...d, scope: "user" };
+        }
       }
       if (addresses && address) {
         const d = await addresses.take(addressKey(address));
-        if (!d.ok) return { ...d, scope: "address" };
+        if (!d.ok) {
+          options.onRefused?.({ channel, userId, address }, "address");
+          return { ...d, scope: "address" };
+        }
       }
       return { ok: true };
     },

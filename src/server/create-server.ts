@@ -68,7 +68,11 @@ export async function createServer(config: Config, log: Logger): Promise<Running
   const metrics = createMetrics(() => store.ticketCounts());
   const store = instrumentStore(openStore(config), metrics);
   const retention = createRetention({ store, days: config.TRANSCRIPT_RETENTION_DAYS, log });
-  const limits = createInboundLimits({ userPerMinute: config.RATE_LIMIT_USER_PER_MIN, addressPerMinute: config.RATE_LIMIT_ADDRESS_PER_MIN });
+  const limits = createInboundLimits({
+    userPerMinute: config.RATE_LIMIT_USER_PER_MIN,
+    addressPerMinute: config.RATE_LIMIT_ADDRESS_PER_MIN,
+    onRefused: (sender, scope) => metrics.rateLimited.inc({ channel: sender.channel, scope }),
+  });
   // --- human handoff: the desk opens tickets; agents' replies go out through the conversation's channel ---
   const live = createLiveHub({ firstId: Date.now() });
   const channels = createChannelRegistry();

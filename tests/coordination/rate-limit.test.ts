@@ -47,6 +47,21 @@ describe("inbound limits", () => {
     expect(await limits.admit({ channel: "api", userId: "c", address: "2.2.2.2" })).toEqual({ ok: true });
   });
 
+  it("tell of every refusal, with its channel and scope (for the metrics)", async () => {
+    const refused: string[] = [];
+    const limits = createInboundLimits({
+      userPerMinute: 1,
+      addressPerMinute: 2,
+      limiter: (n) => createTokenBuckets({ perMinute: n, burst: n }),
+      onRefused: (sender, scope) => refused.push(`${sender.channel}:${scope}`),
+    });
+    await limits.admit({ channel: "api", userId: "a", address: "1.1.1.1" });
+    await limits.admit({ channel: "api", userId: "a", address: "1.1.1.1" });
+    await limits.admit({ channel: "web", userId: "b", address: "1.1.1.1" });
+    await limits.admit({ channel: "web", userId: "c", address: "1.1.1.1" });
+    expect(refused).toEqual(["api:user", "web:address"]);
+  });
+
   it("refuse a flooding user without spending its address's tokens", async () => {
     const calls: string[] = [];
     const limits = createInboundLimits({ userPerMinute: 1, addressPerMinute: 5, limiter: counting(calls) });
