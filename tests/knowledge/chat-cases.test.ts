@@ -61,7 +61,7 @@ async function score(file: string): Promise<Record<string, number>> {
 
 describe("chat cases written from the article alone", () => {
   it.each([
-    ["chat-cases-a.json", { inscope: 0.8, oos: 0.95, multi: 0.75 }],
+    ["chat-cases-a.json", { inscope: 0.8, oos: 0.93, multi: 0.75 }],
     ["chat-cases-b.json", { inscope: 0.72, oos: 0.8, multi: 0.85 }],
   ])("%s stays above its floors", async (file, floors) => {
     const got = await score(file);
