@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HandoffTicket } from "../../src/types.js";
 import { PASSWORDS, startConsole, type RunningConsole } from "../helpers/console.js";
+import { launchChromium } from "../helpers/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const HEX_USER = "0f3a9c2b7d6e41f8a5b0c9d8e7f6a1b2";
 const artifacts = resolve(import.meta.dirname, "../../test-artifacts");
 
@@ -13,11 +13,7 @@ let browser: Browser;
 let c: RunningConsole;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`the browser tests need Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchChromium();
   c = await startConsole();
   mkdirSync(artifacts, { recursive: true });
 }, 30_000);
