@@ -284,8 +284,9 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
       const ticket = await store.openTicket(conversationId);
       if (!ticket) return null;
       if (ticket.status === "assigned") return { status: "assigned", position: null, agent: ticket.agent };
-      const waiting = await store.tickets(["waiting"]);
-      return { status: "waiting", position: Math.max(1, waiting.findIndex((t) => t.id === ticket.id) + 1), agent: null };
+      // a count of the tickets ahead, not a read of the whole queue: pages ask on every queue change
+      const ahead = await store.countTickets({ status: "waiting", before: cursorOf(ticket) });
+      return { status: "waiting", position: ahead + 1, agent: null };
     },
 
     async typing(ticketId, agent) {

@@ -114,6 +114,9 @@ describe("bounds on the queue for a human", () => {
     expect(replyText(out)).toMatch(/前面还有 300 位/);
     expect(store.listings).toBe(0);
     expect(store.counts).toBeGreaterThan(0);
+    // the place a web page shows, asked on every change of the queue, is a count too
+    expect(await d.desk.status("api:late")).toEqual({ status: "waiting", position: 301, agent: null });
+    expect(store.listings).toBe(0);
   });
 });
 
