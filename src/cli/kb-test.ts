@@ -9,6 +9,7 @@ import {
   formatConfidence,
   leaveOneOut,
   missLegend,
+  reliability,
   selfMatch,
   type Report,
 } from "../knowledge/evaluate.js";
@@ -103,6 +104,15 @@ if (values.tests) {
     `\ncalibration (leave-one-out): threshold ${cal.threshold} keeps ${pct(cal.inScopeKept)} of answerable phrasings and rejects ${pct(cal.outOfScopeRejected)} of out-of-scope ones`,
   );
 }
+
+// can a confidence be read as the chance of being right? observed accuracy per confidence bucket
+const rel = reliability((extra ?? loo).points);
+console.log(`\nreliability (${extra ? "that file" : "leave-one-out"}): confidence → share whose top reading was right`);
+for (const b of rel.table) {
+  const bar = "#".repeat(Math.round(b.accuracy * 20));
+  console.log(`  ${b.from.toFixed(1)}–${b.to.toFixed(1)}  n=${String(b.count).padStart(4)}  mean ${b.meanConfidence.toFixed(2)}  right ${pct(b.accuracy).padStart(6)}  ${bar}`);
+}
+console.log(`  expected calibration error: ${rel.ece.toFixed(3)}`);
 
 const failing = [loo, ...(extra ? [extra] : [])].filter((r) => r.accuracy < floor);
 if (failing.length) {

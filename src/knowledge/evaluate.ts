@@ -38,6 +38,8 @@ export interface Report {
   confusions: Array<{ pair: string; count: number }>;
   /** Confidence of every correctly ranked in-scope phrasing and of every out-of-scope one. */
   scores: { inScope: number[]; outOfScope: number[] };
+  /** Every phrasing's top confidence and whether the top reading was right (the right intent, or a refusal of an out-of-scope one). */
+  points: Array<{ confidence: number; correct: boolean }>;
 }
 
 const REJECT = "out-of-scope";
@@ -48,14 +50,14 @@ function answered(kb: KnowledgeBase, intentId: string | undefined, confidence: n
   return type === "out-of-scope" ? null : intentId;
 }
 
-function finish(total: number, misses: Miss[], scores: Report["scores"]): Report {
+function finish(total: number, misses: Miss[], scores: Report["scores"], points: Report["points"]): Report {
   const counts = new Map<string, number>();
   for (const m of misses) {
     const pair = `${m.expected} → ${m.got ?? "(no answer)"}`;
     counts.set(pair, (counts.get(pair) ?? 0) + 1);
   }
   const confusions = [...counts.entries()].map(([pair, count]) => ({ pair, count })).sort((a, b) => b.count - a.count);
-  return { total, correct: total - misses.length, accuracy: total ? (total - misses.length) / total : 1, misses, confusions, scores };
+  return { total, correct: total - misses.length, accuracy: total ? (total - misses.length) / total : 1, misses, confusions, scores, points };
 }
 
 /**
@@ -71,11 +73,14 @@ export function evaluatePhrasings(
 ): Report {
   const misses: Miss[] = [];
   const scores: Report["scores"] = { inScope: [], outOfScope: [] };
+  const points: Report["points"] = [];
   for (const c of cases) {
     const m = matchIntent(c.text, kb.index, c.exclude === undefined ? {} : { excludeExample: c.exclude });
     const top = m.candidates[0];
     const got = answered(kb, top?.intentId, m.confidence, threshold);
     const expectReject = c.expected === REJECT || kb.intents.get(c.expected)?.type === "out-of-scope";
+    const topRefuses = !top || kb.intents.get(top.intentId)?.type === "out-of-scope";
+    points.push({ confidence: top ? m.confidence : 0, correct: expectReject ? topRefuses : top?.intentId === c.expected || sameAnswer(kb, c.expected, top?.intentId ?? null) });
     if (expectReject) {
       scores.outOfScope.push(top && kb.intents.get(top.intentId)?.type !== "out-of-scope" ? m.confidence : 0);
       if (got !== null) misses.push({ text: c.text, expected: REJECT, got, confidence: m.confidence, why: { kind: "answered-out-of-scope" } });
@@ -86,7 +91,7 @@ export function evaluatePhrasings(
       misses.push({ text: c.text, expected: c.expected, got, confidence: m.confidence, why: reasonOf(kb, m, c.expected, got, margin) });
     }
   }
-  return finish(cases.length, misses, scores);
+  return finish(cases.length, misses, scores, points);
 }
 
 function reasonOf(kb: KnowledgeBase, m: MatchResult, expected: string, got: string | null, margin: number): MissReason {
@@ -177,6 +182,36 @@ export function leaveOneOut(kb: KnowledgeBase, threshold: number, margin?: numbe
 
 function examples(kb: KnowledgeBase): Array<{ text: string; expected: string }> {
   return kb.index.examples.map((e) => ({ text: e.text, expected: kb.index.intentIds[e.intent]! }));
+}
+
+/** One bucket of a reliability table: phrasings whose confidence fell in [from, to). */
+export interface ReliabilityBucket {
+  from: number;
+  to: number;
+  count: number;
+  meanConfidence: number;
+  /** Share of them whose top reading was right. */
+  accuracy: number;
+}
+
+/**
+ * How far confidence can be read as the chance of being right: phrasings bucketed by confidence,
+ * each bucket's observed accuracy, and the expected calibration error (the count-weighted mean gap).
+ */
+export function reliability(points: Report["points"], buckets = 10): { table: ReliabilityBucket[]; ece: number } {
+  const table: ReliabilityBucket[] = [];
+  let ece = 0;
+  for (let b = 0; b < buckets; b++) {
+    const from = b / buckets;
+    const to = (b + 1) / buckets;
+    const inside = points.filter((p) => p.confidence >= from && (p.confidence < to || (b === buckets - 1 && p.confidence <= to)));
+    if (inside.length === 0) continue;
+    const meanConfidence = inside.reduce((s, p) => s + p.confidence, 0) / inside.length;
+    const accuracy = inside.filter((p) => p.correct).length / inside.length;
+    table.push({ from, to, count: inside.length, meanConfidence, accuracy });
+    ece += (inside.length / Math.max(1, points.length)) * Math.abs(accuracy - meanConfidence);
+  }
+  return { table, ece };
 }
 
 /** The threshold that best separates answerable phrasings from out-of-scope ones (balanced accuracy). */

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { evaluatePhrasings, explainMiss, formatConfidence, missLegend, type Miss } from "../../src/knowledge/evaluate.js";
+import { evaluatePhrasings, explainMiss, formatConfidence, missLegend, reliability, type Miss } from "../../src/knowledge/evaluate.js";
 import { loadKnowledgeOrThrow } from "../../src/knowledge/load.js";
 import { UNBIND_KB, writeTempKb } from "../helpers/small-kb.js";
 
@@ -64,5 +64,32 @@ describe("why a phrasing was not answered as expected", () => {
       expect(legend).toContain(tag);
     }
     expect(legend).toContain("0.45");
+  });
+});
+
+describe("reliability of the confidence", () => {
+  it("buckets phrasings by confidence with each bucket's observed accuracy, and the count-weighted gap", () => {
+    const points = [
+      { confidence: 0.95, correct: true },
+      { confidence: 0.91, correct: true },
+      { confidence: 0.55, correct: true },
+      { confidence: 0.52, correct: false },
+      { confidence: 1, correct: true },
+    ];
+    const { table, ece } = reliability(points);
+    expect(table.map((b) => [b.from, b.count, b.accuracy])).toEqual([
+      [0.5, 2, 0.5],
+      [0.9, 3, 1],
+    ]);
+    // 2/5 × |0.5 − 0.535| + 3/5 × |1 − 0.953…|
+    expect(ece).toBeCloseTo((2 / 5) * 0.035 + (3 / 5) * (1 - (0.95 + 0.91 + 1) / 3), 6);
+  });
+
+  it("is reported for every phrasing evaluated, out-of-scope ones right when the top reading refuses", () => {
+    const faq = [...kb.intents.values()].find((i) => i.type === "faq")!;
+    const report = evaluatePhrasings(kb, [{ text: faq.examples[0]!, expected: faq.id }, { text: "今天天气怎么样", expected: "out-of-scope" }], 0.45);
+    expect(report.points).toHaveLength(2);
+    expect(report.points[0]).toEqual({ confidence: expect.any(Number), correct: true });
+    expect(report.points[1]!.correct).toBe(true);
   });
 });
