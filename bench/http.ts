@@ -1,0 +1,80 @@
+// npm run bench:http — POST /api/messages of the running bot (SQLite store, rate limits off) under
+// autocannon, 100 connections, beside a bare express route answering fixed JSON, in one run; prints
+// throughput, latency and the ratio. Both servers run as child processes on 127.0.0.1, one at a time.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import autocannon from "autocannon";
+
+const root = resolve(import.meta.dirname, "..");
+const quick = process.argv.includes("--quick");
+const DURATION = quick ? 5 : 15;
+const CONNECTIONS = 100;
+const QUESTIONS = ["视频号怎么关", "注销后视频还在吗", "公众号要先解绑吗", "那粉丝呢", "关闭视频号有什么影响", "今天天气怎么样", "谢谢", "注销要多久"];
+
+/** Starts a server script and resolves with its port, read from its "listening on" line. */
+function start(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (?:http:\/\/[^:]+:)?(\d+)/.exec(out);
+      if (m) ok({ child, port: Number(m[1]) });
+    });
+    child.on("exit", (code) => fail(new Error(`${args.join(" ")} exited (${code}) before listening:\n${out}`)));
+  });
+}
+
+async function load(port: number) {
+  let n = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [
+      {
+        method: "POST",
+        path: "/api/messages",
+        headers: { "content-type": "application/json" },
+        // many users, each asking in turn: conversations continue, as in real traffic
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ userId: `u${n % 2000}`, text: QUESTIONS[n++ % QUESTIONS.length] }) }),
+      },
+    ],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+}
+
+async function measure(name: string, args: string[], env: Record<string, string>) {
+  const { child, port } = await start(args, env);
+  process.stderr.write(`loading ${name} on port ${port} for ${DURATION} s…\n`);
+  try {
+    return { name, ...(await load(port)) };
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+}
+
+const data = mkdtempSync(join(tmpdir(), "faq-bench-http-"));
+const rows = [];
+rows.push(await measure("bare express route (fixed JSON)", ["bench/bare-server.ts"], { PORT: "0" }));
+rows.push(
+  await measure("the bot, POST /api/messages, SQLite", ["src/main.ts"], {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATA_DIR: data,
+    LOG_LEVEL: "info",
+    RATE_LIMIT_USER_PER_MIN: "0",
+    RATE_LIMIT_ADDRESS_PER_MIN: "0",
+    TRANSCRIPT_RETENTION_DAYS: "0",
+  }),
+);
+rmSync(data, { recursive: true, force: true });
+
+console.log(`node ${process.version}; autocannon, ${CONNECTIONS} connections, ${DURATION} s each\n`);
+console.log("| target | req/s | p50 ms | p99 ms | non-2xx | errors |");
+console.log("|---|---:|---:|---:|---:|---:|");
+for (const r of rows) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`);
+console.log(`\nthe bot serves ${(rows[1]!.rps / rows[0]!.rps).toFixed(2)}× what the bare route serves`);
