@@ -1,3 +1,4 @@
+import type { Responses } from "../dialog/responses.js";
 import type { Lexicon } from "../nlu/lexicon.js";
 import type { MatchIndex } from "../nlu/match.js";
 
@@ -83,8 +84,12 @@ export interface KnowledgeBase {
   tables: Map<string, Table>;
   lexicon: Lexicon;
   index: MatchIndex;
+  /** Terms that name the subject itself (the lexicon's `subject:`, else the terms most intents use). */
+  subject: Set<string>;
   /** Agents' canned replies (knowledge/canned-replies.yaml; none when the file is absent). */
   cannedReplies: CannedReply[];
+  /** What the bot says besides answers: knowledge/responses.yaml over the engine's defaults. */
+  responses: Responses;
   /** Files it was built from, for the operator. */
   files: string[];
   loadedAt: number;

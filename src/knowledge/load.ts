@@ -2,11 +2,13 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node as YamlNode } from "yaml";
 import type { ZodType } from "zod";
-import { compileLexicon } from "../nlu/lexicon.js";
-import { buildIndex } from "../nlu/match.js";
+import { cleanWord, compileLexicon, type Lexicon } from "../nlu/lexicon.js";
+import { buildIndex, tokenize } from "../nlu/match.js";
 import { answerTexts } from "./answer-text.js";
 import { parseCsv, CsvError } from "./csv.js";
 import { didYouMean } from "./did-you-mean.js";
+import { readResponses } from "./responses-file.js";
+import { withDefaults, type ResponseKey } from "../dialog/responses.js";
 import type { CannedReply, Fact, FactRef, Intent, KnowledgeBase, Table } from "./knowledge-base.js";
 import {
   cannedRepliesFileSchema,
@@ -59,6 +61,7 @@ interface Unreadable {
 
 const LEXICON_FILE = "lexicon.yaml";
 const CANNED_FILE = "canned-replies.yaml";
+const RESPONSES_FILE = "responses.yaml";
 
 /** Reads, validates and compiles intents/ and knowledge/. Never throws for bad files: returns the errors. */
 export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadResult {
@@ -75,9 +78,16 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
   let lexiconFile: LexiconFile | null = null;
   let lexiconParsed: ParsedYaml | null = null;
   const cannedReplies: CannedReply[] = [];
+  let responses: Partial<Record<ResponseKey, string>> = {};
   for (const path of knowledgeFiles) {
     const parsed = readYaml(path, rel(path), errors, unreadable.knowledgeSources);
     if (!parsed) continue;
+    if (basename(path) === RESPONSES_FILE) {
+      const read = readResponses(parsed.doc.contents, (node) => (node?.range ? parsed.counter.linePos(node.range[0]).line : 1), parsed.file);
+      errors.push(...read.errors);
+      responses = read.values;
+      continue;
+    }
     if (basename(path) === CANNED_FILE) {
       cannedReplies.push(...readCannedReplies(parsed, errors));
       continue;
@@ -96,6 +106,10 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
       errors.push(`${rel(join(paths.knowledgeDir, LEXICON_FILE))}:1: missing: the matcher needs a lexicon (synonyms, stopwords, entities)`);
     }
     return { ok: false, errors };
+  }
+  for (const group of Object.keys(lexiconFile.roles ?? {})) {
+    if (lexiconFile.entities[group]) continue;
+    errors.push(`${lexiconParsed!.file}:${lineOf(lexiconParsed!, ["roles", group])}: roles names "${group}", which is no entity group${didYouMean(group, Object.keys(lexiconFile.entities))}`);
   }
   const { lexicon, duplicates } = compileLexicon(lexiconFile);
   for (const [surface, a, b] of duplicates) {
@@ -154,6 +168,7 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
 
   if (errors.length > 0) return { ok: false, errors };
   const list = [...intents.values()];
+  const subject = subjectTerms(lexiconFile, lexicon, list);
   return {
     ok: true,
     kb: {
@@ -161,15 +176,32 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
       facts,
       tables,
       lexicon,
+      subject,
       index: buildIndex(
         list.map((intent) => ({ ...intent, answerTexts: answerTexts(intent, facts, tables) })),
         lexicon,
       ),
       cannedReplies,
+      responses: withDefaults(responses),
       files: [...knowledgeFiles, ...intentFiles].map(rel),
       loadedAt: Date.now(),
     },
   };
+}
+
+// Without a declared subject, a term more than this share of the answering intents is asked with is the subject.
+const SUBJECT_SHARE = 0.5;
+
+/** The terms that name the knowledge base's subject: declared in the lexicon, else derived from the phrasings. */
+function subjectTerms(file: LexiconFile, lexicon: Lexicon, intents: Intent[]): Set<string> {
+  if (file.subject) return new Set(file.subject.map((w) => lexicon.surfaces.get(cleanWord(w)) ?? cleanWord(w)));
+  const answering = intents.filter((i) => i.type === "faq");
+  const count = new Map<string, number>();
+  for (const intent of answering) {
+    const terms = new Set(intent.examples.flatMap((e) => tokenize(e, lexicon)).filter((t) => t.kind !== "stop" && !lexicon.frames.has(t.text)).map((t) => t.text));
+    for (const t of terms) count.set(t, (count.get(t) ?? 0) + 1);
+  }
+  return new Set([...count].filter(([, n]) => answering.length >= 4 && n / answering.length > SUBJECT_SHARE).map(([t]) => t));
 }
 
 /** Like loadKnowledge, but throws a KnowledgeError listing every problem. */

@@ -34,13 +34,28 @@ export const knowledgeFileSchema = z
   })
   .strict();
 
+/**
+ * What naming an entity of a group does to a match: `veto` (a subject the knowledge base does not cover:
+ * out of scope), `other-subject` (another subject, ours only when the rest of the question is),
+ * `component` (a named thing: an intent that never mentions it is not asked), `slot` (a value the
+ * dialog remembers, never held against an intent).
+ */
+export const ENTITY_ROLES = ["veto", "other-subject", "component", "slot"] as const;
+export type EntityRole = (typeof ENTITY_ROLES)[number];
+
 /** knowledge/lexicon.yaml: synonyms, stopwords and entities for the matcher. */
 export const lexiconFileSchema = z
   .object({
     synonyms: z.record(text, z.array(z.union([text, z.number().transform(String)]))),
     stopwords: z.array(z.union([text, z.number().transform(String)])).default([]),
     entities: z.record(text, z.array(text)).default({}),
+    /** Entity group → its role; a group not listed is a `component`. */
+    roles: z
+      .record(text, z.enum(ENTITY_ROLES, { message: `a role is one of ${ENTITY_ROLES.join(", ")}` }))
+      .optional(),
     frames: z.array(text).default([]),
+    /** Words that name the knowledge base's subject or its setting: they never say which topic is asked. */
+    subject: z.array(text).optional(),
   })
   .strict();
 
