@@ -101,7 +101,7 @@ export function createWebChannel({ bot, store, hub, maxTextLength, welcome, hand
   };
 
   router.post("/web/messages", async (req: Request, res: Response) => {
-    const body = readJsonObject(req, res, '{"id": "k3j5h6g7f8d9", "text": "视频号怎么关"}');
+    const body = readJsonObject(req, res, '{"id": "k3j5h6g7f8d9", "text": "你好"}');
     if (!body) return;
     const id = readId(body.id, res);
     if (!id) return;

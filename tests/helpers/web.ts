@@ -1,3 +1,4 @@
+import { respond } from "../../src/dialog/responses.js";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createBot, type Bot } from "../../src/bot.js";
@@ -35,9 +36,10 @@ export async function startWebStack(options: { store?: ConversationStore } = {})
     hours: null,
     timeoutMs: 10 * 60_000,
     release: (id, inLock, at) => bot.release(id, inLock, at),
+    responses: () => kb.responses,
   });
   const bot = createBot({ knowledge: () => kb, store, log: silentLog, handoff: desk });
-  const welcome = kb.intents.get("greeting")?.reply ?? "你好";
+  const welcome = respond(kb.responses, "greeting.welcome");
   const web = createWebChannel({
     bot,
     store,
