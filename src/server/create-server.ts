@@ -133,6 +133,7 @@ export async function createServer(config: Config, log: Logger): Promise<Running
     hub: live,
     maxTextLength: config.MAX_TEXT_LENGTH,
     welcome,
+    name: () => respond(responses(), "bot.name"),
     limits,
     handoff: {
       status: (conversationId) => desk.status(conversationId),

@@ -46,6 +46,7 @@ export async function startWebStack(options: { store?: ConversationStore } = {})
     hub: live,
     maxTextLength: 2000,
     welcome: () => welcome,
+    name: () => respond(kb.responses, "bot.name"),
     handoff: {
       status: (id) => desk.status(id),
       onChange: (listener) => desk.events.subscribe(AGENTS_FEED, (e) => e.type === "ticket" && listener()),
