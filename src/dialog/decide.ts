@@ -5,6 +5,7 @@ import { normalizeText } from "../nlu/normalize.js";
 import { yesOrNo } from "../nlu/yes-no.js";
 import type { ConversationState, MatchResult, Outcome, Reply } from "../types.js";
 import { respond } from "./responses.js";
+import { isSlotWord, rememberedValue, rememberSlots, statedValues, variantLines } from "./slots.js";
 import {
   contradictedColumn,
   renderAllSteps,
@@ -88,7 +89,6 @@ const HOW_TO = new Set(["步骤"]);
 const HOW = /(怎么|怎样|如何|咋)(?!样|回事|会|还|可能|办|了|没|不)/;
 // A runner-up with steps this close to a best topic without any answers a how-to question instead.
 const HOW_TO_MARGIN = 0.1;
-const ACCOUNT_LABEL = { enterprise: "企业号", personal: "个人号" } as const;
 
 /**
  * The dialog manager: (state, message, knowledge) → (new state, outcome). Pure: no store, no clock
@@ -187,10 +187,9 @@ function decideTurn(
     if (pending[0] !== MENU && options.length === pending.length && options.length > 1) {
       const said = matchIntent(input.text, kb.index);
       const words = contentTokens(said, kb);
-      if (words.length > 0 && words.every((w) => w === "企业" || w === "个人")) {
-        rememberSlots(state, said);
-        const account = state.slots.account!;
-        return clarify(state, options, 1, `好的，按${ACCOUNT_LABEL[account]}来回答。`, respond(kb.responses, "clarify.which-kind"));
+      if (words.length > 0 && words.every((w) => isSlotWord(w, kb))) {
+        const [value] = rememberSlots(state, said, kb);
+        if (value) return clarify(state, options, 1, respond(kb.responses, "slots.noted", { label: value.label }), respond(kb.responses, "clarify.which-kind"));
       }
     }
   }
@@ -248,7 +247,7 @@ function decideTurn(
   }
 
   const match = matchIntent(input.text, kb.index);
-  rememberSlots(state, match);
+  rememberSlots(state, match, kb);
   const elliptical = clean.length <= 12 && ELLIPTICAL.test(clean);
 
   if (match.noise) {
@@ -340,11 +339,6 @@ function feedbackVerdict(raw: string, clean: string, kb: KnowledgeBase): boolean
   if (/👍/u.test(raw) || /^(有用|有帮助|满意|很有用|有效)$/.test(clean)) return true;
   if (/👎/u.test(raw) || /^(没用|没帮助|不满意|没解决|无用|没有用)$/.test(clean)) return false;
   return null;
-}
-
-function rememberSlots(state: ConversationState, match: MatchResult): void {
-  if (match.entities.includes("企业")) state.slots.account = "enterprise";
-  else if (match.entities.includes("个人")) state.slots.account = "personal";
 }
 
 /** Tokens of a message that say what it is about (not question frames, particles or the subject). */
@@ -494,9 +488,15 @@ function answer(
       break;
     }
   }
-  const account = state.slots.account;
-  const extra = account === "enterprise" ? intent.enterprise : account === "personal" ? intent.personal : [];
-  for (const t of renderRefs(extra, kb)) if (!lines.includes(t)) lines.push(`${ACCOUNT_LABEL[account!]}：${t}`);
+  // the facts of the values the user stated ("我是企业号"), unless the answer already says them
+  for (const slot of kb.slots) {
+    const value = rememberedValue(state, slot);
+    if (!value) continue;
+    const own = renderRefs(intent.variants[value.id] ?? [], kb);
+    variantLines(intent, value, kb).forEach((line, i) => {
+      if (!lines.includes(own[i]!)) lines.push(line);
+    });
+  }
   // caveats of a procedure are said before its first step, where they still help
   const caveats = renderRefs(intent.caveats, kb).filter((t) => !lines.includes(t));
   if (caveats.length) lines.push(...caveats.map((t) => `⚠️ ${t}`));
@@ -529,16 +529,20 @@ function withFeedbackPrompt(state: ConversationState, intent: Intent, kb: Knowle
 
 /**
  * What must be known before the last step of a procedure, which is the one that cannot be undone
- * (submitting the deregistration): what is lost, and what an enterprise account has to hand in.
+ * (submitting the deregistration): what is lost, and what the user's kind (a slot value) has to do,
+ * or, while it is unknown, what the values the knowledge base names in `when-unknown` have to.
  */
 function beforeLastStep(state: ConversationState, intent: Intent, kb: KnowledgeBase): string[] {
   const lines = renderRefs(intent.retention, kb).map((t) => `⚠️ ${t}`);
-  const account = state.slots.account;
-  if (account) {
-    const refs = account === "enterprise" ? intent.enterprise : intent.personal;
-    lines.push(...renderRefs(refs, kb).map((t) => `${ACCOUNT_LABEL[account]}：${t}`));
-  } else {
-    lines.push(...renderRefs(intent.enterprise, kb).map((t) => `如果是企业号：${t}`));
+  for (const slot of kb.slots) {
+    const value = rememberedValue(state, slot);
+    if (value) lines.push(...variantLines(intent, value, kb));
+    else {
+      for (const id of slot.whenUnknown) {
+        const unknown = slot.values.find((v) => v.id === id);
+        if (unknown) lines.push(...variantLines(intent, unknown, kb, "slots.variant-if"));
+      }
+    }
   }
   return lines;
 }
@@ -765,17 +769,19 @@ function followUpInContext(
       return paced(state, about, kb, settings, say(state, "answer", about.id, 0.9, [{ text, ...menu(state, about, kb) }]));
     }
   }
-  // "企业号呢" / "个人号呢": the current topic again, for that kind of account
-  const account = match.entities.includes("企业") ? "enterprise" : match.entities.includes("个人") ? "personal" : null;
-  if (account && words.every((t) => t === "企业" || t === "个人")) {
+  // "企业号呢" / "个人号呢": the current topic again, for that value of a slot
+  const stated = statedValues(match, kb)[0];
+  if (stated && words.every((t) => isSlotWord(t, kb))) {
     state.misses = 0;
-    const refs = account === "enterprise" ? topic.enterprise : topic.personal;
-    const lines = renderRefs(refs, kb).map((t) => `${ACCOUNT_LABEL[account]}：${t}`);
+    const { slot, value } = stated;
+    const lines = variantLines(topic, value, kb);
     if (lines.length === 0) {
-      // nothing account-specific in the knowledge: say so, and give the answer that holds for both
-      lines.push(`关于「${topic.title}」，资料里没有区分企业号和个人号，两者一样：`, ...renderRefs(topic.answer, kb));
+      // nothing value-specific in the knowledge: say so, and give the answer that holds for all of them
+      const labels = slot.values.map((v) => v.label).join("和");
+      lines.push(respond(kb.responses, "slots.no-difference", { title: topic.title, labels }), ...renderRefs(topic.answer, kb));
     } else if (topic.steps.length > 0) {
-      lines.push(`其余步骤相同${account === "enterprise" ? "，材料在最后一步之前准备好" : ""}：${renderRefs(topic.answer, kb)[0] ?? ""}`);
+      const text = renderRefs(topic.answer, kb)[0] ?? "";
+      lines.push(value.beforeLastStep ? respond(kb.responses, "slots.rest-same-note", { note: value.beforeLastStep, text }) : respond(kb.responses, "slots.rest-same", { text }));
     }
     return paced(state, topic, kb, settings, say(state, "answer", topic.id, 0.9, [{ text: lines.join("\n"), ...menu(state, topic, kb) }]));
   }

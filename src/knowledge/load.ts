@@ -9,13 +9,15 @@ import { parseCsv, CsvError } from "./csv.js";
 import { didYouMean } from "./did-you-mean.js";
 import { readResponses } from "./responses-file.js";
 import { withDefaults, type ResponseKey } from "../dialog/responses.js";
-import type { CannedReply, Fact, FactRef, Intent, KnowledgeBase, Table } from "./knowledge-base.js";
+import type { CannedReply, Fact, FactRef, Intent, KnowledgeBase, Slot, Table } from "./knowledge-base.js";
 import {
   cannedRepliesFileSchema,
   intentSchema,
   knowledgeFileSchema,
   lexiconFileSchema,
+  slotsFileSchema,
   type IntentSpec,
+  type SlotsFile,
   type KnowledgeFile,
   type LexiconFile,
 } from "./schema.js";
@@ -62,6 +64,7 @@ interface Unreadable {
 const LEXICON_FILE = "lexicon.yaml";
 const CANNED_FILE = "canned-replies.yaml";
 const RESPONSES_FILE = "responses.yaml";
+const SLOTS_FILE = "slots.yaml";
 
 /** Reads, validates and compiles intents/ and knowledge/. Never throws for bad files: returns the errors. */
 export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadResult {
@@ -79,9 +82,15 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
   let lexiconParsed: ParsedYaml | null = null;
   const cannedReplies: CannedReply[] = [];
   let responses: Partial<Record<ResponseKey, string>> = {};
+  let slotsFile: { data: SlotsFile; parsed: ParsedYaml } | null = null;
   for (const path of knowledgeFiles) {
     const parsed = readYaml(path, rel(path), errors, unreadable.knowledgeSources);
     if (!parsed) continue;
+    if (basename(path) === SLOTS_FILE) {
+      const data = validate(parsed, slotsFileSchema, errors);
+      if (data) slotsFile = { data, parsed };
+      continue;
+    }
     if (basename(path) === RESPONSES_FILE) {
       const read = readResponses(parsed.doc.contents, (node) => (node?.range ? parsed.counter.linePos(node.range[0]).line : 1), parsed.file);
       errors.push(...read.errors);
@@ -153,6 +162,15 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
     }
   }
 
+  const slots = slotsFile ? compileSlots(slotsFile.data, slotsFile.parsed, lexicon, errors) : [];
+  const values = new Set(slots.flatMap((slot) => slot.values.map((v) => v.id)));
+  for (const intent of intents.values()) {
+    for (const value of Object.keys(intent.variants)) {
+      if (values.has(value)) continue;
+      errors.push(`${locate.get(intent.id)!(["variants", value])}: unknown slot value "${value}" in variants of intent "${intent.id}"${didYouMean(value, values)} (slot values are declared in knowledge/${SLOTS_FILE})`);
+    }
+  }
+
   // the same phrasing under two intents makes both unreliable
   const seen = new Map<string, string>();
   for (const intent of intents.values()) {
@@ -177,6 +195,7 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
       tables,
       lexicon,
       subject,
+      slots,
       index: buildIndex(
         list.map((intent) => ({ ...intent, answerTexts: answerTexts(intent, facts, tables) })),
         lexicon,
@@ -187,6 +206,30 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
       loadedAt: Date.now(),
     },
   };
+}
+
+/** The slots of knowledge/slots.yaml, their words read as the lexicon's canonical entity terms. */
+function compileSlots(data: SlotsFile, parsed: ParsedYaml, lexicon: Lexicon, errors: string[]): Slot[] {
+  const owner = new Map<string, string>();
+  return Object.entries(data.slots).map(([id, spec]) => {
+    if (id === "goal") errors.push(`${parsed.file}:${lineOf(parsed, ["slots", id])}: "goal" is the slot intents fill with their goal: name this slot otherwise`);
+    const values = Object.entries(spec.values).map(([valueId, v]) => {
+      if (owner.has(valueId)) errors.push(`${parsed.file}:${lineOf(parsed, ["slots", id, "values", valueId])}: slot value "${valueId}" is already a value of slot "${owner.get(valueId)}"`);
+      owner.set(valueId, id);
+      const words = v.words.map((w, i) => {
+        const term = lexicon.surfaces.get(cleanWord(w)) ?? cleanWord(w);
+        if (!lexicon.entityOf.has(term)) {
+          errors.push(`${parsed.file}:${lineOf(parsed, ["slots", id, "values", valueId, "words", i])}: "${w}" is no entity of the lexicon: list it in an entity group of knowledge/${LEXICON_FILE} (with the role slot)`);
+        }
+        return term;
+      });
+      return { id: valueId, label: v.label, words, ...(v["before-last-step"] ? { beforeLastStep: v["before-last-step"] } : {}) };
+    });
+    spec["when-unknown"].forEach((valueId, i) => {
+      if (!spec.values[valueId]) errors.push(`${parsed.file}:${lineOf(parsed, ["slots", id, "when-unknown", i])}: slot "${id}" has no value "${valueId}"${didYouMean(valueId, Object.keys(spec.values))}`);
+    });
+    return { id, values, whenUnknown: spec["when-unknown"] };
+  });
 }
 
 // Without a declared subject, a term more than this share of the answering intents is asked with is the subject.
@@ -425,8 +468,7 @@ function readCsvIntents(path: string, file: string, errors: string[]): IntentEnt
         retention: [],
         options: [],
         related: [],
-        enterprise: [],
-        personal: [],
+        variants: {},
         why: [],
         suggest: false,
       },
@@ -435,7 +477,7 @@ function readCsvIntents(path: string, file: string, errors: string[]): IntentEnt
   return out;
 }
 
-type RefField = "answer" | "steps" | "caveats" | "retention" | "enterprise" | "personal" | "why";
+type RefField = "answer" | "steps" | "caveats" | "retention" | "why";
 
 function compileIntent(
   spec: IntentSpec,
@@ -447,14 +489,15 @@ function compileIntent(
   errors: string[],
   badRefs: Set<string>,
 ): Intent {
-  const refs = (field: RefField): FactRef[] =>
-    spec[field].flatMap((raw, i) => {
+  const resolveAll = (list: string[], path: Array<string | number>, field: string): FactRef[] =>
+    list.flatMap((raw, i) => {
       const ref = resolveRef(raw, facts, tables);
       if (typeof ref !== "string") return [ref];
       badRefs.add(spec.id);
-      if (!declaredInUnreadable(raw, unreadable)) errors.push(`${at([field, i])}: ${ref} (in ${field} of intent "${spec.id}")`);
+      if (!declaredInUnreadable(raw, unreadable)) errors.push(`${at([...path, i])}: ${ref} (in ${field} of intent "${spec.id}")`);
       return [];
     });
+  const refs = (field: RefField): FactRef[] => resolveAll(spec[field], [field], field);
   const answer = refs("answer");
   const rowRefs = answer.flatMap((r) => (r.kind === "fact" ? [] : [r]));
   const first = rowRefs[0];
@@ -474,8 +517,7 @@ function compileIntent(
     steps: refs("steps"),
     caveats: refs("caveats"),
     retention: refs("retention"),
-    enterprise: refs("enterprise"),
-    personal: refs("personal"),
+    variants: Object.fromEntries(Object.entries(spec.variants).map(([value, list]) => [value, resolveAll(list, ["variants", value], `variants.${value}`)])),
     why: refs("why"),
     options: spec.options,
     related: spec.related,
