@@ -288,6 +288,12 @@ function decideTurn(
     }
   }
   const top = best.candidates[0];
+  // "我是教师" that no intent answers: the value is remembered, which is all it asked
+  const statement = statedValues(match, kb)[0];
+  if ((!top || best.confidence < settings.threshold) && statement && words.length > 0 && words.every((w) => isSlotWord(w, kb))) {
+    state.misses = 0;
+    return say(state, "answer", null, 1, [{ text: respond(kb.responses, "slots.noted", { label: statement.value.label }) }]);
+  }
   if (!top || best.confidence < settings.threshold) return miss(state, best, kb, settings);
   const intent = kb.intents.get(top.intentId)!;
   if (intent.type === "out-of-scope") return miss(state, best, kb, settings);
