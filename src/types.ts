@@ -61,8 +61,8 @@ export interface ConversationState {
   focus: { table: string; row: string; column: string | null } | null;
   /** Options offered by the last clarification (intent ids), for "1" / "第二个". */
   pending: string[];
-  /** Remembered slots: account type, goal. */
-  slots: { account?: "personal" | "enterprise"; goal?: "entry" | "deregister" };
+  /** Remembered slots: slot id → value id (those of knowledge/slots.yaml), and `goal` → the goal stated. */
+  slots: Record<string, string>;
   /** The last message that was understood on its own, for reading elliptical follow-ups. */
   lastQuestion: string | null;
   /** Intent the last feedback prompt was about. */

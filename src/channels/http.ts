@@ -92,7 +92,7 @@ export function requireUtf8(_req: unknown, _res: unknown, body: Buffer): void {
 export function httpChannel({ bot, maxTextLength, limits }: HttpChannelOptions): Router {
   const router = express.Router();
   router.post("/api/messages", async (req: Request, res: Response) => {
-    const body = readJsonObject(req, res, '{"userId": "u-42", "text": "视频号怎么关"}');
+    const body = readJsonObject(req, res, '{"userId": "u-42", "text": "你好"}');
     if (!body) return;
     const { userId, messageId } = body;
     if (typeof userId !== "string" || !USER_ID.test(userId)) {

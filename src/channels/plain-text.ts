@@ -69,6 +69,3 @@ export function createNumberedChoices(maxConversations = 10_000): NumberedChoice
     },
   };
 }
-
-/** Said once to a user over the message limit; later messages within the limit get no answer. */
-export const SLOW_DOWN = "消息有点多，我先歇一会儿。请过一分钟再问我。";

@@ -16,6 +16,8 @@ export interface WebChannelOptions {
   maxTextLength: number;
   /** The first bubble of a new conversation. */
   welcome: () => string;
+  /** The bot's name, shown in the page's title bar (the page's own generic title when absent). */
+  name?: () => string;
   /** Per-user and per-address limits; none when absent. */
   limits?: InboundLimits | undefined;
   /** The handoff desk as the page sees it (the banner, leaving the queue); without it the page shows no banner. */
@@ -52,7 +54,7 @@ const QUICK_REPLIES = /\n\[([^\n\]]*)\]$/;
  * const web = createWebChannel({ bot, store, hub, maxTextLength: 2000, welcome: () => "你好" });
  * routers.push(web.router); registry.register(web);
  */
-export function createWebChannel({ bot, store, hub, maxTextLength, welcome, handoff, limits }: WebChannelOptions): WebChannel {
+export function createWebChannel({ bot, store, hub, maxTextLength, welcome, name, handoff, limits }: WebChannelOptions): WebChannel {
   const router = express.Router();
   // pages listening now (conversation → open streams), and the banner status each was sent last
   const listening = new Map<string, number>();
@@ -101,7 +103,7 @@ export function createWebChannel({ bot, store, hub, maxTextLength, welcome, hand
   };
 
   router.post("/web/messages", async (req: Request, res: Response) => {
-    const body = readJsonObject(req, res, '{"id": "k3j5h6g7f8d9", "text": "视频号怎么关"}');
+    const body = readJsonObject(req, res, '{"id": "k3j5h6g7f8d9", "text": "你好"}');
     if (!body) return;
     const id = readId(body.id, res);
     if (!id) return;
@@ -128,7 +130,7 @@ export function createWebChannel({ bot, store, hub, maxTextLength, welcome, hand
     });
     const status = handoff ? await handoff.status(conversationId) : null;
     const events = hub.since(conversationId, 0);
-    res.json({ conversationId, welcome: welcome(), messages, handoff: status, lastEventId: events.at(-1)?.id ?? 0 });
+    res.json({ conversationId, welcome: welcome(), ...(name ? { name: name() } : {}), messages, handoff: status, lastEventId: events.at(-1)?.id ?? 0 });
   });
 
   // agent replies, typing and the queue banner, live: Server-Sent Events; a reconnect sends Last-Event-ID and gets what it missed

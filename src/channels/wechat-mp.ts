@@ -7,7 +7,8 @@ import type { InboundLimits } from "../coordination/rate-limit.js";
 import { createReplayGuard, type ReplayGuard } from "../coordination/replay-guard.js";
 import type { Channel, Reply } from "../types.js";
 import { requireUtf8 } from "./http.js";
-import { createNumberedChoices, renderPlainText, SLOW_DOWN } from "./plain-text.js";
+import { defaultResponses, respond, type ResponseKey, type Responses } from "../dialog/responses.js";
+import { createNumberedChoices, renderPlainText } from "./plain-text.js";
 
 // The WeChat Official Account (公众号) webhook: WeChat POSTs each user message as XML to /wechat and
 // shows the XML we answer with (a "passive reply").
@@ -52,6 +53,8 @@ export interface WechatMpOptions {
   now?: () => number;
   /** Per-user limits (every message comes from WeChat's servers, so no address limit applies). */
   limits?: InboundLimits | undefined;
+  /** The notices users are told (the knowledge base's responses); the engine's defaults when absent. */
+  responses?: () => Responses;
 }
 
 /** WeChat's three message encryption modes (MP admin → 基本配置 → 消息加解密方式). */
@@ -62,8 +65,6 @@ export interface WechatMpChannel extends Channel {
   router: Router;
 }
 
-const NOT_TEXT = "抱歉，我目前只能看懂文字消息。请直接用文字描述你的问题，比如「视频号怎么关」。";
-const TOO_LONG = "消息有点长，我读不完。请用一两句话描述你的问题。";
 /** Retries come within about 15 s (three tries, 5 s apart); keep answers a while longer. */
 const DEDUPE_MS = 60_000;
 
@@ -162,6 +163,7 @@ interface Pending {
  */
 export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel {
   const { bot, token, appId, appSecret, apiBase, replyBudgetMs, maxTextLength } = options;
+  const say = (key: ResponseKey): string => respond(options.responses?.() ?? defaultResponses(), key);
   const log = options.log.child({ module: "channels/wechat-mp" });
   const crypto = options.encodingAesKey && appId ? wechatCrypto(options.encodingAesKey, appId) : null;
   const security: WechatSecurity = options.security ?? (crypto ? "safe" : "plain");
@@ -220,8 +222,8 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
       return ""; // unsubscribe, menu clicks, location reports: nothing to say
     }
     let text = type === "text" ? fields.Content : type === "voice" ? fields.Recognition : undefined;
-    if (!text || !text.trim()) return NOT_TEXT;
-    if ([...text].length > maxTextLength) return TOO_LONG;
+    if (!text || !text.trim()) return say("channel.not-text");
+    if ([...text].length > maxTextLength) return say("channel.too-long");
     const conversationId = `wechat-mp:${openId}`;
     text = choices.resolve(conversationId, text);
     const outcome = await bot.handle({ channel: "wechat-mp", conversationId, userId: openId, text, messageId, at: Date.now() });
@@ -350,7 +352,7 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
         // a polite word once, then silence ("success") until the user is under the limit again
         if (!decision.first) return "";
         log.info({ conversationId: `wechat-mp:${openId}`, retryAfter: decision.retryAfter }, "a user is over the message limit");
-        return SLOW_DOWN;
+        return say("channel.slow-down");
       };
       const created: Pending = { result: limited(), deferred: false };
       pending = created;
@@ -368,7 +370,7 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
     let timer: NodeJS.Timeout | undefined;
     const late = Symbol("late");
     const text = await Promise.race([
-      current.result.catch(() => "抱歉，系统开小差了，请稍后再试。"),
+      current.result.catch(() => say("channel.error")),
       new Promise<typeof late>((r) => (timer = setTimeout(() => r(late), replyBudgetMs))),
     ]);
     clearTimeout(timer);

@@ -5,7 +5,8 @@ import { types, type Contact, type Message, type Room, type Wechaty } from "wech
 import type { Bot } from "../bot.js";
 import type { Channel, HandoffNotice, Reply } from "../types.js";
 import type { InboundLimits } from "../coordination/rate-limit.js";
-import { createNumberedChoices, renderPlainText, SLOW_DOWN, splitText } from "./plain-text.js";
+import { defaultResponses, respond, type ResponseKey, type Responses } from "../dialog/responses.js";
+import { createNumberedChoices, renderPlainText, splitText } from "./plain-text.js";
 
 // A personal WeChat account as the bot, through Wechaty (https://wechaty.js.org). One-to-one chats
 // are answered; in a group only @-mentions (by default), one conversation per group member.
@@ -59,6 +60,8 @@ export interface WechatyChannelOptions {
   onAdminCommand?: (command: AdminCommand) => Promise<string | void>;
   /** Per-user limits (one conversation per contact, or per member in a group). */
   limits?: InboundLimits | undefined;
+  /** The notices users are told (the knowledge base's responses); the engine's defaults when absent. */
+  responses?: () => Responses;
   /** Restart delays after a puppet failure: doubling from `min` up to `max` (ms). */
   backoff?: { min: number; max: number };
   /** Puppet errors within a minute that make the channel restart the puppet. */
@@ -78,8 +81,6 @@ export interface WechatyChannel extends Channel {
   state(): { status: WechatyStatus; qr: string | null; user: string | null; restarts: number };
 }
 
-const NOT_TEXT = "抱歉，我目前只能看懂文字消息。请直接用文字描述你的问题，比如「视频号怎么关」。";
-const TOO_LONG = "消息有点长，我读不完。请用一两句话描述你的问题。";
 const REASONS: Record<string, string> = { asked: "用户要求转人工", "repeated-misses": "多次没听懂", "negative-feedback": "用户反馈没帮到" };
 const NON_TEXT = new Set([types.Message.Image, types.Message.Audio, types.Message.Video, types.Message.Attachment, types.Message.Emoticon]);
 
@@ -95,6 +96,7 @@ export function createWechatyChannel(options: WechatyChannelOptions): WechatyCha
   const backoff = options.backoff ?? { min: 1000, max: 60_000 };
   const errorsBeforeRestart = options.errorsBeforeRestart ?? 5;
   const log = options.log.child({ module: "channels/wechaty" });
+  const say = (key: ResponseKey): string => respond(options.responses?.() ?? defaultResponses(), key);
   const printQr = options.printQr ?? ((art: string) => process.stderr.write(`${art}\n`));
   const choices = createNumberedChoices();
   let wechaty: Wechaty | null = null;
@@ -225,19 +227,19 @@ export function createWechatyChannel(options: WechatyChannelOptions): WechatyCha
         // a polite word once, then silence until the user is under the limit again
         if (decision.first) {
           log.info({ conversationId, retryAfter: decision.retryAfter }, "a user is over the message limit");
-          await deliver(to, [{ text: SLOW_DOWN }]);
+          await deliver(to, [{ text: say("channel.slow-down") }]);
         }
         return;
       }
     }
     if (type === types.Message.Audio) text = msg.text(); // some puppets put the speech-to-text here
     if (type !== types.Message.Text && !(type === types.Message.Audio && text.trim() && !text.trim().startsWith("<"))) {
-      if (NON_TEXT.has(type)) await deliver(to, [{ text: NOT_TEXT }]);
+      if (NON_TEXT.has(type)) await deliver(to, [{ text: say("channel.not-text") }]);
       return; // recalls, red envelopes, system notes...: nothing to say
     }
     if (!text.trim()) return;
     if ([...text].length > maxTextLength) {
-      await deliver(to, [{ text: TOO_LONG }]);
+      await deliver(to, [{ text: say("channel.too-long") }]);
       return;
     }
     text = choices.resolve(conversationId, text.trim());

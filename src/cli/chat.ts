@@ -5,6 +5,7 @@ import pino from "pino";
 import { createBot } from "../bot.js";
 import { ConfigError, loadConfigOrExit, type Config } from "../config.js";
 import { initialState } from "../dialog/decide.js";
+import { respond } from "../dialog/responses.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import { openStore } from "../store/open.js";
 import type { Outcome } from "../types.js";
@@ -50,7 +51,7 @@ const interactive = Boolean(process.stdin.isTTY);
 const dim = (s: string): string => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[22m` : s);
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 
-say(`视频号关闭助手（终端，${config.STORE === "memory" ? "内存存储" : "SQLite 存储"}）`);
+say(`${respond(kb.responses, "bot.name")}（终端，${config.STORE === "memory" ? "内存存储" : "SQLite 存储"}）`);
 say(dim("直接输入问题；输入数字选择快捷回复；/reset 重新开始，/quit 退出。终端里没有人工客服，只有机器人。"));
 
 const rl = createInterface({ input: process.stdin, terminal: interactive, ...(interactive ? { output: process.stdout } : {}) });

@@ -4,6 +4,8 @@ import { matchIntent, tokenize } from "../nlu/match.js";
 import { normalizeText } from "../nlu/normalize.js";
 import { yesOrNo } from "../nlu/yes-no.js";
 import type { ConversationState, MatchResult, Outcome, Reply } from "../types.js";
+import { respond } from "./responses.js";
+import { isSlotWord, rememberedValue, rememberSlots, statedValues, variantLines } from "./slots.js";
 import {
   contradictedColumn,
   renderAllSteps,
@@ -57,9 +59,6 @@ export function initialState(now: number): ConversationState {
   };
 }
 
-/** Quick replies of the thumbs up/down prompt; sending one back records the verdict. */
-export const FEEDBACK_CHOICES = ["👍 有用", "👎 没用"] as const;
-
 // Markers at the head of ConversationState.pending: the offer of a human, or a plain menu of topics
 // (picked by number or title only; a clarification's options are also picked by reading the reply).
 const HUMAN_OFFER = "human";
@@ -81,16 +80,15 @@ const ORDINAL = /^(选|选择|要)?(第)?([1-9一二三四五六七八九])(个|
 const CN_DIGITS = "一二三四五六七八九";
 const SUPERLATIVE = /哪(个|一个|家|种|些|款)|最(低|高|多|少|好|快|慢|难|容易|简单|方便|大|小)/;
 const ELLIPTICAL = /^(那|那么|还有|对于|对|如果是|要是|换成|那要是)|(呢|嘞|咧|呐)$/;
-// Words that name the subject or the act of closing, and the frame of a statement about oneself
-// ("我是企业号"): they do not change which table cell or which account is meant.
-const FILLER = new Set(["视频号", "账号", "关闭", "微信", "我是", "我们是", "咱们是", "我这是", "本人是"]);
+// The frame of a statement about oneself ("我是…"): like the knowledge base's subject (kb.subject),
+// it does not change which table cell or which value is meant.
+const FILLER = new Set(["我是", "我们是", "咱们是", "我这是", "本人是"]);
 // What a "how do I do it" question is made of when it names no topic of its own.
 const HOW_TO = new Set(["步骤"]);
 // "怎么解绑", "如何处理": a question about doing something ("怎么样", "怎么回事", "怎么会", "怎么没" are not)
 const HOW = /(怎么|怎样|如何|咋)(?!样|回事|会|还|可能|办|了|没|不)/;
 // A runner-up with steps this close to a best topic without any answers a how-to question instead.
 const HOW_TO_MARGIN = 0.1;
-const ACCOUNT_LABEL = { enterprise: "企业号", personal: "个人号" } as const;
 
 /**
  * The dialog manager: (state, message, knowledge) → (new state, outcome). Pure: no store, no clock
@@ -124,7 +122,7 @@ function decideTurn(
     if (CANCEL_HUMAN.test(clean)) {
       state.mode = "bot";
       state.misses = 0;
-      return say(state, "answer", null, 1, [{ text: "好的，已取消人工排队，我继续为你解答。有什么视频号关闭的问题可以直接问我。" }]);
+      return say(state, "answer", null, 1, [{ text: respond(kb.responses, "handoff.cancelled") }]);
     }
     return { state, outcome: { kind: "human", intent: null, confidence: 1, replies: [] } };
   }
@@ -137,7 +135,7 @@ function decideTurn(
     if (text !== undefined) return decideTurn({ ...state, offered: [] }, { text, at: input.at }, kb, settings);
   }
 
-  const verdict = feedbackVerdict(input.text, clean);
+  const verdict = feedbackVerdict(input.text, clean, kb);
   if (verdict !== null && state.feedbackFor) {
     const intent = state.feedbackFor;
     state.feedbackFor = null;
@@ -146,10 +144,10 @@ function decideTurn(
     return {
       ...say(state, "answer", intent, 1, [
         verdict
-          ? { text: "谢谢你的反馈！" }
+          ? { text: respond(kb.responses, "feedback.thanks") }
           : offer
-            ? { text: "抱歉没帮上忙。要不要转人工客服？回复「好的」或「转人工」；也可以换个说法再问。", quickReplies: ["转人工"] }
-            : { text: "抱歉没帮上忙。可以换个说法再问我。" },
+            ? { text: respond(kb.responses, "feedback.sorry-offer-human"), quickReplies: [respond(kb.responses, "handoff.choice")] }
+            : { text: respond(kb.responses, "feedback.sorry") },
       ]),
       feedback: { intent, helpful: verdict },
     };
@@ -169,30 +167,29 @@ function decideTurn(
       pending[0] === HUMAN_OFFER ? "repeated-misses" : pending[0] === HUMAN_OFFER_AFTER_FEEDBACK ? "negative-feedback" : null;
     if (offerReason) {
       const reply = yesOrNo(clean);
-      if (reply === "yes" || asksForHuman(input.text, kb, settings)) return handoff(state, offerReason, 1, settings);
+      if (reply === "yes" || asksForHuman(input.text, kb, settings)) return handoff(state, offerReason, 1, kb, settings);
       if (reply === "no") {
         state.misses = 0;
         state.pending = [DECLINED];
-        return say(state, "answer", "decline", 1, [{ text: "好的，那就不转人工了。有问题可以换个说法直接问我。" }]);
+        return say(state, "answer", "decline", 1, [{ text: respond(kb.responses, "chat.decline-human") }]);
       }
     }
     const picked = pickOption(clean, input.text, pending, kb, settings);
-    if (picked === HUMAN_OFFER) return handoff(state, offerReason ?? "asked", 1, settings);
+    if (picked === HUMAN_OFFER) return handoff(state, offerReason ?? "asked", 1, kb, settings);
     if (picked) return answer(state, picked, 1, kb, settings);
     const options = pending.filter((id) => id !== MENU).map((id) => kb.intents.get(id)).filter((i): i is Intent => i !== undefined);
     // a number that is not one of the options: show them again rather than read "3" as a question
     const n = ordinal(clean);
     if (n !== null && options.length > 0 && pending[0] !== HUMAN_OFFER) {
-      return clarify(state, options, 1, `没有第 ${n} 个选项。`, "你想看哪一个？");
+      return clarify(state, options, 1, respond(kb.responses, "clarify.no-such-option", { n }), respond(kb.responses, "clarify.which-one"));
     }
     // "我是企业号" in reply to a clarification: remember it and ask again
     if (pending[0] !== MENU && options.length === pending.length && options.length > 1) {
       const said = matchIntent(input.text, kb.index);
       const words = contentTokens(said, kb);
-      if (words.length > 0 && words.every((w) => w === "企业" || w === "个人")) {
-        rememberSlots(state, said);
-        const account = state.slots.account!;
-        return clarify(state, options, 1, `好的，按${ACCOUNT_LABEL[account]}来回答。`, "你想要哪一种？");
+      if (words.length > 0 && words.every((w) => isSlotWord(w, kb))) {
+        const [value] = rememberSlots(state, said, kb);
+        if (value) return clarify(state, options, 1, respond(kb.responses, "slots.noted", { label: value.label }), respond(kb.responses, "clarify.which-kind"));
       }
     }
   }
@@ -210,7 +207,7 @@ function decideTurn(
     } else {
       const procedures = [...kb.intents.values()].filter((i) => i.goal && i.steps.length > 0);
       state.pending = [MENU, ...procedures.map((p) => p.id)];
-      return say(state, "fallback", null, 1, [{ text: "现在没有正在进行的操作步骤。想看哪一个的步骤？", ...quick(procedures.map((p) => p.title)) }]);
+      return say(state, "fallback", null, 1, [{ text: respond(kb.responses, "steps.none"), ...quick(procedures.map((p) => p.title)) }]);
     }
   }
   if (topic && topic.steps.length > 0) {
@@ -232,7 +229,7 @@ function decideTurn(
     }
     // understood, but the knowledge gives no reason: say so rather than answer another question
     return say(state, "fallback", topic.id, 1, [
-      { text: `关于「${topic.title}」，资料里没有说明原因。可以看看下面这些相关问题，或者说「转人工」找客服。`, ...menu(state, topic, kb) },
+      { text: respond(kb.responses, "why.unknown", { title: topic.title }), ...menu(state, topic, kb) },
     ]);
   }
 
@@ -240,21 +237,21 @@ function decideTurn(
   if (yesOrNo(clean) === "no") {
     state.misses = 0;
     state.pending = [DECLINED];
-    return say(state, "answer", "decline", 1, [{ text: "好的。还有其他问题，随时直接问我。" }]);
+    return say(state, "answer", "decline", 1, [{ text: respond(kb.responses, "chat.decline") }]);
   }
 
   // "好的" after an answer acknowledges it: not a miss (two of those in a row would offer a human)
   if (ACK.test(clean) && (topic || declined)) {
     state.misses = 0;
-    return say(state, "answer", "acknowledge", 1, [{ text: "好的。还有视频号关入口、注销、数据留存或解绑的问题，直接问我就行。" }]);
+    return say(state, "answer", "acknowledge", 1, [{ text: respond(kb.responses, "chat.acknowledge") }]);
   }
 
   const match = matchIntent(input.text, kb.index);
-  rememberSlots(state, match);
+  rememberSlots(state, match, kb);
   const elliptical = clean.length <= 12 && ELLIPTICAL.test(clean);
 
   if (match.noise) {
-    return miss(state, match, kb, settings, match.noise === "empty" ? "我只能读懂文字消息哦，请用文字描述你的问题，比如「视频号怎么关」。" : undefined);
+    return miss(state, match, kb, settings, match.noise === "empty" ? respond(kb.responses, "fallback.not-text") : undefined);
   }
 
   // "怎么弄" names no topic: the goal the user stated, else the procedure in context, else ask which
@@ -270,7 +267,7 @@ function decideTurn(
       if (followUp) return followUp;
     }
     const procedures = [...kb.intents.values()].filter((i) => i.goal && i.steps.length > 0);
-    if (procedures.length > 1) return clarify(state, procedures, 0.9, null, "你想做哪一件？");
+    if (procedures.length > 1) return clarify(state, procedures, 0.9, null, respond(kb.responses, "clarify.which-task"));
   }
 
   // follow-ups that only make sense in context: "那粉丝呢", "能恢复吗", "企业号呢"
@@ -291,10 +288,16 @@ function decideTurn(
     }
   }
   const top = best.candidates[0];
+  // "我是教师" that no intent answers: the value is remembered, which is all it asked
+  const statement = statedValues(match, kb)[0];
+  if ((!top || best.confidence < settings.threshold) && statement && words.length > 0 && words.every((w) => isSlotWord(w, kb))) {
+    state.misses = 0;
+    return say(state, "answer", null, 1, [{ text: respond(kb.responses, "slots.noted", { label: statement.value.label }) }]);
+  }
   if (!top || best.confidence < settings.threshold) return miss(state, best, kb, settings);
   const intent = kb.intents.get(top.intentId)!;
   if (intent.type === "out-of-scope") return miss(state, best, kb, settings);
-  if (intent.type === "handoff") return handoff(state, "asked", best.confidence, settings);
+  if (intent.type === "handoff") return handoff(state, "asked", best.confidence, kb, settings);
   if (best === match && intent.type !== "smalltalk") state.lastQuestion = input.text;
 
   // "X 怎么弄" wants the doing of it: a close runner-up that has steps goes before one that has none
@@ -321,7 +324,7 @@ function decideTurn(
     if (inTopic && !(topic?.related.includes(intent.id) && topic.related.includes(secondIntent.id))) {
       return answer(state, inTopic, best.confidence, kb, settings, best);
     }
-    return clarify(state, [intent, secondIntent], best.confidence, null, "你想问的是哪一个？");
+    return clarify(state, [intent, secondIntent], best.confidence, null, respond(kb.responses, "clarify.which"));
   }
   return answer(state, intent, best.confidence, kb, settings, best);
 }
@@ -334,25 +337,24 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function feedbackVerdict(raw: string, clean: string): boolean | null {
+function feedbackVerdict(raw: string, clean: string, kb: KnowledgeBase): boolean | null {
+  // the knowledge base's own choices, then the usual ways of saying it
+  const said = raw.trim();
+  if (said === respond(kb.responses, "feedback.helpful")) return true;
+  if (said === respond(kb.responses, "feedback.unhelpful")) return false;
   if (/👍/u.test(raw) || /^(有用|有帮助|满意|很有用|有效)$/.test(clean)) return true;
   if (/👎/u.test(raw) || /^(没用|没帮助|不满意|没解决|无用|没有用)$/.test(clean)) return false;
   return null;
 }
 
-function rememberSlots(state: ConversationState, match: MatchResult): void {
-  if (match.entities.includes("企业")) state.slots.account = "enterprise";
-  else if (match.entities.includes("个人")) state.slots.account = "personal";
-}
-
 /** Tokens of a message that say what it is about (not question frames, particles or the subject). */
 function contentTokens(match: MatchResult, kb: KnowledgeBase): string[] {
-  return match.tokens.filter((t) => !kb.lexicon.stopwords.has(t) && !FILLER.has(t));
+  return match.tokens.filter((t) => !kb.lexicon.stopwords.has(t) && !FILLER.has(t) && !kb.subject.has(t));
 }
 
 /** "怎么弄", "具体怎么操作", "要怎么关": a how-to that names nothing to do it to. */
 function isHowTo(match: MatchResult, kb: KnowledgeBase): boolean {
-  const words = match.tokens.filter((t) => !kb.lexicon.stopwords.has(t) && t !== "视频号" && t !== "账号" && t !== "微信");
+  const words = match.tokens.filter((t) => !kb.lexicon.stopwords.has(t) && !kb.subject.has(t));
   return words.length > 0 && words.every((t) => HOW_TO.has(t));
 }
 
@@ -428,9 +430,9 @@ function answer(
     // the user already said what they want: no need to ask
     const wanted = options.find((o) => o.goal !== undefined && o.goal === state.slots.goal);
     if (wanted) return answer(state, wanted, confidence, kb, settings, asked);
-    return clarify(state, options, confidence, renderRefs(intent.answer, kb).join("\n"), "你想要哪一种？", intent.id);
+    return clarify(state, options, confidence, renderRefs(intent.answer, kb).join("\n"), respond(kb.responses, "clarify.which-kind"), intent.id);
   }
-  if (intent.type === "handoff") return handoff(state, "asked", confidence, settings);
+  if (intent.type === "handoff") return handoff(state, "asked", confidence, kb, settings);
   state.misses = 0;
 
   if (intent.type === "smalltalk" || intent.reply) {
@@ -492,9 +494,15 @@ function answer(
       break;
     }
   }
-  const account = state.slots.account;
-  const extra = account === "enterprise" ? intent.enterprise : account === "personal" ? intent.personal : [];
-  for (const t of renderRefs(extra, kb)) if (!lines.includes(t)) lines.push(`${ACCOUNT_LABEL[account!]}：${t}`);
+  // the facts of the values the user stated ("我是企业号"), unless the answer already says them
+  for (const slot of kb.slots) {
+    const value = rememberedValue(state, slot);
+    if (!value) continue;
+    const own = renderRefs(intent.variants[value.id] ?? [], kb);
+    variantLines(intent, value, kb).forEach((line, i) => {
+      if (!lines.includes(own[i]!)) lines.push(line);
+    });
+  }
   // caveats of a procedure are said before its first step, where they still help
   const caveats = renderRefs(intent.caveats, kb).filter((t) => !lines.includes(t));
   if (caveats.length) lines.push(...caveats.map((t) => `⚠️ ${t}`));
@@ -507,35 +515,40 @@ function answer(
     return say(state, "answer", intent.id, confidence, replies);
   }
   replies.push({ text: lines.join("\n"), ...menu(state, intent, kb) });
-  return paced(state, intent, settings, say(state, "answer", intent.id, confidence, replies));
+  return paced(state, intent, kb, settings, say(state, "answer", intent.id, confidence, replies));
 }
 
 /** Counts an answer with content and, every `feedbackEvery` answers, asks whether it helped. */
-function paced(state: ConversationState, intent: Intent, settings: DialogSettings, decision: Decision): Decision {
+function paced(state: ConversationState, intent: Intent, kb: KnowledgeBase, settings: DialogSettings, decision: Decision): Decision {
   state.answers += 1;
-  return settings.feedbackEvery > 0 && state.answers % settings.feedbackEvery === 0 ? withFeedbackPrompt(state, intent, settings, decision) : decision;
+  return settings.feedbackEvery > 0 && state.answers % settings.feedbackEvery === 0 ? withFeedbackPrompt(state, intent, kb, settings, decision) : decision;
 }
 
 /** Adds the thumbs up/down prompt to an answer and remembers which intent it rates. */
-function withFeedbackPrompt(state: ConversationState, intent: Intent, settings: DialogSettings, decision: Decision): Decision {
+function withFeedbackPrompt(state: ConversationState, intent: Intent, kb: KnowledgeBase, settings: DialogSettings, decision: Decision): Decision {
   if (settings.feedbackEvery <= 0) return decision;
   state.feedbackFor = intent.id;
-  decision.outcome.replies.push({ text: "这个回答有帮助吗？", quickReplies: [...FEEDBACK_CHOICES] });
+  const choices = [respond(kb.responses, "feedback.helpful"), respond(kb.responses, "feedback.unhelpful")];
+  decision.outcome.replies.push({ text: respond(kb.responses, "feedback.prompt"), quickReplies: choices });
   return decision;
 }
 
 /**
  * What must be known before the last step of a procedure, which is the one that cannot be undone
- * (submitting the deregistration): what is lost, and what an enterprise account has to hand in.
+ * (submitting the deregistration): what is lost, and what the user's kind (a slot value) has to do,
+ * or, while it is unknown, what the values the knowledge base names in `when-unknown` have to.
  */
 function beforeLastStep(state: ConversationState, intent: Intent, kb: KnowledgeBase): string[] {
   const lines = renderRefs(intent.retention, kb).map((t) => `⚠️ ${t}`);
-  const account = state.slots.account;
-  if (account) {
-    const refs = account === "enterprise" ? intent.enterprise : intent.personal;
-    lines.push(...renderRefs(refs, kb).map((t) => `${ACCOUNT_LABEL[account]}：${t}`));
-  } else {
-    lines.push(...renderRefs(intent.enterprise, kb).map((t) => `如果是企业号：${t}`));
+  for (const slot of kb.slots) {
+    const value = rememberedValue(state, slot);
+    if (value) lines.push(...variantLines(intent, value, kb));
+    else {
+      for (const id of slot.whenUnknown) {
+        const unknown = slot.values.find((v) => v.id === id);
+        if (unknown) lines.push(...variantLines(intent, unknown, kb, "slots.variant-if"));
+      }
+    }
   }
   return lines;
 }
@@ -553,9 +566,9 @@ function showStep(
   const last = intent.steps.length - 1;
   if (finished) {
     // "好了" after the last step: the walk-through is over, and this (not the last step) is where it is rated
-    const text = `这已经是最后一步（共 ${intent.steps.length} 步），步骤全部完成了。想再看可以说「重复」或「全部步骤」。`;
+    const text = respond(kb.responses, "steps.finished", { count: intent.steps.length });
     const decision = say(state, "answer", intent.id, 1, [{ text, quickReplies: ["重复", "全部步骤", ...relatedTitles(intent, kb).slice(0, 1)] }]);
-    return withFeedbackPrompt(state, intent, settings, decision);
+    return withFeedbackPrompt(state, intent, kb, settings, decision);
   }
   const lines: string[] = [];
   // what is lost is said before the step that cannot be undone, not after it
@@ -581,27 +594,26 @@ function clarify(
   return say(state, "clarify", intentId, confidence, [{ text, quickReplies: options.map((o) => o.title) }]);
 }
 
-function handoff(state: ConversationState, reason: HandoffReason, confidence: number, settings: DialogSettings): Decision {
+function handoff(state: ConversationState, reason: HandoffReason, confidence: number, kb: KnowledgeBase, settings: DialogSettings): Decision {
   state.misses = 0;
   state.pending = [];
+  // the outcome names the knowledge base's own intent for reaching a human, whatever its id
+  const intentId = [...kb.intents.values()].find((i) => i.type === "handoff")?.id ?? null;
   if (settings.humans === false) {
     // a channel no agent can answer on (the terminal chat): say so rather than queue the user
-    return say(state, "fallback", "human", confidence, [
-      { text: "这里没有人工客服：这个对话只有机器人，不会转给真人。需要人工请在网页聊天或微信里说「转人工」；也可以换个说法继续问我。" },
-    ]);
+    return say(state, "fallback", intentId, confidence, [{ text: respond(kb.responses, "handoff.unavailable") }]);
   }
   state.mode = "human";
   return {
-    ...say(state, "handoff", "human", confidence, [
-      { text: "好的，正在为你转接人工客服，已进入排队，客服接入后会在这里回复你。不需要了可以发送「取消人工」。" },
-    ]),
+    ...say(state, "handoff", intentId, confidence, [{ text: respond(kb.responses, "handoff.queued") }]),
     handoff: { reason },
   };
 }
 
 function miss(state: ConversationState, match: MatchResult, kb: KnowledgeBase, settings: DialogSettings, lead?: string): Decision {
   state.misses += 1;
-  const note = match.truncated ? "（消息太长，我只读了开头的一部分。）\n" : "";
+  const r = (key: Parameters<typeof respond>[1]) => respond(kb.responses, key);
+  const note = match.truncated ? `${r("fallback.truncated")}\n` : "";
   const nearest = suggestions(match, kb);
   const humans = settings.humans !== false;
   // a human is offered, never imposed: a third miss is a miss like the second, with the offer again
@@ -610,15 +622,15 @@ function miss(state: ConversationState, match: MatchResult, kb: KnowledgeBase, s
     state.pending = [HUMAN_OFFER, ...nearest.slice(0, 2).map((i) => i.id)];
     return say(state, "fallback", null, match.confidence, [
       {
-        text: `${note}${lead ?? "抱歉，我还是没能理解你的问题。"}要不要转人工客服？回复「转人工」，或者选下面的一项。`,
-        quickReplies: ["转人工", ...nearest.slice(0, 2).map((i) => i.title)],
+        text: `${note}${lead ?? r("fallback.again")}${r("fallback.offer-human")}`,
+        quickReplies: [r("handoff.choice"), ...nearest.slice(0, 2).map((i) => i.title)],
       },
     ]);
   }
   state.pending = [MENU, ...nearest.map((i) => i.id)];
   return say(state, "fallback", null, match.confidence, [
     {
-      text: `${note}${lead ?? `${state.misses >= 2 ? "抱歉，我还是没能理解你的问题。" : "抱歉，这个问题我还不会回答。"}我能解答视频号关闭、注销、数据留存和解绑相关的问题，你可以试试下面这些${humans ? "，或者说「转人工」找客服" : ""}。`}`,
+      text: `${note}${lead ?? `${state.misses >= 2 ? r("fallback.again") : r("fallback.first")}${r(humans ? "fallback.scope" : "fallback.scope-no-human")}`}`,
       ...quick(nearest.map((i) => i.title)),
     },
   ]);
@@ -745,7 +757,7 @@ function followUpInContext(
     if (col && rowsNamed.length === 0 && ((!focus && unexplained.length === 0) || comparing)) {
       state.misses = 0;
       const text = [`${table.title}，${col.name}：`, ...table.rows.map((r) => `${r.name}：${r.cells[col.id] ?? "—"}`)].join("\n");
-      return paced(state, topic, settings, say(state, "answer", topic.id, 0.9, [{ text, ...menu(state, topic, kb) }]));
+      return paced(state, topic, kb, settings, say(state, "answer", topic.id, 0.9, [{ text, ...menu(state, topic, kb) }]));
     }
     const row: TableRow | undefined =
       rowsNamed.find((r) => r.id !== focusRow) ?? rowsNamed[0] ?? (colNamed ? table.rows.find((r) => r.id === focusRow) : undefined);
@@ -760,22 +772,24 @@ function followUpInContext(
       if (owner && owner.id !== topic.id) state.topic = owner.id;
       const text = column ? renderCell(table, row, column) : renderRow(table, row);
       const about = owner && owner.id !== topic.id ? owner : topic;
-      return paced(state, about, settings, say(state, "answer", about.id, 0.9, [{ text, ...menu(state, about, kb) }]));
+      return paced(state, about, kb, settings, say(state, "answer", about.id, 0.9, [{ text, ...menu(state, about, kb) }]));
     }
   }
-  // "企业号呢" / "个人号呢": the current topic again, for that kind of account
-  const account = match.entities.includes("企业") ? "enterprise" : match.entities.includes("个人") ? "personal" : null;
-  if (account && words.every((t) => t === "企业" || t === "个人")) {
+  // "企业号呢" / "个人号呢": the current topic again, for that value of a slot
+  const stated = statedValues(match, kb)[0];
+  if (stated && words.every((t) => isSlotWord(t, kb))) {
     state.misses = 0;
-    const refs = account === "enterprise" ? topic.enterprise : topic.personal;
-    const lines = renderRefs(refs, kb).map((t) => `${ACCOUNT_LABEL[account]}：${t}`);
+    const { slot, value } = stated;
+    const lines = variantLines(topic, value, kb);
     if (lines.length === 0) {
-      // nothing account-specific in the knowledge: say so, and give the answer that holds for both
-      lines.push(`关于「${topic.title}」，资料里没有区分企业号和个人号，两者一样：`, ...renderRefs(topic.answer, kb));
+      // nothing value-specific in the knowledge: say so, and give the answer that holds for all of them
+      const labels = slot.values.map((v) => v.label).join("和");
+      lines.push(respond(kb.responses, "slots.no-difference", { title: topic.title, labels }), ...renderRefs(topic.answer, kb));
     } else if (topic.steps.length > 0) {
-      lines.push(`其余步骤相同${account === "enterprise" ? "，材料在最后一步之前准备好" : ""}：${renderRefs(topic.answer, kb)[0] ?? ""}`);
+      const text = renderRefs(topic.answer, kb)[0] ?? "";
+      lines.push(value.beforeLastStep ? respond(kb.responses, "slots.rest-same-note", { note: value.beforeLastStep, text }) : respond(kb.responses, "slots.rest-same", { text }));
     }
-    return paced(state, topic, settings, say(state, "answer", topic.id, 0.9, [{ text: lines.join("\n"), ...menu(state, topic, kb) }]));
+    return paced(state, topic, kb, settings, say(state, "answer", topic.id, 0.9, [{ text: lines.join("\n"), ...menu(state, topic, kb) }]));
   }
   return null;
 }

@@ -14,6 +14,7 @@ import type {
   TicketMessage,
   TranscriptEntry,
 } from "../types.js";
+import { defaultResponses, respond, type Responses } from "../dialog/responses.js";
 import { serviceStatus, type ServiceHours } from "./service-hours.js";
 
 /** A request of an agent the desk refuses: the HTTP status and a message that says why. */
@@ -42,6 +43,8 @@ export interface HandoffDeskOptions {
   maxWaiting?: number;
   /** Waiting tickets one user (channel + user id) may have at once, e.g. from several group chats (0: no bound). */
   maxWaitingPerUser?: number;
+  /** What the user is told (the knowledge base's responses, read at each notice so a reload applies); the engine's defaults when absent. */
+  responses?: () => Responses;
   now?: () => number;
 }
 
@@ -96,17 +99,8 @@ export interface HandoffDesk extends HandoffHooks {
   stop(): void;
 }
 
-const NOTES = {
-  assigned: (agent: string) => `客服「${agent}」已接入，正在为你服务。`,
-  released: "客服已把对话交回智能助手，你可以继续向我提问。",
-  closed: "本次人工客服服务已结束，感谢你的耐心。之后的问题我（智能助手）会继续为你解答。",
-  timeout: "抱歉，客服暂时都在忙，还没能接入。你可以直接在这里留言说明问题，客服上线后会第一时间回复你；不需要了可以发送「取消人工」。",
-  timeoutOffHours: (label: string, opens: string) =>
-    `抱歉让你久等了：现在是非工作时间（客服工作时间 ${label}），客服会在${opens} 上班后第一时间回复你。你可以直接在这里留言说明问题；不需要了可以发送「取消人工」。`,
-  cancelled: "用户取消了人工排队。",
-  queueFull: "抱歉，现在排队等待人工客服的人太多，暂时无法为你转接。请稍后再发送「转人工」试试；也可以继续直接问我问题。",
-  userBusy: "你已经在其他会话里排队等待人工客服了，客服接入后会在那里回复你。这里你可以继续直接问我问题。",
-};
+// The ticket thread's note for agents when the user leaves the queue (what users are told is in the responses).
+const CANCELLED_NOTE = "用户取消了人工排队。";
 
 /**
  * The handoff desk: tickets, the queue, agent replies (through the conversation's own channel),
@@ -115,6 +109,8 @@ const NOTES = {
 export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
   const { store, channels, hours, timeoutMs, minutesPerTicket = 3, maxWaiting = 0, maxWaitingPerUser = 0, now = Date.now } = options;
   const log = options.log.child({ module: "handoff" });
+  const say = (key: Parameters<typeof respond>[1], values?: Record<string, string | number>) =>
+    respond(options.responses?.() ?? defaultResponses(), key, values);
   const events = createLiveHub({ keep: 500, firstId: Date.now() });
   let timer: NodeJS.Timeout | undefined;
 
@@ -188,7 +184,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     if (!ticket) return false;
     const closed = await store.updateTicket(ticket.id, { status: "closed", closedAt: at, closeReason: "cancelled" }, ["waiting", "assigned"]);
     if (!closed) return false;
-    await addMessage(ticket, { from: "system", author: null, text: NOTES.cancelled, at });
+    await addMessage(ticket, { from: "system", author: null, text: CANCELLED_NOTE, at });
     publishTicket(closed);
     log.info({ conversationId, ticketId: ticket.id }, "ticket cancelled by the user");
     return true;
@@ -200,10 +196,10 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     const status = serviceStatus(hours, ticket.openedAt);
     const ahead = position - 1;
     if (!status.open) {
-      return `已为你转接人工客服并进入排队（第 ${position} 位）。现在是非工作时间（客服工作时间 ${hours!.label}），客服会在${status.opens} 上班后回复你。你可以先在这里留言说明问题；不需要了可以发送「取消人工」。`;
+      return say("handoff.queued-off-hours", { position, hours: hours!.label, opens: status.opens });
     }
     const wait = Math.max(1, position * minutesPerTicket);
-    return `好的，正在为你转接人工客服，你已进入排队：${ahead === 0 ? "你是下一位" : `前面还有 ${ahead} 位`}，预计等待约 ${wait} 分钟。客服接入后会在这里回复你；不需要了可以发送「取消人工」。`;
+    return ahead === 0 ? say("handoff.queued-next", { wait }) : say("handoff.queued-behind", { ahead, wait });
   };
 
   /** Waiting tickets opened at or before `openedBy`, oldest first, read a page at a time. */
@@ -230,11 +226,11 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
       const level = at - lastFullWarning >= 60_000 ? "warn" : "debug";
       if (level === "warn") lastFullWarning = at;
       log[level]({ conversationId: msg.conversationId, maxWaiting }, "handoff refused: the queue is full (MAX_WAITING_TICKETS)");
-      return NOTES.queueFull;
+      return say("handoff.queue-full");
     }
     if (maxWaitingPerUser > 0 && (await store.countTickets({ status: "waiting", channel: msg.channel, userId: msg.userId })) >= maxWaitingPerUser) {
       log.debug({ conversationId: msg.conversationId, maxWaitingPerUser }, "handoff refused: the user already waits elsewhere");
-      return NOTES.userBusy;
+      return say("handoff.already-waiting");
     }
     return null;
   };
@@ -345,7 +341,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
         return current;
       }
       publishTicket(assigned);
-      const note = NOTES.assigned(agent);
+      const note = say("handoff.assigned", { agent });
       try {
         await deliver(assigned, note);
       } catch (err) {
@@ -385,7 +381,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
         at,
       );
       const done = closed ?? (await load(ticketId));
-      const note = NOTES[how];
+      const note = say(how === "released" ? "handoff.released" : "handoff.closed");
       try {
         await deliver(done, note);
       } catch (err) {
@@ -400,7 +396,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     async sweep(at = now()) {
       let told = 0;
       const status = serviceStatus(hours, at);
-      const text = status.open ? NOTES.timeout : NOTES.timeoutOffHours(hours!.label, status.opens);
+      const text = status.open ? say("handoff.timeout") : say("handoff.timeout-off-hours", { hours: hours!.label, opens: status.opens });
       for await (const ticket of waitingSince(at - timeoutMs)) {
         if (ticket.timeoutNotifiedAt !== null) continue;
         // mark first, so an agent taking the ticket meanwhile means no notice

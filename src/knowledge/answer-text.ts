@@ -10,8 +10,7 @@ export function answerTexts(intent: Intent, facts: Map<string, Fact>, tables: Ma
     ...intent.steps,
     ...intent.caveats,
     ...intent.retention,
-    ...intent.enterprise,
-    ...intent.personal,
+    ...Object.values(intent.variants).flat(),
     ...intent.why,
   ];
   const out: string[] = [];

@@ -1,3 +1,4 @@
+import type { Responses } from "../dialog/responses.js";
 import type { Lexicon } from "../nlu/lexicon.js";
 import type { MatchIndex } from "../nlu/match.js";
 
@@ -56,16 +57,33 @@ export interface Intent {
   steps: FactRef[];
   caveats: FactRef[];
   retention: FactRef[];
-  enterprise: FactRef[];
-  personal: FactRef[];
+  /** Slot value id → facts said only to users with that value. */
+  variants: Record<string, FactRef[]>;
   why: FactRef[];
   options: string[];
   related: string[];
-  goal?: "entry" | "deregister";
+  goal?: string;
   suggest: boolean;
   /** The table row this intent is about, when its answer is one row (for "那粉丝呢"). */
   focus: { table: string; row: string; column: string | null } | null;
   source: string;
+}
+
+/** One value of a slot: its label and the entity terms that state it. */
+export interface SlotValue {
+  id: string;
+  label: string;
+  /** Canonical entity terms of the lexicon. */
+  words: string[];
+  beforeLastStep?: string;
+}
+
+/** Something users say about themselves that changes answers (knowledge/slots.yaml). */
+export interface Slot {
+  id: string;
+  values: SlotValue[];
+  /** Values whose variant is said, as a condition, before a procedure's last step while unknown. */
+  whenUnknown: string[];
 }
 
 /** A ready answer an agent can insert in the console. */
@@ -83,8 +101,14 @@ export interface KnowledgeBase {
   tables: Map<string, Table>;
   lexicon: Lexicon;
   index: MatchIndex;
+  /** Terms that name the subject itself (the lexicon's `subject:`, else the terms most intents use). */
+  subject: Set<string>;
+  /** Declared slots (none when knowledge/slots.yaml is absent). */
+  slots: Slot[];
   /** Agents' canned replies (knowledge/canned-replies.yaml; none when the file is absent). */
   cannedReplies: CannedReply[];
+  /** What the bot says besides answers: knowledge/responses.yaml over the engine's defaults. */
+  responses: Responses;
   /** Files it was built from, for the operator. */
   files: string[];
   loadedAt: number;

@@ -2,18 +2,22 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node as YamlNode } from "yaml";
 import type { ZodType } from "zod";
-import { compileLexicon } from "../nlu/lexicon.js";
-import { buildIndex } from "../nlu/match.js";
+import { cleanWord, compileLexicon, type Lexicon } from "../nlu/lexicon.js";
+import { buildIndex, tokenize } from "../nlu/match.js";
 import { answerTexts } from "./answer-text.js";
 import { parseCsv, CsvError } from "./csv.js";
 import { didYouMean } from "./did-you-mean.js";
-import type { CannedReply, Fact, FactRef, Intent, KnowledgeBase, Table } from "./knowledge-base.js";
+import { readResponses } from "./responses-file.js";
+import { withDefaults, type ResponseKey } from "../dialog/responses.js";
+import type { CannedReply, Fact, FactRef, Intent, KnowledgeBase, Slot, Table } from "./knowledge-base.js";
 import {
   cannedRepliesFileSchema,
   intentSchema,
   knowledgeFileSchema,
   lexiconFileSchema,
+  slotsFileSchema,
   type IntentSpec,
+  type SlotsFile,
   type KnowledgeFile,
   type LexiconFile,
 } from "./schema.js";
@@ -59,6 +63,8 @@ interface Unreadable {
 
 const LEXICON_FILE = "lexicon.yaml";
 const CANNED_FILE = "canned-replies.yaml";
+const RESPONSES_FILE = "responses.yaml";
+const SLOTS_FILE = "slots.yaml";
 
 /** Reads, validates and compiles intents/ and knowledge/. Never throws for bad files: returns the errors. */
 export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadResult {
@@ -75,9 +81,22 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
   let lexiconFile: LexiconFile | null = null;
   let lexiconParsed: ParsedYaml | null = null;
   const cannedReplies: CannedReply[] = [];
+  let responses: Partial<Record<ResponseKey, string>> = {};
+  let slotsFile: { data: SlotsFile; parsed: ParsedYaml } | null = null;
   for (const path of knowledgeFiles) {
     const parsed = readYaml(path, rel(path), errors, unreadable.knowledgeSources);
     if (!parsed) continue;
+    if (basename(path) === SLOTS_FILE) {
+      const data = validate(parsed, slotsFileSchema, errors);
+      if (data) slotsFile = { data, parsed };
+      continue;
+    }
+    if (basename(path) === RESPONSES_FILE) {
+      const read = readResponses(parsed.doc.contents, (node) => (node?.range ? parsed.counter.linePos(node.range[0]).line : 1), parsed.file);
+      errors.push(...read.errors);
+      responses = read.values;
+      continue;
+    }
     if (basename(path) === CANNED_FILE) {
       cannedReplies.push(...readCannedReplies(parsed, errors));
       continue;
@@ -96,6 +115,10 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
       errors.push(`${rel(join(paths.knowledgeDir, LEXICON_FILE))}:1: missing: the matcher needs a lexicon (synonyms, stopwords, entities)`);
     }
     return { ok: false, errors };
+  }
+  for (const group of Object.keys(lexiconFile.roles ?? {})) {
+    if (lexiconFile.entities[group]) continue;
+    errors.push(`${lexiconParsed!.file}:${lineOf(lexiconParsed!, ["roles", group])}: roles names "${group}", which is no entity group${didYouMean(group, Object.keys(lexiconFile.entities))}`);
   }
   const { lexicon, duplicates } = compileLexicon(lexiconFile);
   for (const [surface, a, b] of duplicates) {
@@ -139,6 +162,15 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
     }
   }
 
+  const slots = slotsFile ? compileSlots(slotsFile.data, slotsFile.parsed, lexicon, errors) : [];
+  const values = new Set(slots.flatMap((slot) => slot.values.map((v) => v.id)));
+  for (const intent of intents.values()) {
+    for (const value of Object.keys(intent.variants)) {
+      if (values.has(value)) continue;
+      errors.push(`${locate.get(intent.id)!(["variants", value])}: unknown slot value "${value}" in variants of intent "${intent.id}"${didYouMean(value, values)} (slot values are declared in knowledge/${SLOTS_FILE})`);
+    }
+  }
+
   // the same phrasing under two intents makes both unreliable
   const seen = new Map<string, string>();
   for (const intent of intents.values()) {
@@ -154,6 +186,7 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
 
   if (errors.length > 0) return { ok: false, errors };
   const list = [...intents.values()];
+  const subject = subjectTerms(lexiconFile, lexicon, list);
   return {
     ok: true,
     kb: {
@@ -161,15 +194,57 @@ export function loadKnowledge(paths: KnowledgePaths, cwd = process.cwd()): LoadR
       facts,
       tables,
       lexicon,
+      subject,
+      slots,
       index: buildIndex(
         list.map((intent) => ({ ...intent, answerTexts: answerTexts(intent, facts, tables) })),
         lexicon,
       ),
       cannedReplies,
+      responses: withDefaults(responses),
       files: [...knowledgeFiles, ...intentFiles].map(rel),
       loadedAt: Date.now(),
     },
   };
+}
+
+/** The slots of knowledge/slots.yaml, their words read as the lexicon's canonical entity terms. */
+function compileSlots(data: SlotsFile, parsed: ParsedYaml, lexicon: Lexicon, errors: string[]): Slot[] {
+  const owner = new Map<string, string>();
+  return Object.entries(data.slots).map(([id, spec]) => {
+    if (id === "goal") errors.push(`${parsed.file}:${lineOf(parsed, ["slots", id])}: "goal" is the slot intents fill with their goal: name this slot otherwise`);
+    const values = Object.entries(spec.values).map(([valueId, v]) => {
+      if (owner.has(valueId)) errors.push(`${parsed.file}:${lineOf(parsed, ["slots", id, "values", valueId])}: slot value "${valueId}" is already a value of slot "${owner.get(valueId)}"`);
+      owner.set(valueId, id);
+      const words = v.words.map((w, i) => {
+        const term = lexicon.surfaces.get(cleanWord(w)) ?? cleanWord(w);
+        if (!lexicon.entityOf.has(term)) {
+          errors.push(`${parsed.file}:${lineOf(parsed, ["slots", id, "values", valueId, "words", i])}: "${w}" is no entity of the lexicon: list it in an entity group of knowledge/${LEXICON_FILE} (with the role slot)`);
+        }
+        return term;
+      });
+      return { id: valueId, label: v.label, words, ...(v["before-last-step"] ? { beforeLastStep: v["before-last-step"] } : {}) };
+    });
+    spec["when-unknown"].forEach((valueId, i) => {
+      if (!spec.values[valueId]) errors.push(`${parsed.file}:${lineOf(parsed, ["slots", id, "when-unknown", i])}: slot "${id}" has no value "${valueId}"${didYouMean(valueId, Object.keys(spec.values))}`);
+    });
+    return { id, values, whenUnknown: spec["when-unknown"] };
+  });
+}
+
+// Without a declared subject, a term more than this share of the answering intents is asked with is the subject.
+const SUBJECT_SHARE = 0.5;
+
+/** The terms that name the knowledge base's subject: declared in the lexicon, else derived from the phrasings. */
+function subjectTerms(file: LexiconFile, lexicon: Lexicon, intents: Intent[]): Set<string> {
+  if (file.subject) return new Set(file.subject.map((w) => lexicon.surfaces.get(cleanWord(w)) ?? cleanWord(w)));
+  const answering = intents.filter((i) => i.type === "faq");
+  const count = new Map<string, number>();
+  for (const intent of answering) {
+    const terms = new Set(intent.examples.flatMap((e) => tokenize(e, lexicon)).filter((t) => t.kind !== "stop" && !lexicon.frames.has(t.text)).map((t) => t.text));
+    for (const t of terms) count.set(t, (count.get(t) ?? 0) + 1);
+  }
+  return new Set([...count].filter(([, n]) => answering.length >= 4 && n / answering.length > SUBJECT_SHARE).map(([t]) => t));
 }
 
 /** Like loadKnowledge, but throws a KnowledgeError listing every problem. */
@@ -393,8 +468,7 @@ function readCsvIntents(path: string, file: string, errors: string[]): IntentEnt
         retention: [],
         options: [],
         related: [],
-        enterprise: [],
-        personal: [],
+        variants: {},
         why: [],
         suggest: false,
       },
@@ -403,7 +477,7 @@ function readCsvIntents(path: string, file: string, errors: string[]): IntentEnt
   return out;
 }
 
-type RefField = "answer" | "steps" | "caveats" | "retention" | "enterprise" | "personal" | "why";
+type RefField = "answer" | "steps" | "caveats" | "retention" | "why";
 
 function compileIntent(
   spec: IntentSpec,
@@ -415,14 +489,15 @@ function compileIntent(
   errors: string[],
   badRefs: Set<string>,
 ): Intent {
-  const refs = (field: RefField): FactRef[] =>
-    spec[field].flatMap((raw, i) => {
+  const resolveAll = (list: string[], path: Array<string | number>, field: string): FactRef[] =>
+    list.flatMap((raw, i) => {
       const ref = resolveRef(raw, facts, tables);
       if (typeof ref !== "string") return [ref];
       badRefs.add(spec.id);
-      if (!declaredInUnreadable(raw, unreadable)) errors.push(`${at([field, i])}: ${ref} (in ${field} of intent "${spec.id}")`);
+      if (!declaredInUnreadable(raw, unreadable)) errors.push(`${at([...path, i])}: ${ref} (in ${field} of intent "${spec.id}")`);
       return [];
     });
+  const refs = (field: RefField): FactRef[] => resolveAll(spec[field], [field], field);
   const answer = refs("answer");
   const rowRefs = answer.flatMap((r) => (r.kind === "fact" ? [] : [r]));
   const first = rowRefs[0];
@@ -442,8 +517,7 @@ function compileIntent(
     steps: refs("steps"),
     caveats: refs("caveats"),
     retention: refs("retention"),
-    enterprise: refs("enterprise"),
-    personal: refs("personal"),
+    variants: Object.fromEntries(Object.entries(spec.variants).map(([value, list]) => [value, resolveAll(list, ["variants", value], `variants.${value}`)])),
     why: refs("why"),
     options: spec.options,
     related: spec.related,

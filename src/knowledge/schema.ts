@@ -34,13 +34,28 @@ export const knowledgeFileSchema = z
   })
   .strict();
 
+/**
+ * What naming an entity of a group does to a match: `veto` (a subject the knowledge base does not cover:
+ * out of scope), `other-subject` (another subject, ours only when the rest of the question is),
+ * `component` (a named thing: an intent that never mentions it is not asked), `slot` (a value the
+ * dialog remembers, never held against an intent).
+ */
+export const ENTITY_ROLES = ["veto", "other-subject", "component", "slot"] as const;
+export type EntityRole = (typeof ENTITY_ROLES)[number];
+
 /** knowledge/lexicon.yaml: synonyms, stopwords and entities for the matcher. */
 export const lexiconFileSchema = z
   .object({
     synonyms: z.record(text, z.array(z.union([text, z.number().transform(String)]))),
     stopwords: z.array(z.union([text, z.number().transform(String)])).default([]),
     entities: z.record(text, z.array(text)).default({}),
+    /** Entity group → its role; a group not listed is a `component`. */
+    roles: z
+      .record(text, z.enum(ENTITY_ROLES, { message: `a role is one of ${ENTITY_ROLES.join(", ")}` }))
+      .optional(),
     frames: z.array(text).default([]),
+    /** Words that name the knowledge base's subject or its setting: they never say which topic is asked. */
+    subject: z.array(text).optional(),
   })
   .strict();
 
@@ -62,6 +77,33 @@ export const cannedRepliesFileSchema = z
 
 const refList = z.array(text).default([]);
 
+const slotValue = z
+  .object({
+    /** How the value is named to the user ("企业号"). */
+    label: text,
+    /** Entity terms of the lexicon that state this value ("企业"). */
+    words: z.array(text).min(1, "a slot value needs at least one word that states it"),
+    /** Said with "the other steps are the same" when this value's variant of a procedure is asked. */
+    "before-last-step": text.optional(),
+  })
+  .strict();
+
+/** knowledge/slots.yaml: what users say about themselves that changes an answer (e.g. their kind of account). */
+export const slotsFileSchema = z
+  .object({
+    slots: z.record(
+      id,
+      z
+        .object({
+          values: z.record(id, slotValue),
+          /** Values whose variant is said anyway (as "if you are …") before a procedure's last step, while the value is unknown. */
+          "when-unknown": z.array(id).default([]),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 /** intents/<name>.yaml: a list of intents. */
 export const intentSchema = z
   .object({
@@ -78,11 +120,11 @@ export const intentSchema = z
     retention: refList,
     options: z.array(id).default([]),
     related: z.array(id).default([]),
-    enterprise: refList,
-    personal: refList,
+    /** Per slot value (a value id of knowledge/slots.yaml), facts said only for users who have it. */
+    variants: z.record(id, refList).default({}),
     why: refList,
-    /** What answering this intent says the user wants to do (remembered as a slot). */
-    goal: z.enum(["entry", "deregister"]).optional(),
+    /** What answering this intent says the user wants to do (remembered, so "怎么弄" later resumes it). */
+    goal: id.optional(),
     /** Offer this intent among the default suggestions when nothing matched. */
     suggest: z.boolean().default(false),
   })
@@ -94,3 +136,4 @@ export type KnowledgeFile = z.infer<typeof knowledgeFileSchema>;
 export type LexiconFile = z.infer<typeof lexiconFileSchema>;
 export type CannedRepliesFile = z.infer<typeof cannedRepliesFileSchema>;
 export type IntentSpec = z.infer<typeof intentSchema>;
+export type SlotsFile = z.infer<typeof slotsFileSchema>;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { pinyin } from "pinyin-pro";
 import { parse } from "yaml";
-import type { LexiconFile } from "../knowledge/schema.js";
+import type { EntityRole, LexiconFile } from "../knowledge/schema.js";
 import { normalizeText } from "./normalize.js";
 
 /** The compiled synonyms, stopwords and entities the matcher reads with. */
@@ -11,8 +11,10 @@ export interface Lexicon {
   /** Longest surface form, in characters. */
   maxSurface: number;
   stopwords: Set<string>;
-  /** Canonical term → entity group ("platform", "component", "account", "foreign"...). */
+  /** Canonical term → entity group, as the lexicon names it. */
   entityOf: Map<string, string>;
+  /** Canonical term → the role its group declares (veto, other-subject, component, slot). */
+  roleOf: Map<string, EntityRole>;
   /** Canonical terms that only frame a question (步骤, 多久, 原因...): they say what is asked, not about what. */
   frames: Set<string>;
   /** Fuzzy pinyin of multi-character CJK surfaces → canonical term (homophone typos). */
@@ -114,6 +116,7 @@ export function compileLexicon(
     if (clean && !own.has(clean)) stopwords.add(clean);
   }
   const entityOf = new Map<string, string>();
+  const roleOf = new Map<string, EntityRole>();
   for (const [group, words] of Object.entries(file.entities)) {
     for (const w of words) {
       const clean = cleanWord(w);
@@ -124,6 +127,7 @@ export function compileLexicon(
         continue;
       }
       entityOf.set(canonical ?? clean, group);
+      roleOf.set(canonical ?? clean, file.roles?.[group] ?? "component");
       if (!surfaces.has(clean)) surfaces.set(clean, clean);
     }
   }
@@ -139,7 +143,7 @@ export function compileLexicon(
     const chars = [...surface];
     // sound-alike typos are read for the knowledge base's own words only: a word that merely sounds
     // like a foreign subject (部数 / 步数) must not make a question out of scope
-    if (entityOf.get(canonical) !== "foreign" && chars.length >= 2 && chars.length <= 4 && chars.every((c) => CJK.test(c))) {
+    if (roleOf.get(canonical) !== "veto" && chars.length >= 2 && chars.length <= 4 && chars.every((c) => CJK.test(c))) {
       const key = syllables(surface).map(fuzzySyllable).join(" ");
       if (!soundsLike.has(key)) soundsLike.set(key, canonical);
     }
@@ -152,5 +156,5 @@ export function compileLexicon(
   const frames = new Set(file.frames.map((w) => surfaces.get(cleanWord(w)) ?? cleanWord(w)));
   const premise = (general.premise ?? []).map(cleanWord).filter(Boolean);
   const discourse = [...new Set((general.discourse ?? []).map(cleanWord).filter(Boolean))].sort((a, b) => b.length - a.length);
-  return { lexicon: { surfaces, maxSurface, stopwords, entityOf, frames, soundsLike, spelled, maxSpelled, discourse, premise, vocabSounds: new Map() }, duplicates };
+  return { lexicon: { surfaces, maxSurface, stopwords, entityOf, roleOf, frames, soundsLike, spelled, maxSpelled, discourse, premise, vocabSounds: new Map() }, duplicates };
 }

@@ -316,10 +316,10 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
       const explains = (t: Token): boolean => (vocab.has(t.text) || index.answerVocab[intent]!.has(t.text)) && !index.lexicon.frames.has(t.text);
       if (hasUnknown && !content.some(explains)) score *= FRAME_ONLY_PENALTY;
       for (const ent of entities) {
-        const group = index.lexicon.entityOf.get(ent);
-        if (group === "foreign") score *= FOREIGN_PENALTY;
-        else if (group !== "account" && !vocab.has(ent)) score *= UNEXPLAINED_ENTITY_PENALTY;
-        else if (group === "platform" && tokens.some((t) => t.kind === "term" && !vocab.has(t.text) && !isSubject(t.text, index))) {
+        const role = index.lexicon.roleOf.get(ent);
+        if (role === "veto") score *= FOREIGN_PENALTY;
+        else if (role !== "slot" && !vocab.has(ent)) score *= UNEXPLAINED_ENTITY_PENALTY;
+        else if (role === "other-subject" && tokens.some((t) => t.kind === "term" && !vocab.has(t.text) && !isSubject(t.text, index))) {
           score *= OTHER_PLATFORM_PENALTY;
         }
       }

@@ -17,6 +17,7 @@ import { createInboundLimits } from "../coordination/rate-limit.js";
 import { readAgents } from "../console/agents.js";
 import { agentConsole } from "../console/router.js";
 import { AGENTS_FEED, createHandoffDesk, type HandoffDesk } from "../handoff/desk.js";
+import { respond } from "../dialog/responses.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import { createKnowledgeHolder, type KnowledgeHolder } from "../knowledge/reloader.js";
 import { openStore } from "../store/open.js";
@@ -85,6 +86,7 @@ export async function createServer(config: Config, log: Logger): Promise<Running
     maxWaiting: config.MAX_WAITING_TICKETS,
     maxWaitingPerUser: config.MAX_WAITING_TICKETS_PER_USER,
     release: (conversationId, inLock, at) => bot.release(conversationId, inLock, at),
+    responses: () => knowledge.current().responses,
   });
   // --- end of human handoff ------------------------------------------------------------------------
   const handler = createBot({
@@ -123,13 +125,15 @@ export async function createServer(config: Config, log: Logger): Promise<Running
   } catch (err) {
     log.error((err as Error).message);
   }
-  const welcome = () => knowledge.current().intents.get("greeting")?.reply ?? "你好！直接发文字问我问题就行。";
+  const welcome = () => respond(knowledge.current().responses, "greeting.welcome");
+  const responses = () => knowledge.current().responses;
   const web = createWebChannel({
     bot,
     store,
     hub: live,
     maxTextLength: config.MAX_TEXT_LENGTH,
     welcome,
+    name: () => respond(responses(), "bot.name"),
     limits,
     handoff: {
       status: (conversationId) => desk.status(conversationId),
@@ -153,6 +157,7 @@ export async function createServer(config: Config, log: Logger): Promise<Running
       timestampWindowSec: config.WECHAT_TIMESTAMP_WINDOW_SECONDS,
       limits,
       welcome,
+      responses,
       maxTextLength: config.MAX_TEXT_LENGTH,
     });
     channels.register(mp);
@@ -180,6 +185,7 @@ export async function createServer(config: Config, log: Logger): Promise<Running
       maxMessageLength: config.WECHATY_MAX_MESSAGE_LENGTH,
       maxTextLength: config.MAX_TEXT_LENGTH,
       limits,
+      responses,
       // the admin contact answers tickets from WeChat: `#reply <ticket> …` / `#done <ticket>`
       onAdminCommand: async (command) => {
         const agent = `微信管理员 ${command.admin}`;

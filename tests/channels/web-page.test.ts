@@ -74,6 +74,9 @@ describe("the web chat page in chromium", () => {
     const o = await open();
     const { page } = o;
     expect(await page.locator(".row.out .bubble").first().textContent()).toBe(s.welcome);
+    // the page names the bot as the knowledge base does
+    expect(await page.locator("#title").textContent()).toBe("视频号关闭助手");
+    expect(await page.title()).toBe("视频号关闭助手");
     // ready to type at once
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("text");
 

@@ -43,6 +43,7 @@ export function createDesk(
     hours: options.hours ?? null,
     timeoutMs: options.timeoutMs ?? 10 * 60_000,
     release: (id, inLock, at) => bot.release(id, inLock, at),
+    responses: () => kb.responses,
     ...(options.now ? { now: options.now } : {}),
     ...(options.maxWaiting !== undefined ? { maxWaiting: options.maxWaiting } : {}),
     ...(options.maxWaitingPerUser !== undefined ? { maxWaitingPerUser: options.maxWaitingPerUser } : {}),

@@ -1,3 +1,4 @@
+import { respond } from "../../src/dialog/responses.js";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createBot, type Bot } from "../../src/bot.js";
@@ -35,15 +36,17 @@ export async function startWebStack(options: { store?: ConversationStore } = {})
     hours: null,
     timeoutMs: 10 * 60_000,
     release: (id, inLock, at) => bot.release(id, inLock, at),
+    responses: () => kb.responses,
   });
   const bot = createBot({ knowledge: () => kb, store, log: silentLog, handoff: desk });
-  const welcome = kb.intents.get("greeting")?.reply ?? "你好";
+  const welcome = respond(kb.responses, "greeting.welcome");
   const web = createWebChannel({
     bot,
     store,
     hub: live,
     maxTextLength: 2000,
     welcome: () => welcome,
+    name: () => respond(kb.responses, "bot.name"),
     handoff: {
       status: (id) => desk.status(id),
       onChange: (listener) => desk.events.subscribe(AGENTS_FEED, (e) => e.type === "ticket" && listener()),

@@ -357,6 +357,11 @@
       const body = await res.json();
       if (!res.ok) throw new Error(body.error || String(res.status));
       lastEventId = body.lastEventId || 0;
+      // the bot's name is the knowledge base's: the page itself names no topic
+      if (body.name) {
+        document.title = body.name;
+        document.getElementById("title").textContent = body.name;
+      }
       const messages = body.messages;
       // the welcome opens every conversation, reloaded ones too
       addBubble({ from: "bot", text: body.welcome, at: messages.length > 0 ? messages[0].at : Date.now() });
