@@ -154,8 +154,10 @@ describe("where a conversation stands", () => {
   it("gives the place in the queue while waiting, then the agent, then nothing once closed", async () => {
     const d = createDesk();
     expect(await d.desk.status("api:s1")).toBeNull();
-    await d.say("s0", "转人工");
-    await d.say("s1", "转人工");
+    // one after the other: tickets opened in the same millisecond are ordered by their ids
+    const t0 = Date.now();
+    await d.say("s0", "转人工", t0);
+    await d.say("s1", "转人工", t0 + 1000);
     expect(await d.desk.status("api:s1")).toEqual({ status: "waiting", position: 2, agent: null });
     await d.desk.claim((await d.store.openTicket("api:s0"))!.id, "li");
     expect(await d.desk.status("api:s1")).toEqual({ status: "waiting", position: 1, agent: null });
