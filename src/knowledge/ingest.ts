@@ -267,7 +267,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
       const kinds = new Map(columns.map(([colId]) => [colId, columnKind(table, colId, T)]));
       for (const [rowId, row] of Object.entries(table.rows)) {
         const rowIntent = `${base}-${rowId}`;
-        const rowNames = [row.name, ...(row.aliases ?? [])];
+        const rowNames = [...new Set([bare(row.name), ...(row.aliases ?? []), row.name])];
         const cellRows = columns.length >= 2;
         add(
           { id: rowIntent, title: row.name, answer: [`${tableId}.${rowId}`] },
@@ -283,6 +283,8 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
             ...T.cell_by_column_word
               .filter(({ words }) => words.some((w) => col.name.includes(w)))
               .flatMap(({ patterns }) => patterns.flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r })))),
+            // a long value is asked about by what it says ("长按Reset键10秒" → 长按Reset键多久)
+            ...factQuestions(String((row as Record<string, unknown>)[colId] ?? ""), T).filter((q) => [...q].length >= 5),
           ].filter(isText);
           add({ id: `${rowIntent}-${colId}`, title: `${row.name}的${bare(col.name)}`, answer: [`${tableId}.${rowId}.${colId}`], related: [rowIntent] }, examples);
         }
@@ -312,7 +314,8 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
       example: intentFile.find((i) => i.id === sectionIntents[0])?.examples.map(String).find((e) => IS_QUESTION.test(e)) ?? articleTitle },
     seen,
   );
-  const lexiconFile = draftLexicon([title ?? "", ...kept.flatMap(({ section }) => [section.title, ...section.facts.map((f) => f.text)])], tables);
+  const cellTexts = Object.values(tables).flatMap((t) => [t.key, ...Object.values(t.columns).map((c) => c.name), ...Object.values(t.rows).flatMap((r) => Object.values(r).filter((v): v is string => typeof v === "string"))]);
+  const lexiconFile = draftLexicon([title ?? "", ...kept.flatMap(({ section }) => [section.title, ...section.facts.map((f) => f.text)]), ...cellTexts], tables);
 
   return {
     knowledgeFile,
@@ -334,8 +337,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
 const MAX_EXAMPLES = 24;
 // A cell longer than this is a description, not a value to compare across rows.
 const SHORT_CELL = 14;
-// A paragraph longer than this is answered in pieces (an answer over about 300 characters is a dump).
-const CHUNK_CHARS = 160;
+// Paragraphs are answered together up to this many characters (an answer over about 300 is a dump).
 const CHUNK_MAX_CHARS = 280;
 
 interface Chunk {
@@ -350,20 +352,24 @@ interface DraftedSection {
 
 const isText = (x: string | null | undefined): x is string => typeof x === "string" && x.length > 0;
 
-/** A section's facts in answers of a paragraph each (a lead line keeps its bullets), long paragraphs cut in pieces. */
+/** A section's facts in answers of whole paragraphs (a lead line keeps its bullets), as many as fit in one short answer; a long paragraph is cut at sentences. */
 function chunk(list: Section["facts"], ids: string[]): Chunk[] {
-  const out: Chunk[] = [];
-  let para = -1;
+  const paras: Chunk[] = [];
   list.forEach((f, i) => {
-    const last = out[out.length - 1];
-    const size = last ? last.texts.join("").length : 0;
-    const together = last && f.para === para && (f.bullet ? size + f.text.length <= CHUNK_MAX_CHARS : size + f.text.length <= CHUNK_CHARS);
-    if (together) {
+    const last = paras[paras.length - 1];
+    if (last && list[i - 1]!.para === f.para && last.texts.join("").length + f.text.length <= CHUNK_MAX_CHARS) {
       last.ids.push(ids[i]!);
       last.texts.push(f.text);
-    } else out.push({ ids: [ids[i]!], texts: [f.text] });
-    para = f.para;
+    } else paras.push({ ids: [ids[i]!], texts: [f.text] });
   });
+  const out: Chunk[] = [];
+  for (const p of paras) {
+    const last = out[out.length - 1];
+    if (last && last.texts.join("").length + p.texts.join("").length <= CHUNK_MAX_CHARS) {
+      last.ids.push(...p.ids);
+      last.texts.push(...p.texts);
+    } else out.push({ ids: [...p.ids], texts: [...p.texts] });
+  }
   return out;
 }
 
@@ -393,12 +399,14 @@ export function factQuestions(text: string, T: QuestionTemplates = questionTempl
     .split(/[，,；;：:。！!？?]/)
     .map((c) => trimPunct(c))
     .filter((c) => [...c].length >= 3);
-  for (const clause of clauses) {
+  clauses.forEach((clause, k) => {
     const len = [...clause].length;
-    if (len <= 20) out.push(clause);
+    if (len <= MAX_CLAUSE) out.push(clause);
+    // a short clause with the figure ("大约需要2分钟") is asked with the clause before it, which says of what
+    const asked = len <= SHORT_CLAUSE && k > 0 ? `${clauses[k - 1]}${clause}` : clause;
     for (const c of T.cloze) {
       const re = new RegExp(c.pattern, "g");
-      if (re.test(clause)) out.push(clause.replace(re, c.ask));
+      if (re.test(asked)) out.push(asked.replace(re, c.ask));
     }
     const cue = (list: string[]): { before: string; after: string } | null => {
       for (const w of list) {
@@ -411,10 +419,46 @@ export function factQuestions(text: string, T: QuestionTemplates = questionTempl
     if (why && [...why.before].length >= 2) out.push(...T.why.map((p) => fill(p, { x: why.before })).filter(isText));
     const need = cue(T.need_cues);
     if (need && [...need.before].length >= 2) out.push(...T.need.map((p) => fill(p, { x: need.before })).filter(isText));
-    const can = cue(T.can_cues);
-    if (can && len <= 16) out.push(...T.can.map((p) => fill(p, { x: stripFigures(clause, T) })).filter(isText));
-  }
+    const where = T.where_cues.find((w) => clause.indexOf(w) > 0);
+    if (where) {
+      const x = dropFillers(clause.slice(0, clause.indexOf(where)), T);
+      if ([...x].length >= 2) out.push(...T.where.map((p) => fill(p, { x, cue: where })).filter(isText));
+    }
+    const how = T.how_cues.find((w) => clause.indexOf(w) > 0);
+    if (how) {
+      const x = dropFillers(clause.slice(clause.indexOf(how) + how.length), T);
+      if ([...x].length >= 2 && [...x].length <= 10) out.push(...T.how.map((p) => fill(p, { x })).filter(isText));
+    }
+    for (const m of clause.matchAll(FIGURE_OR_CODE)) {
+      const words = [...wordSegmenter.segment(clause.slice(0, m.index))].filter((w) => w.isWordLike).map((w) => w.segment);
+      while (words.length > 0 && T.fillers.includes(words[words.length - 1]!)) words.pop();
+      const x = dropFillers(words.slice(-2).join(""), T);
+      if ([...x].length >= 2) out.push(...T.what.map((p) => fill(p, { x })).filter(isText));
+    }
+    const can = cue(T.can_cues) ?? need;
+    if (can && len <= 20) out.push(...T.can.map((p) => fill(p, { x: stripFigures(clause, T) })).filter(isText));
+  });
   return out;
+}
+
+// a figure, or a code such as an address or a version ("192.168.1.1", "v2.0"), in a clause
+const FIGURE_OR_CODE = /(?<![\p{L}\d.])[A-Za-z]*\d+(?:[.:\-]\d+)*[A-Za-z%]*/gu;
+// A clause longer than this is not a way to ask: only the questions made from it are.
+const MAX_CLAUSE = 30;
+// A clause this short may only say the figure, not what it is of.
+const SHORT_CLAUSE = 8;
+
+/** A phrase without the words that open or close it without saying what it is about ("应放在" → 放在). */
+function dropFillers(phrase: string, T: QuestionTemplates): string {
+  let s = trimPunct(phrase);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const f of T.fillers) {
+      if (s.startsWith(f) && [...s].length > [...f].length + 1) (s = s.slice(f.length)), (changed = true);
+      if (s.endsWith(f) && [...s].length > [...f].length + 1) (s = s.slice(0, -f.length)), (changed = true);
+    }
+  }
+  return trimPunct(s);
 }
 
 /** A clause without its figures and the words around them ("约41%的注销失败" → 注销失败). */
@@ -487,9 +531,13 @@ function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["table
       const words = [...wordSegmenter.segment(m[1]!)].filter((w) => w.isWordLike).map((w) => w.segment);
       const alias = m[2]!.trim();
       // a Latin abbreviation names the words before it ("人工智能（AI）"); otherwise the last word
-      const term = /^[A-Za-z][A-Za-z0-9.\- ]*$/.test(alias) ? lastWords(words, alias) : words[words.length - 1];
+      const term = [...m[1]!].length <= 6 ? m[1]! : /^[A-Za-z][A-Za-z0-9.\- ]*$/.test(alias) ? lastWords(words, alias) : lastChars(words, 3);
       if (term && [...term].length >= 2) addTerm(term, alias);
     }
+  }
+  // a Latin name written with a dash or a space is typed without it too ("Wi-Fi" → wifi)
+  for (const text of texts) {
+    for (const m of text.matchAll(/(?<![A-Za-z])[A-Za-z]+(?:[- ][A-Za-z]+)+(?![A-Za-z])/g)) addTerm(m[0], m[0].replace(/[- ]/g, ""));
   }
   for (const table of Object.values(tables)) {
     for (const item of [...Object.values(table.columns), ...Object.values(table.rows)]) {
@@ -497,6 +545,13 @@ function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["table
     }
   }
   return { synonyms, stopwords: [], entities: {} };
+}
+
+/** The last words, at least `min` characters of them. */
+function lastChars(words: string[], min: number): string | undefined {
+  let out = "";
+  for (let i = words.length - 1; i >= 0 && [...out].length < min; i--) out = words[i]! + out;
+  return out || undefined;
 }
 
 /** The last words before an abbreviation, as many as it has letters (人工 智能 + AI → 人工智能). */

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 // The general language data kb:ingest drafts questions and conversation intents from: question
 // patterns (question-templates.yaml) and topic-free small talk (conversation-intents.yaml).
 
-export type ValueKind = "duration" | "percent" | "money" | "count" | "yes_no";
+export type ValueKind = "duration" | "percent" | "money" | "number" | "count" | "yes_no";
 
 export interface QuestionTemplates {
   section: string[];
@@ -27,6 +27,12 @@ export interface QuestionTemplates {
   can_cues: string[];
   can: string[];
   question_tails: string[];
+  where_cues: string[];
+  where: string[];
+  how_cues: string[];
+  how: string[];
+  what: string[];
+  fillers: string[];
 }
 
 /** A conversation intent as written in conversation-intents.yaml (replies with placeholders). */
