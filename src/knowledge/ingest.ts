@@ -249,7 +249,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
     const firstTable = d.tables[0];
     const answer = first ? first.ids : firstTable ? [`${firstTable.id}-rows`] : [];
     const sectionId = isIntro ? `${prefix}-overview` : key;
-    const examples = [...headingQuestions, ...(first ? first.texts.flatMap((t) => factQuestions(t, T)) : [])];
+    const examples = [...headingQuestions, ...(first ? chunkQuestions(first, T) : [])];
     if (!first && firstTable) examples.push(...tableQuestions(firstTable.table, T));
     const sectionTitle = isIntro ? trimPunct((title ?? "").replace(/[(（][^)）]*[)）]/g, "")) || INTRO_SECTION : trimPunct(section.title) || section.heading;
     if (answer.length > 0 && add({ id: sectionId, title: sectionTitle, answer }, examples)) {
@@ -258,7 +258,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
       warnings.push(at(section.line, `the heading "${section.heading}" reads the same as another heading: no intent drafted for it`));
     }
     rest.forEach((c, n) => {
-      add({ id: `${key}-p${n + 2}`, title: chunkTitle(c.texts[0]!), answer: c.ids, related: [sectionId] }, c.texts.flatMap((t) => factQuestions(t, T)));
+      add({ id: `${key}-p${n + 2}`, title: chunkTitle(c.texts[0]!), answer: c.ids, related: [sectionId] }, chunkQuestions(c, T));
     });
     d.tables.forEach(({ id: tableId, table, byColumn }, m) => {
       const base = `${key}-t${m + 1}`;
@@ -334,7 +334,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
   };
 }
 
-const MAX_EXAMPLES = 24;
+const MAX_EXAMPLES = 40;
 // A cell longer than this is a description, not a value to compare across rows.
 const SHORT_CELL = 14;
 // Paragraphs are answered together up to this many characters (an answer over about 300 is a dump).
@@ -370,6 +370,14 @@ function chunk(list: Section["facts"], ids: string[]): Chunk[] {
       last.texts.push(...p.texts);
     } else out.push({ ids: [...p.ids], texts: [...p.texts] });
   }
+  return out;
+}
+
+/** The questions a piece of text answers, taken in turn from each of its sentences so every sentence has some. */
+function chunkQuestions(c: Chunk, T: QuestionTemplates): string[] {
+  const lists = c.texts.map((t) => factQuestions(t, T));
+  const out: string[] = [];
+  for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) out.push(l[i]!);
   return out;
 }
 
@@ -430,19 +438,22 @@ export function factQuestions(text: string, T: QuestionTemplates = questionTempl
       if ([...x].length >= 2 && [...x].length <= 10) out.push(...T.how.map((p) => fill(p, { x })).filter(isText));
     }
     for (const m of clause.matchAll(FIGURE_OR_CODE)) {
+      if (!/\d[.:\-]\d|[A-Za-z]\d|\d[A-Za-z]/.test(m[0])) continue; // figures with units are asked for by the cloze above
       const words = [...wordSegmenter.segment(clause.slice(0, m.index))].filter((w) => w.isWordLike).map((w) => w.segment);
       while (words.length > 0 && T.fillers.includes(words[words.length - 1]!)) words.pop();
       const x = dropFillers(words.slice(-2).join(""), T);
       if ([...x].length >= 2) out.push(...T.what.map((p) => fill(p, { x })).filter(isText));
     }
-    const can = cue(T.can_cues) ?? need;
-    if (can && len <= 20) out.push(...T.can.map((p) => fill(p, { x: stripFigures(clause, T) })).filter(isText));
+    // a clause that says what can or must be done is asked as yes or no ("…需要重新连接" → "…需要重新连接吗")
+    const can = cue(T.can_cues);
+    const yesNo = can ? T.can : need ? T.can.slice(0, 1) : [];
+    if (len <= 20) out.push(...yesNo.map((p) => fill(p, { x: stripFigures(clause, T) })).filter(isText));
   });
   return out;
 }
 
-// a figure, or a code such as an address or a version ("192.168.1.1", "v2.0"), in a clause
-const FIGURE_OR_CODE = /(?<![\p{L}\d.])[A-Za-z]*\d+(?:[.:\-]\d+)*[A-Za-z%]*/gu;
+// a code such as an address or a version ("192.168.1.1", "v2.0"), in a clause
+const FIGURE_OR_CODE = /(?<![A-Za-z\d.])[A-Za-z]*\d+(?:[.:\-]\d+)*[A-Za-z%]*/gu;
 // A clause longer than this is not a way to ask: only the questions made from it are.
 const MAX_CLAUSE = 30;
 // A clause this short may only say the figure, not what it is of.
@@ -484,7 +495,7 @@ function columnKind(table: TableDraft, colId: string, T: QuestionTemplates): Val
 
 /** Questions that ask for a table's rows as a list. */
 function tableQuestions(table: TableDraft, T: QuestionTemplates): string[] {
-  const keys = [...new Set([bare(table.key), table.title])];
+  const keys = [bare(table.key)];
   return T.table.flatMap((p) => keys.map((k) => fill(p, { key: k }))).filter(isText);
 }
 
