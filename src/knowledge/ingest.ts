@@ -222,6 +222,16 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
   const knowledgeFile: KnowledgeDraft = { section: title ?? sections[0]!.heading, facts, tables };
 
   const T = questionTemplates();
+  // words that only one paragraph or one table row uses name what it is about: each is a way to ask for it
+  const units = [...drafts.values()].flatMap((d) => [
+    ...d.chunks.map((c) => c.texts.join("")),
+    ...d.tables.flatMap(({ table }) => Object.values(table.rows).map((r) => Object.values(r).filter((v) => typeof v === "string").join(" "))),
+  ]);
+  const df = new Map<string, number>();
+  for (const u of units) for (const w of new Set(contentWords(u, T))) df.set(w, (df.get(w) ?? 0) + 1);
+  // (three characters or more: a two-character word alone, such as 手机, names too many things outside the article)
+  const distinctive = (text: string): string[] =>
+    [...new Set(contentWords(text, T))].filter((w) => df.get(w) === 1 && [...w].length >= 3 && !/^[A-Za-z]{1,2}\p{Script=Han}$/u.test(w)).slice(0, MAX_DISTINCTIVE);
   const seen = new Set<string>();
   const intentFile: IntentDraft[] = [];
   /** Adds an intent with the examples no other intent has taken; false when none is left. */
@@ -249,7 +259,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
     const firstTable = d.tables[0];
     const answer = first ? first.ids : firstTable ? [`${firstTable.id}-rows`] : [];
     const sectionId = isIntro ? `${prefix}-overview` : key;
-    const examples = [...headingQuestions, ...(first ? chunkQuestions(first, T) : [])];
+    const examples = [...headingQuestions, ...(first ? [...chunkQuestions(first, T), ...distinctive(first.texts.join(""))] : [])];
     if (!first && firstTable) examples.push(...tableQuestions(firstTable.table, T));
     const sectionTitle = isIntro ? trimPunct((title ?? "").replace(/[(（][^)）]*[)）]/g, "")) || INTRO_SECTION : trimPunct(section.title) || section.heading;
     if (answer.length > 0 && add({ id: sectionId, title: sectionTitle, answer }, examples)) {
@@ -258,7 +268,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
       warnings.push(at(section.line, `the heading "${section.heading}" reads the same as another heading: no intent drafted for it`));
     }
     rest.forEach((c, n) => {
-      add({ id: `${key}-p${n + 2}`, title: chunkTitle(c.texts[0]!), answer: c.ids, related: [sectionId] }, chunkQuestions(c, T));
+      add({ id: `${key}-p${n + 2}`, title: chunkTitle(c.texts[0]!), answer: c.ids, related: [sectionId] }, [...chunkQuestions(c, T), ...distinctive(c.texts.join(""))]);
     });
     d.tables.forEach(({ id: tableId, table, byColumn }, m) => {
       const base = `${key}-t${m + 1}`;
@@ -285,6 +295,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
               .flatMap(({ patterns }) => patterns.flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r })))),
             // a long value is asked about by what it says ("长按Reset键10秒" → 长按Reset键多久)
             ...factQuestions(String((row as Record<string, unknown>)[colId] ?? ""), T).filter((q) => [...q].length >= 5),
+            ...distinctive(String((row as Record<string, unknown>)[colId] ?? "")),
           ].filter(isText);
           add({ id: `${rowIntent}-${colId}`, title: `${row.name}的${bare(col.name)}`, answer: [`${tableId}.${rowId}.${colId}`], related: [rowIntent] }, examples);
         }
@@ -335,6 +346,8 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
 }
 
 const MAX_EXAMPLES = 40;
+// Words only one answer uses, taken as examples of it, at most.
+const MAX_DISTINCTIVE = 8;
 // A cell longer than this is a description, not a value to compare across rows.
 const SHORT_CELL = 14;
 // Paragraphs are answered together up to this many characters (an answer over about 300 is a dump).
@@ -378,6 +391,40 @@ function chunkQuestions(c: Chunk, T: QuestionTemplates): string[] {
   const lists = c.texts.map((t) => factQuestions(t, T));
   const out: string[] = [];
   for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) out.push(l[i]!);
+  return out;
+}
+
+/**
+ * The words of a text that can name a topic: words of two characters or more (a run of single
+ * characters the segmenter does not know, "滞|纳|金", is read as one word), and pairs of neighbouring
+ * words ("职业资格"); no figures, no filler words.
+ */
+function contentWords(text: string, T: QuestionTemplates): string[] {
+  const segs = [...wordSegmenter.segment(text)].filter((w) => w.isWordLike).map((w) => w.segment);
+  const words: string[] = [];
+  let run = "";
+  const flush = (): void => {
+    if ([...run].length >= 2) words.push(run);
+    run = "";
+  };
+  for (const seg of segs) {
+    if ([...seg].length === 1 && /\p{Script=Han}/u.test(seg) && !T.function_chars.includes(seg)) {
+      run += seg;
+      continue;
+    }
+    flush();
+    words.push(seg);
+  }
+  flush();
+  const useful = (w: string): boolean =>
+    [...w].length >= 2 && !/\d/.test(w) && !T.fillers.includes(w) && !T.common_words.includes(w);
+  const out: string[] = [];
+  words.forEach((w, i) => {
+    if (!useful(w)) return;
+    out.push(w);
+    const next = words[i + 1];
+    if (next && useful(next)) out.push(w + next);
+  });
   return out;
 }
 

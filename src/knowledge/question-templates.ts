@@ -33,6 +33,8 @@ export interface QuestionTemplates {
   how: string[];
   what: string[];
   fillers: string[];
+  common_words: string[];
+  function_chars: string;
 }
 
 /** A conversation intent as written in conversation-intents.yaml (replies with placeholders). */
