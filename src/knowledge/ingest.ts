@@ -290,6 +290,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
           const examples = [
             ...T.cell.flatMap((p) => colNames.slice(0, 2).flatMap((c) => rowNames.slice(0, 2).map((r) => fill(p, { row: r, column: c })))),
             ...(kind ? (T.cell_by_kind[kind] ?? []).flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r, column: kind === "yes_no" ? withoutPrefix(colNames[0]!, T) : colNames[0] }))) : []),
+            ...[countQuestion(col.name, T)].filter(isText).flatMap((q) => rowNames.slice(0, 2).map((r) => `${r}${q}`)),
             ...T.cell_by_column_word
               .filter(({ words }) => words.some((w) => col.name.includes(w)))
               .flatMap(({ patterns }) => patterns.flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r })))),
@@ -303,7 +304,10 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
       for (const colId of byColumn) {
         const col = table.columns[colId]!;
         const colNames = [...new Set([bare(col.name), ...(col.aliases ?? [])])].filter(Boolean);
-        const examples = T.column.flatMap((p) => colNames.slice(0, 2).map((c) => fill(p, { column: c, key: table.key }))).filter(isText);
+        const examples = [
+          ...T.column.flatMap((p) => colNames.slice(0, 2).map((c) => fill(p, { column: c, key: table.key }))),
+          ...[countQuestion(col.name, T)].filter(isText).flatMap((q) => [q, `能${q}`]),
+        ].filter(isText);
         add({ id: `${base}-by-${colId}`, title: `各${table.key}的${bare(col.name)}`, answer: [`${tableId}-by-${colId}`] }, examples);
       }
     });
@@ -326,7 +330,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
     seen,
   );
   const cellTexts = Object.values(tables).flatMap((t) => [t.key, ...Object.values(t.columns).map((c) => c.name), ...Object.values(t.rows).flatMap((r) => Object.values(r).filter((v): v is string => typeof v === "string"))]);
-  const lexiconFile = draftLexicon([title ?? "", ...kept.flatMap(({ section }) => [section.title, ...section.facts.map((f) => f.text)]), ...cellTexts], tables);
+  const lexiconFile = draftLexicon([title ?? "", ...kept.flatMap(({ section }) => [section.title, ...section.facts.map((f) => f.text)]), ...cellTexts], tables, T);
 
   return {
     knowledgeFile,
@@ -399,7 +403,7 @@ function chunkQuestions(c: Chunk, T: QuestionTemplates): string[] {
  * characters the segmenter does not know, "滞|纳|金", is read as one word), and pairs of neighbouring
  * words ("职业资格"); no figures, no filler words.
  */
-function contentWords(text: string, T: QuestionTemplates): string[] {
+function contentWords(text: string, T: QuestionTemplates, pairs = true): string[] {
   const segs = [...wordSegmenter.segment(text)].filter((w) => w.isWordLike).map((w) => w.segment);
   const words: string[] = [];
   let run = "";
@@ -423,7 +427,7 @@ function contentWords(text: string, T: QuestionTemplates): string[] {
     if (!useful(w)) return;
     out.push(w);
     const next = words[i + 1];
-    if (next && useful(next)) out.push(w + next);
+    if (pairs && next && useful(next)) out.push(w + next);
   });
   return out;
 }
@@ -432,6 +436,12 @@ function contentWords(text: string, T: QuestionTemplates): string[] {
 function chunkTitle(text: string): string {
   const clause = trimPunct(text.split(/[，,；;。！!？?：:]/)[0] ?? text) || trimPunct(text);
   return [...clause].length > 16 ? `${[...clause].slice(0, 15).join("")}…` : clause;
+}
+
+/** A count column's name asked as a question ("可借册数" → 可借几册, "续借次数" → 续借几次); null for other names. */
+export function countQuestion(name: string, T: QuestionTemplates): string | null {
+  const m = new RegExp(`^(.*?)(${T.count_units.join("|")})数$`).exec(bare(name));
+  return m ? `${m[1]}几${m[2]}` : null;
 }
 
 /** A yes/no column's name without its question prefix ("是否必须" → 必须). */
@@ -461,7 +471,14 @@ export function factQuestions(text: string, T: QuestionTemplates = questionTempl
     const asked = len <= SHORT_CLAUSE && k > 0 ? `${clauses[k - 1]}${clause}` : clause;
     for (const c of T.cloze) {
       const re = new RegExp(c.pattern, "g");
-      if (re.test(asked)) out.push(asked.replace(re, c.ask));
+      if (!re.test(asked)) continue;
+      const ask = (...m: string[]): string => c.ask.replace(/\{(\d)\}/g, (_x, n: string) => m[Number(n)] ?? "");
+      out.push(asked.replace(re, ask));
+      // and short: what the clause is about, the question word, and what is done ("总馆周二至周日9:00-21:00开放" → 总馆几点开放)
+      const m = new RegExp(c.pattern).exec(asked)!;
+      const before = contentWords(asked.slice(0, m.index), T, false)[0];
+      const after = contentWords(asked.slice(m.index + m[0].length), T, false)[0] ?? "";
+      if (before) out.push(`${before}${ask(...(m as unknown as string[]))}${after}`);
     }
     const cue = (list: string[]): { before: string; after: string } | null => {
       for (const w of list) {
@@ -569,7 +586,7 @@ const UNIT_ONLY = /^(秒|分钟|小时|天|日|周|月|个月|年|%|元|万元|�
 const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
 
 /** A draft lexicon: the article's own terms and their other names (from brackets and slashes in names). */
-function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["tables"]>): LexiconDraft {
+function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["tables"]>, T: QuestionTemplates): LexiconDraft {
   const synonyms: Record<string, string[]> = {};
   const owner = new Map<string, string>();
   const addTerm = (term: string, alias: string): void => {
@@ -588,11 +605,19 @@ function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["table
     for (const m of text.matchAll(ALIAS)) {
       const words = [...wordSegmenter.segment(m[1]!)].filter((w) => w.isWordLike).map((w) => w.segment);
       const alias = m[2]!.trim();
+      // "X（或Y）", "X（宽限期）": a note or another thing, not another name, unless marked as one or Latin or alike in writing
+      const marked = /[（(]\s*(?:简称|又称|又名|英文|即|俗称)/.test(m[0]);
+      const latin = /^[A-Za-z][A-Za-z0-9.\- ]*$/.test(alias);
+      if (!marked && !latin && ![...alias].some((ch) => m[1]!.includes(ch))) continue;
+      if (/^(或|如|等|含|包括|例如|比如|不含|除)/.test(alias)) continue;
       // a Latin abbreviation names the words before it ("人工智能（AI）"); otherwise the last word
       const term = [...m[1]!].length <= 6 ? m[1]! : /^[A-Za-z][A-Za-z0-9.\- ]*$/.test(alias) ? lastWords(words, alias) : lastChars(words, 3);
       if (term && [...term].length >= 2) addTerm(term, alias);
     }
   }
+  // everyday words for the words the article uses ("开放" → 开门)
+  const all = texts.join("\n");
+  for (const [word, forms] of Object.entries(T.synonyms)) if (all.includes(word)) for (const f of forms) addTerm(word, f);
   // a Latin name written with a dash or a space is typed without it too ("Wi-Fi" → wifi)
   for (const text of texts) {
     for (const m of text.matchAll(/(?<![A-Za-z])[A-Za-z]+(?:[- ][A-Za-z]+)+(?![A-Za-z])/g)) addTerm(m[0], m[0].replace(/[- ]/g, ""));

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 // The general language data kb:ingest drafts questions and conversation intents from: question
 // patterns (question-templates.yaml) and topic-free small talk (conversation-intents.yaml).
 
-export type ValueKind = "duration" | "percent" | "money" | "number" | "count" | "yes_no";
+export type ValueKind = "clock" | "duration" | "percent" | "money" | "number" | "count" | "yes_no";
 
 export interface QuestionTemplates {
   section: string[];
@@ -35,6 +35,8 @@ export interface QuestionTemplates {
   fillers: string[];
   common_words: string[];
   function_chars: string;
+  synonyms: Record<string, string[]>;
+  count_units: string[];
 }
 
 /** A conversation intent as written in conversation-intents.yaml (replies with placeholders). */
