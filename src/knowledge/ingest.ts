@@ -467,6 +467,9 @@ export function factQuestions(text: string, T: QuestionTemplates = questionTempl
   clauses.forEach((clause, k) => {
     const len = [...clause].length;
     if (len <= MAX_CLAUSE) out.push(clause);
+    // the clause's words without the filler between them: a shorter way to ask the same
+    const words = contentWords(clause, T, false);
+    if (words.length >= 2 && words.length <= 5) out.push(words.join(" "));
     // a short clause with the figure ("大约需要2分钟") is asked with the clause before it, which says of what
     const asked = len <= SHORT_CLAUSE && k > 0 ? `${clauses[k - 1]}${clause}` : clause;
     for (const c of T.cloze) {
