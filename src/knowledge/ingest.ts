@@ -306,6 +306,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
         const colNames = [...new Set([bare(col.name), ...(col.aliases ?? [])])].filter(Boolean);
         const examples = [
           ...T.column.flatMap((p) => colNames.slice(0, 2).map((c) => fill(p, { column: c, key: table.key }))),
+          ...(T.column_by_kind[kinds.get(colId)!] ?? []).flatMap((p) => colNames.slice(0, 2).map((c) => fill(p, { column: c }))),
           ...[countQuestion(col.name, T)].filter(isText).flatMap((q) => [q, `能${q}`]),
         ].filter(isText);
         add({ id: `${base}-by-${colId}`, title: `各${table.key}的${bare(col.name)}`, answer: [`${tableId}-by-${colId}`] }, examples);
@@ -330,7 +331,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
     seen,
   );
   const cellTexts = Object.values(tables).flatMap((t) => [t.key, ...Object.values(t.columns).map((c) => c.name), ...Object.values(t.rows).flatMap((r) => Object.values(r).filter((v): v is string => typeof v === "string"))]);
-  const lexiconFile = draftLexicon([title ?? "", ...kept.flatMap(({ section }) => [section.title, ...section.facts.map((f) => f.text)]), ...cellTexts], tables, T);
+  const lexiconFile = draftLexicon([title ?? "", ...kept.flatMap(({ section }) => [section.title, ...section.facts.map((f) => f.text)]), ...cellTexts], tables, T, intentFile.flatMap((i) => i.examples.map(String)));
 
   return {
     knowledgeFile,
@@ -589,7 +590,7 @@ const UNIT_ONLY = /^(秒|分钟|小时|天|日|周|月|个月|年|%|元|万元|�
 const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
 
 /** A draft lexicon: the article's own terms and their other names (from brackets and slashes in names). */
-function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["tables"]>, T: QuestionTemplates): LexiconDraft {
+function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["tables"]>, T: QuestionTemplates, examples: string[]): LexiconDraft {
   const synonyms: Record<string, string[]> = {};
   const owner = new Map<string, string>();
   const addTerm = (term: string, alias: string): void => {
@@ -619,7 +620,7 @@ function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["table
     }
   }
   // everyday words for the words the article uses ("开放" → 开门)
-  const all = texts.join("\n");
+  const all = [...texts, ...examples].join("\n");
   for (const [word, forms] of Object.entries(T.synonyms)) if (all.includes(word)) for (const f of forms) addTerm(word, f);
   // a Latin name written with a dash or a space is typed without it too ("Wi-Fi" → wifi)
   for (const text of texts) {

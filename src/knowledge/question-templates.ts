@@ -17,6 +17,7 @@ export interface QuestionTemplates {
   yes_no_prefixes: string[];
   cell_by_column_word: Array<{ words: string[]; patterns: string[] }>;
   column: string[];
+  column_by_kind: Partial<Record<ValueKind, string[]>>;
   table: string[];
   value_kinds: Partial<Record<ValueKind, string>>;
   cloze: Array<{ kind: ValueKind; pattern: string; ask: string }>;
