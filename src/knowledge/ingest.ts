@@ -480,7 +480,9 @@ export function factQuestions(text: string, T: QuestionTemplates = questionTempl
       out.push(asked.replace(re, ask));
       // and short: what the clause is about, the question word, and what is done ("总馆周二至周日9:00-21:00开放" → 总馆几点开放)
       const m = new RegExp(c.pattern).exec(asked)!;
-      const before = contentWords(asked.slice(0, m.index), T, false)[0];
+      // what it is about: the clause's own first word, else the first word of the clause before it
+      const start = asked.length - clause.length;
+      const before = (m.index >= start ? contentWords(asked.slice(start, m.index), T, false)[0] : undefined) ?? contentWords(asked.slice(0, m.index), T, false)[0];
       const after = contentWords(asked.slice(m.index + m[0].length), T, false)[0] ?? "";
       if (before) out.push(`${before}${ask(...(m as unknown as string[]))}${after}`);
     }
@@ -515,7 +517,8 @@ export function factQuestions(text: string, T: QuestionTemplates = questionTempl
     // a clause that says what can or must be done is asked as yes or no ("…需要重新连接" → "…需要重新连接吗")
     const can = cue(T.can_cues);
     const yesNo = can ? T.can : need ? T.can.slice(0, 1) : [];
-    if (len <= 20) out.push(...yesNo.map((p) => fill(p, { x: stripFigures(clause, T) })).filter(isText));
+    const stated = stripFigures(clause, T);
+    if (len <= 20 && [...stated].length >= 4) out.push(...yesNo.map((p) => fill(p, { x: stated })).filter(isText));
   });
   return out;
 }

@@ -312,6 +312,12 @@ describe("questions and names drafted from the text", () => {
     expect(factQuestions("路由器会自动重启,大约需要2分钟")).toContain("路由器会自动重启大约需要多久");
   });
 
+  it("asks for a figure written in Chinese numerals, and what the short clause with it is about", () => {
+    expect(factQuestions("每人限办一张借书证,有效期两年。")).toEqual(expect.arrayContaining(["每人限办几张借书证", "有效期多久"]));
+    // minutes are a duration, not a count of 分
+    expect(factQuestions("大约需要2分钟").join(" ")).not.toContain("几分");
+  });
+
   it("does not take a year for a duration", () => {
     expect(factQuestions("截至2024年底累计注册用户约1200万。").join(" ")).not.toContain("多久");
     expect(factQuestions("截至2024年底累计注册用户约1200万。")).toContain("截至2024年底累计注册用户多少");
