@@ -15,8 +15,10 @@ import type { intentSchema, knowledgeFileSchema, lexiconFileSchema } from "./sch
 //   ---|---|---|                     ←   separator line,
 //   行1 | x | y |                    ←   one row per line
 //
-// Pure: text in, draft files out. The drafts follow knowledge/*.yaml and intents/*.yaml exactly,
-// so they load with loadKnowledge once an operator has reviewed them.
+// Pure: text in, a whole knowledge base out (facts and tables, a lexicon, intents, conversation
+// intents). Its questions come from general question patterns (question-templates.yaml) filled with
+// the article's headings, rows, columns, cells and sentences; it follows knowledge/*.yaml and
+// intents/*.yaml exactly, so it loads and serves as it is, and an operator can review it.
 
 /** A knowledge file as written (before the schema fills in defaults). */
 export type KnowledgeDraft = z.input<typeof knowledgeFileSchema>;
