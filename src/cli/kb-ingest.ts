@@ -1,12 +1,12 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, extname, join, relative, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, extname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { IngestError, ingestArticle, renderDrafts, slug } from "../knowledge/ingest.js";
 import { loadKnowledge } from "../knowledge/load.js";
 
 // npm run kb:ingest -- ARTICLE [--out DIR] [--prefix NAME] [--force]
-// Drafts knowledge/<prefix>.yaml and intents/<prefix>.yaml from a help article for an operator to
+// Writes a complete knowledge base from a help article (knowledge/<prefix>.yaml, knowledge/lexicon.yaml,
+// intents/<prefix>.yaml, intents/conversation.yaml) that serves as it is and that an operator can
 // review. Problems of the article are printed as file:line: message; exit 1 if there were any.
 
 const USAGE = `usage: npm run kb:ingest -- ARTICLE [--out DIR] [--prefix NAME] [--force]
@@ -14,10 +14,9 @@ const USAGE = `usage: npm run kb:ingest -- ARTICLE [--out DIR] [--prefix NAME] [
   ARTICLE        the article as plain text (title line, sections "一、…", paragraphs, "- " bullets,
                  pipe tables with a ---|---| line under the header)
   --prefix NAME  namespace of the drafted ids (default: from the file name)
-  --out DIR      where to write knowledge/NAME.yaml and intents/NAME.yaml (default: drafts/NAME)
-  --force        overwrite drafts that already exist
-  --knowledge DIR, --intents DIR
-                 the knowledge base to check the drafts against (default: knowledge, intents)`;
+  --out DIR      where to write the knowledge base: DIR/knowledge (NAME.yaml, lexicon.yaml) and
+                 DIR/intents (NAME.yaml, conversation.yaml) (default: drafts/NAME)
+  --force        overwrite files that already exist`;
 
 function fail(message: string, code = 1): never {
   console.error(message);
@@ -32,8 +31,6 @@ function parseCommandLine() {
         out: { type: "string" },
         prefix: { type: "string" },
         force: { type: "boolean", default: false },
-        knowledge: { type: "string", default: process.env.KNOWLEDGE_DIR ?? "knowledge" },
-        intents: { type: "string", default: process.env.INTENTS_DIR ?? "intents" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -73,7 +70,9 @@ try {
 const outDir = values.out ?? join("drafts", prefix);
 const targets = {
   knowledge: join(outDir, "knowledge", `${prefix}.yaml`),
+  lexicon: join(outDir, "knowledge", "lexicon.yaml"),
   intents: join(outDir, "intents", `${prefix}.yaml`),
+  conversation: join(outDir, "intents", "conversation.yaml"),
 };
 if (!values.force) {
   const existing = Object.values(targets).filter((p) => existsSync(p));
@@ -85,8 +84,7 @@ if (!values.force) {
 const drafts = renderDrafts(result, basename(article));
 mkdirSync(join(outDir, "knowledge"), { recursive: true });
 mkdirSync(join(outDir, "intents"), { recursive: true });
-writeFileSync(targets.knowledge, drafts.knowledge);
-writeFileSync(targets.intents, drafts.intents);
+for (const [what, path] of Object.entries(targets)) writeFileSync(path, drafts[what as keyof typeof targets]);
 
 for (const n of result.notes) console.log(`note: ${n}`);
 for (const w of result.warnings) console.error(`warning: ${w}`);
@@ -95,56 +93,26 @@ const s = result.stats;
 console.log(`
 Drafted from ${article}:
   ${s.sections} sections, ${s.facts} facts, ${s.tables} tables (${s.rows} rows), ${s.intents} intents
-  wrote ${targets.knowledge}
-  wrote ${targets.intents}`);
+${Object.values(targets).map((p) => `  wrote ${p}`).join("\n")}`);
 
-const check = checkDrafts();
-if (check === null) {
-  console.log(`\nNot checked against a knowledge base: no ${join(values.knowledge, "lexicon.yaml")}.`);
-} else if (check.length === 0) {
-  console.log(`\nChecked with the current knowledge base (${values.knowledge}/, ${values.intents}/): the drafts load without problems.`);
+const knowledgeDir = join(outDir, "knowledge");
+const intentsDir = join(outDir, "intents");
+const loaded = loadKnowledge({ knowledgeDir, intentsDir });
+if (loaded.ok) {
+  console.log(`\nThe knowledge base loads without problems. Serve it as it is:
+
+  INTENTS_DIR=${intentsDir} KNOWLEDGE_DIR=${knowledgeDir} npm start
+
+Then, to make it better:
+  1. Review the files: each fact's wording and figures, the example phrasings of each intent (add how
+     people really ask), aliases for table columns and rows, new terms in ${targets.lexicon}.
+  2. Run INTENTS_DIR=${intentsDir} KNOWLEDGE_DIR=${knowledgeDir} npm run kb:validate, then npm run kb:test.`);
 } else {
-  console.log(`\nChecked with the current knowledge base (${values.knowledge}/, ${values.intents}/): ${check.length} problem(s) to resolve while reviewing:`);
-  for (const p of check) console.log(`  ${p}`);
+  console.error(`\nThe knowledge base does not load: ${loaded.errors.length} problem(s) to resolve:`);
+  for (const p of loaded.errors) console.error(`  ${p}`);
 }
-
-console.log(`
-Next steps:
-  1. Review both drafts: each fact's wording and figures, the ids, the example phrasings of each
-     intent (add how people really ask), aliases for table columns and rows, and each answer.
-  2. Move them into ${values.knowledge}/ and ${values.intents}/ (adding new terms to ${join(values.knowledge, "lexicon.yaml")}).
-  3. Run npm run kb:validate, then npm run kb:test.`);
 
 if (result.warnings.length > 0) {
-  fail(`\n${result.warnings.length} warning(s) above: the drafts leave those lines out. Fix the article and run again with --force.`);
+  fail(`\n${result.warnings.length} warning(s) above: the knowledge base leaves those lines out. Fix the article and run again with --force.`);
 }
-
-/** Loads the drafts together with the current knowledge base in a scratch folder; null when there is none. */
-function checkDrafts(): string[] | null {
-  const knowledgeDir = resolve(values.knowledge);
-  const intentsDir = resolve(values.intents);
-  if (!existsSync(join(knowledgeDir, "lexicon.yaml"))) return null;
-  const scratch = mkdtempSync(join(tmpdir(), "kb-ingest-"));
-  try {
-    cpSync(knowledgeDir, join(scratch, "knowledge"), { recursive: true });
-    if (existsSync(intentsDir)) cpSync(intentsDir, join(scratch, "intents"), { recursive: true });
-    else mkdirSync(join(scratch, "intents"));
-    writeFileSync(join(scratch, "knowledge", `${prefix}.yaml`), drafts.knowledge);
-    writeFileSync(join(scratch, "intents", `${prefix}.yaml`), drafts.intents);
-    const loaded = loadKnowledge(
-      { knowledgeDir: join(scratch, "knowledge"), intentsDir: join(scratch, "intents") },
-      scratch,
-    );
-    if (loaded.ok) return [];
-    // name the files where the operator has them, not in the scratch folder
-    const where = (dir: string, name: string): string => {
-      if (name === `${prefix}.yaml`) return dir === "knowledge" ? targets.knowledge : targets.intents;
-      return join(relative(process.cwd(), dir === "knowledge" ? knowledgeDir : intentsDir) || ".", name);
-    };
-    return loaded.errors.map((e) =>
-      e.replace(/(^|\s)(knowledge|intents)\/([^\s:]+)/g, (_m, pre: string, dir: string, name: string) => pre + where(dir, name)),
-    );
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-}
+if (!loaded.ok) process.exit(1);

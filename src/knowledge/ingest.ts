@@ -1,7 +1,8 @@
 import { pinyin } from "pinyin-pro";
 import { Document, isPair, isScalar, visit } from "yaml";
 import type { z } from "zod";
-import type { intentSchema, knowledgeFileSchema } from "./schema.js";
+import { fill, conversationIntents, questionTemplates, type QuestionTemplates, type ValueKind } from "./question-templates.js";
+import type { intentSchema, knowledgeFileSchema, lexiconFileSchema } from "./schema.js";
 
 // Drafts knowledge and intent files from a help article in plain text:
 //
@@ -14,13 +15,17 @@ import type { intentSchema, knowledgeFileSchema } from "./schema.js";
 //   ---|---|---|                     ←   separator line,
 //   行1 | x | y |                    ←   one row per line
 //
-// Pure: text in, draft files out. The drafts follow knowledge/*.yaml and intents/*.yaml exactly,
-// so they load with loadKnowledge once an operator has reviewed them.
+// Pure: text in, a whole knowledge base out (facts and tables, a lexicon, intents, conversation
+// intents). Its questions come from general question patterns (question-templates.yaml) filled with
+// the article's headings, rows, columns, cells and sentences; it follows knowledge/*.yaml and
+// intents/*.yaml exactly, so it loads and serves as it is, and an operator can review it.
 
 /** A knowledge file as written (before the schema fills in defaults). */
 export type KnowledgeDraft = z.input<typeof knowledgeFileSchema>;
 /** An intent as written. */
 export type IntentDraft = z.input<typeof intentSchema>;
+/** knowledge/lexicon.yaml as written. */
+export type LexiconDraft = z.input<typeof lexiconFileSchema>;
 
 export interface IngestOptions {
   /** Namespace of every id in the drafts (lower-case letters, digits, dashes), e.g. "qingji". */
@@ -40,6 +45,10 @@ export interface IngestStats {
 export interface IngestResult {
   knowledgeFile: KnowledgeDraft;
   intentFile: IntentDraft[];
+  /** Small talk, a human and out-of-scope messages, from the engine's general data. */
+  conversationFile: IntentDraft[];
+  /** The article's own terms and their other names. */
+  lexiconFile: LexiconDraft;
   /** Problems of the article that were skipped over, as `file:line: message`. */
   warnings: string[];
   /** Things that were changed while reading (stray HTML removed), as `file:line: message`. */
@@ -79,7 +88,8 @@ interface Section {
   /** The heading without its number ("注销步骤与审核时长"); empty for the intro. */
   title: string;
   line: number;
-  facts: Array<{ line: number; text: string }>;
+  /** `para` groups the sentences of one paragraph, and a lead line with its bullets. */
+  facts: Array<{ line: number; text: string; para: number; bullet?: boolean }>;
   tables: Table[];
 }
 
@@ -104,6 +114,9 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
   const sections: Section[] = [];
   let current = intro;
   let table: Table | null = null;
+  // paragraphs: a text line starts one; bullets join the line that leads into them ("…：") or each other
+  let para = 0;
+  let joinsBullets = false;
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
@@ -116,6 +129,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
     if (heading) {
       table = null;
       current = { heading: line, title: heading[2]!.trim(), line: lineNo, facts: [], tables: [] };
+      joinsBullets = false;
       sections.push(current);
       continue;
     }
@@ -126,6 +140,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
         warnings.push(at(lineNo + 1, `the separator line has ${width} cells but the header above it has ${header.length}`));
       }
       table = { line: lineNo, header, rows: [] };
+      joinsBullets = false;
       current.tables.push(table);
       i++;
       continue;
@@ -150,17 +165,22 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
     const bullet = BULLET.exec(line);
     if (bullet) {
       const t = clean(bullet[1]!, lineNo);
-      if (t) current.facts.push({ line: lineNo, text: t });
+      if (!joinsBullets) para++;
+      joinsBullets = true;
+      if (t) current.facts.push({ line: lineNo, text: t, para, bullet: true });
       continue;
     }
-    for (const sentence of sentences(clean(line, lineNo))) current.facts.push({ line: lineNo, text: sentence });
+    para++;
+    const cleaned = clean(line, lineNo);
+    joinsBullets = /[：:]$/.test(cleaned);
+    for (const sentence of sentences(cleaned)) current.facts.push({ line: lineNo, text: sentence, para });
   }
 
   if (sections.length === 0) {
     throw new IngestError([at(1, 'no numbered sections found (headings look like "一、注销前的准备工作")')]);
   }
 
-  // ids: <prefix>-intro-N and <prefix>-sN-M for facts, <prefix>-sN-table for tables, <prefix>-sN for intents
+  // ids: <prefix>-intro-N and <prefix>-sN-M for facts, <prefix>-sN-table for tables, <prefix>-sN… for intents
   const kept: Array<{ section: Section; key: string }> = [];
   if (intro.facts.length > 0 || intro.tables.length > 0) kept.push({ section: intro, key: `${prefix}-intro` });
   sections.forEach((s, n) => {
@@ -171,89 +191,467 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
 
   const facts: NonNullable<KnowledgeDraft["facts"]> = {};
   const tables: NonNullable<KnowledgeDraft["tables"]> = {};
-  const answers = new Map<string, string[]>();
+  const drafts = new Map<string, DraftedSection>();
   let rowCount = 0;
   for (const { section, key } of kept) {
-    const refs: string[] = [];
-    section.facts.forEach((f, k) => {
+    const factIds = section.facts.map((f, k) => {
       const id = `${key}-${k + 1}`;
       facts[id] = { text: f.text, section: section.heading };
-      refs.push(id);
+      return id;
     });
+    const drafted: DraftedSection = { chunks: chunk(section.facts, factIds), tables: [] };
     section.tables.forEach((t, k) => {
       const id = k === 0 ? `${key}-table` : `${key}-table-${k + 1}`;
-      const drafted = draftTable(t, section, k, at, warnings);
-      if (!drafted) return;
-      tables[id] = drafted;
-      rowCount += Object.keys(drafted.rows).length;
-      for (const rowId of Object.keys(drafted.rows)) refs.push(`${id}.${rowId}`);
+      const table = draftTable(t, section, k, at, warnings);
+      if (!table) return;
+      tables[id] = table;
+      rowCount += Object.keys(table.rows).length;
+      // facts that read across the table: its rows, and each column of short values
+      facts[`${id}-rows`] = { text: `${table.key}：${Object.values(table.rows).map((r) => r.name).join("、")}。`, section: section.heading };
+      const byColumn: string[] = [];
+      for (const [colId, col] of Object.entries(table.columns)) {
+        const values = Object.values(table.rows).map((r) => (r as Record<string, unknown>)[colId] as string);
+        if (values.length < 2 || values.some((v) => [...v].length > SHORT_CELL)) continue;
+        const list = Object.values(table.rows).map((r, i) => `${r.name} ${values[i]}`).join("；");
+        facts[`${id}-by-${colId}`] = { text: `${col.name}：${list}。`, section: section.heading };
+        byColumn.push(colId);
+      }
+      drafted.tables.push({ id, table, byColumn });
     });
-    answers.set(key, refs);
+    drafts.set(key, drafted);
   }
 
   const knowledgeFile: KnowledgeDraft = { section: title ?? sections[0]!.heading, facts, tables };
 
-  // intents: one per section that has something to answer with, related to its neighbours
-  const answerable = kept.filter(({ key }) => (answers.get(key) ?? []).length > 0);
-  const sectionIntents = answerable.filter(({ section }) => section !== intro);
+  const T = questionTemplates();
+  // words that only one paragraph or one table row uses name what it is about: each is a way to ask for it
+  const units = [...drafts.values()].flatMap((d) => [
+    ...d.chunks.map((c) => c.texts.join("")),
+    ...d.tables.flatMap(({ table }) => Object.values(table.rows).map((r) => Object.values(r).filter((v) => typeof v === "string").join(" "))),
+  ]);
+  const df = new Map<string, number>();
+  for (const u of units) for (const w of new Set(contentWords(u, T))) df.set(w, (df.get(w) ?? 0) + 1);
+  // (three characters or more: a two-character word alone, such as 手机, names too many things outside the article)
+  const distinctive = (text: string): string[] =>
+    [...new Set(contentWords(text, T))].filter((w) => df.get(w) === 1 && [...w].length >= 3 && !/^[A-Za-z]{1,2}\p{Script=Han}$/u.test(w)).slice(0, MAX_DISTINCTIVE);
   const seen = new Set<string>();
-  const uniqueExamples = (list: string[]): string[] => {
-    const out: string[] = [];
-    for (const ex of list) {
-      const k = exampleKey(ex);
-      if (!k || seen.has(k)) continue;
-      seen.add(k);
-      out.push(ex);
-    }
-    return out;
-  };
   const intentFile: IntentDraft[] = [];
-  sectionIntents.forEach(({ section, key }, n) => {
-    const related = [sectionIntents[n - 1]?.key, sectionIntents[n + 1]?.key].filter((x): x is string => !!x);
-    const examples = uniqueExamples(sectionExamples(section));
-    if (examples.length === 0) {
+  /** Adds an intent with the examples no other intent has taken; false when none is left. */
+  const add = (intent: Omit<IntentDraft, "examples">, examples: string[]): boolean => {
+    const out: string[] = [];
+    for (const ex of examples) {
+      const k = exampleKey(ex);
+      if (!k || seen.has(k) || out.some((o) => exampleKey(o) === k)) continue;
+      out.push(ex);
+      if (out.length >= MAX_EXAMPLES) break;
+    }
+    if (out.length === 0) return false;
+    for (const ex of out) seen.add(exampleKey(ex));
+    intentFile.push({ ...intent, examples: out });
+    return true;
+  };
+
+  const sectionIntents: string[] = [];
+  for (const { section, key } of kept) {
+    const d = drafts.get(key)!;
+    const isIntro = section === intro;
+    const [first, ...rest] = d.chunks;
+    // the section's own intent answers with its first paragraph, or with the list of its first table's rows
+    const headingQuestions = isIntro ? (title ? titleExamples(title, T) : []) : sectionExamples(section, T);
+    const firstTable = d.tables[0];
+    const answer = first ? first.ids : firstTable ? [`${firstTable.id}-rows`] : [];
+    const sectionId = isIntro ? `${prefix}-overview` : key;
+    const examples = [...headingQuestions, ...(first ? [...chunkQuestions(first, T), ...distinctive(first.texts.join(""))] : [])];
+    if (!first && firstTable) examples.push(...tableQuestions(firstTable.table, T));
+    const sectionTitle = isIntro ? trimPunct((title ?? "").replace(/[(（][^)）]*[)）]/g, "")) || INTRO_SECTION : trimPunct(section.title) || section.heading;
+    if (answer.length > 0 && add({ id: sectionId, title: sectionTitle, answer }, examples)) {
+      if (!isIntro) sectionIntents.push(sectionId);
+    } else if (!isIntro && answer.length > 0) {
       warnings.push(at(section.line, `the heading "${section.heading}" reads the same as another heading: no intent drafted for it`));
-      return;
     }
-    intentFile.push({
-      id: key,
-      title: trimPunct(section.title) || section.heading,
-      examples,
-      answer: answers.get(key)!,
-      ...(related.length ? { related } : {}),
+    rest.forEach((c, n) => {
+      add({ id: `${key}-p${n + 2}`, title: chunkTitle(c.texts[0]!), answer: c.ids, related: [sectionId] }, [...chunkQuestions(c, T), ...distinctive(c.texts.join(""))]);
     });
-  });
-  const introEntry = answerable.find(({ section }) => section === intro);
-  if (introEntry && title) {
-    const examples = uniqueExamples(titleExamples(title));
-    if (examples.length > 0) {
-      const related = sectionIntents.slice(0, 3).map(({ key }) => key);
-      intentFile.unshift({
-        id: `${prefix}-overview`,
-        title: trimPunct(title.replace(/[(（][^)）]*[)）]/g, "")) || title,
-        examples,
-        answer: answers.get(introEntry.key)!,
-        ...(related.length ? { related } : {}),
-      });
-    }
+    d.tables.forEach(({ id: tableId, table, byColumn }, m) => {
+      const base = `${key}-t${m + 1}`;
+      if (first || m > 0) add({ id: base, title: `${table.title}：${table.key}`, answer: [`${tableId}-rows`], related: [sectionId] }, tableQuestions(table, T));
+      const columns = Object.entries(table.columns);
+      const kinds = new Map(columns.map(([colId]) => [colId, columnKind(table, colId, T)]));
+      for (const [rowId, row] of Object.entries(table.rows)) {
+        const rowIntent = `${base}-${rowId}`;
+        const rowNames = [...new Set([bare(row.name), ...(row.aliases ?? []), row.name])];
+        const cellRows = columns.length >= 2;
+        add(
+          { id: rowIntent, title: row.name, answer: [`${tableId}.${rowId}`] },
+          [...rowNames, ...T.row.flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r })))].filter(isText),
+        );
+        if (!cellRows) continue;
+        for (const [colId, col] of columns) {
+          const colNames = [...new Set([bare(col.name), ...(col.aliases ?? [])])].filter(Boolean);
+          const kind = kinds.get(colId);
+          const examples = [
+            ...T.cell.flatMap((p) => colNames.slice(0, 2).flatMap((c) => rowNames.slice(0, 2).map((r) => fill(p, { row: r, column: c })))),
+            ...(kind ? (T.cell_by_kind[kind] ?? []).flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r, column: kind === "yes_no" ? withoutPrefix(colNames[0]!, T) : colNames[0] }))) : []),
+            ...[countQuestion(col.name, T)].filter(isText).flatMap((q) => rowNames.slice(0, 2).map((r) => `${r}${q}`)),
+            ...T.cell_by_column_word
+              .filter(({ words }) => words.some((w) => col.name.includes(w)))
+              .flatMap(({ patterns }) => patterns.flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r })))),
+            // a long value is asked about by what it says ("长按Reset键10秒" → 长按Reset键多久)
+            ...factQuestions(String((row as Record<string, unknown>)[colId] ?? ""), T).filter((q) => [...q].length >= 5),
+            ...distinctive(String((row as Record<string, unknown>)[colId] ?? "")),
+          ].filter(isText);
+          add({ id: `${rowIntent}-${colId}`, title: `${row.name}的${bare(col.name)}`, answer: [`${tableId}.${rowId}.${colId}`], related: [rowIntent] }, examples);
+        }
+      }
+      for (const colId of byColumn) {
+        const col = table.columns[colId]!;
+        const colNames = [...new Set([bare(col.name), ...(col.aliases ?? [])])].filter(Boolean);
+        const examples = [
+          ...T.column.flatMap((p) => colNames.slice(0, 2).map((c) => fill(p, { column: c, key: table.key }))),
+          ...(T.column_by_kind[kinds.get(colId)!] ?? []).flatMap((p) => colNames.slice(0, 2).map((c) => fill(p, { column: c }))),
+          ...[countQuestion(col.name, T)].filter(isText).flatMap((q) => [q, `能${q}`]),
+        ].filter(isText);
+        add({ id: `${base}-by-${colId}`, title: `各${table.key}的${bare(col.name)}`, answer: [`${tableId}-by-${colId}`] }, examples);
+      }
+    });
   }
-  // an intent whose neighbour was dropped must not point at it
+  // sections point at their neighbours; an intent may not point at one that was not drafted
+  sectionIntents.forEach((id, n) => {
+    const intent = intentFile.find((i) => i.id === id)!;
+    intent.related = [sectionIntents[n - 1], sectionIntents[n + 1], ...(intent.related ?? [])].filter(isText);
+  });
   const ids = new Set(intentFile.map((i) => i.id));
-  for (const intent of intentFile) if (intent.related) intent.related = intent.related.filter((r) => ids.has(r));
+  for (const intent of intentFile) {
+    if (intent.related) intent.related = [...new Set(intent.related.filter((r) => ids.has(r) && r !== intent.id))];
+    if (intent.related?.length === 0) delete intent.related;
+  }
+
+  const articleTitle = trimPunct((title ?? "").replace(/[(（][^)）]*[)）]/g, "")) || trimPunct(sections[0]!.title);
+  const conversationFile = draftConversation(
+    { title: articleTitle, topics: sectionIntents.slice(0, 3).map((id) => intentFile.find((i) => i.id === id)!.title).join("、") || articleTitle,
+      example: intentFile.find((i) => i.id === sectionIntents[0])?.examples.map(String).find((e) => IS_QUESTION.test(e)) ?? articleTitle },
+    seen,
+  );
+  const cellTexts = Object.values(tables).flatMap((t) => [t.key, ...Object.values(t.columns).map((c) => c.name), ...Object.values(t.rows).flatMap((r) => Object.values(r).filter((v): v is string => typeof v === "string"))]);
+  const lexiconFile = draftLexicon([title ?? "", ...kept.flatMap(({ section }) => [section.title, ...section.facts.map((f) => f.text)]), ...cellTexts], tables, T, intentFile.flatMap((i) => i.examples.map(String)));
 
   return {
     knowledgeFile,
     intentFile,
+    conversationFile,
+    lexiconFile,
     warnings,
     notes,
     stats: {
       sections: sections.length,
-      facts: Object.keys(facts).length,
+      facts: kept.reduce((n, { section }) => n + section.facts.length, 0),
       tables: Object.keys(tables).length,
       rows: rowCount,
       intents: intentFile.length,
     },
   };
+}
+
+const MAX_EXAMPLES = 40;
+// Words only one answer uses, taken as examples of it, at most.
+const MAX_DISTINCTIVE = 8;
+// A cell longer than this is a description, not a value to compare across rows.
+const SHORT_CELL = 14;
+// Paragraphs are answered together up to this many characters (an answer over about 300 is a dump).
+const CHUNK_MAX_CHARS = 280;
+
+interface Chunk {
+  ids: string[];
+  texts: string[];
+}
+
+interface DraftedSection {
+  chunks: Chunk[];
+  tables: Array<{ id: string; table: TableDraft; byColumn: string[] }>;
+}
+
+const isText = (x: string | null | undefined): x is string => typeof x === "string" && x.length > 0;
+
+/** A section's facts in answers of whole paragraphs (a lead line keeps its bullets), as many as fit in one short answer; a long paragraph is cut at sentences. */
+function chunk(list: Section["facts"], ids: string[]): Chunk[] {
+  const paras: Chunk[] = [];
+  list.forEach((f, i) => {
+    const last = paras[paras.length - 1];
+    if (last && list[i - 1]!.para === f.para && last.texts.join("").length + f.text.length <= CHUNK_MAX_CHARS) {
+      last.ids.push(ids[i]!);
+      last.texts.push(f.text);
+    } else paras.push({ ids: [ids[i]!], texts: [f.text] });
+  });
+  const out: Chunk[] = [];
+  for (const p of paras) {
+    const last = out[out.length - 1];
+    if (last && last.texts.join("").length + p.texts.join("").length <= CHUNK_MAX_CHARS) {
+      last.ids.push(...p.ids);
+      last.texts.push(...p.texts);
+    } else out.push({ ids: [...p.ids], texts: [...p.texts] });
+  }
+  return out;
+}
+
+/** The questions a piece of text answers, taken in turn from each of its sentences so every sentence has some. */
+function chunkQuestions(c: Chunk, T: QuestionTemplates): string[] {
+  const lists = c.texts.map((t) => factQuestions(t, T));
+  const out: string[] = [];
+  for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) out.push(l[i]!);
+  return out;
+}
+
+/**
+ * The words of a text that can name a topic: words of two characters or more (a run of single
+ * characters the segmenter does not know, "滞|纳|金", is read as one word), and pairs of neighbouring
+ * words ("职业资格"); no figures, no filler words.
+ */
+function contentWords(text: string, T: QuestionTemplates, pairs = true): string[] {
+  const segs = [...wordSegmenter.segment(text)].filter((w) => w.isWordLike).map((w) => w.segment);
+  const words: string[] = [];
+  let run = "";
+  const flush = (): void => {
+    if ([...run].length >= 2) words.push(run);
+    run = "";
+  };
+  for (const seg of segs) {
+    if ([...seg].length === 1 && /\p{Script=Han}/u.test(seg) && !T.function_chars.includes(seg)) {
+      run += seg;
+      continue;
+    }
+    flush();
+    words.push(seg);
+  }
+  flush();
+  const useful = (w: string): boolean =>
+    [...w].length >= 2 && !/\d/.test(w) && !T.fillers.includes(w) && !T.common_words.includes(w);
+  const out: string[] = [];
+  words.forEach((w, i) => {
+    if (!useful(w)) return;
+    out.push(w);
+    const next = words[i + 1];
+    if (pairs && next && useful(next)) out.push(w + next);
+  });
+  return out;
+}
+
+/** A quick-reply title for a paragraph: its first clause, cut short. */
+function chunkTitle(text: string): string {
+  const clause = trimPunct(text.split(/[，,；;。！!？?：:]/)[0] ?? text) || trimPunct(text);
+  return [...clause].length > 16 ? `${[...clause].slice(0, 15).join("")}…` : clause;
+}
+
+/** A count column's name asked as a question ("可借册数" → 可借几册, "续借次数" → 续借几次); null for other names. */
+export function countQuestion(name: string, T: QuestionTemplates): string | null {
+  const m = new RegExp(`^(.*?)(${T.count_units.join("|")})数$`).exec(bare(name));
+  return m ? `${m[1]}几${m[2]}` : null;
+}
+
+/** A yes/no column's name without its question prefix ("是否必须" → 必须). */
+function withoutPrefix(name: string, T: QuestionTemplates): string {
+  const p = T.yes_no_prefixes.find((x) => name.startsWith(x) && name.length > x.length);
+  return p ? name.slice(p.length) : name;
+}
+
+/** A name without its bracketed part or unit ("耗时(分钟)" → 耗时). */
+function bare(name: string): string {
+  return trimPunct(name.replace(/[(（][^)）]*[)）]/g, "")) || name;
+}
+
+/** The questions a fact answers: the question it asks itself, its short clauses, and its figures, reasons, needs and abilities asked for. */
+export function factQuestions(text: string, T: QuestionTemplates = questionTemplates()): string[] {
+  const out: string[] = [];
+  const asked = /^(.+?)[？?]/.exec(text);
+  if (asked) out.push(trimPunct(asked[1]!));
+  const clauses = text
+    .split(/[，,；;：:。！!？?]/)
+    .map((c) => trimPunct(c))
+    .filter((c) => [...c].length >= 3);
+  clauses.forEach((clause, k) => {
+    const len = [...clause].length;
+    if (len <= MAX_CLAUSE) out.push(clause);
+    // the clause's words without the filler between them: a shorter way to ask the same
+    const words = contentWords(clause, T, false);
+    if (words.length >= 2 && words.length <= 5) out.push(words.join(" "));
+    // a short clause with the figure ("大约需要2分钟") is asked with the clause before it, which says of what
+    const asked = len <= SHORT_CLAUSE && k > 0 ? `${clauses[k - 1]}${clause}` : clause;
+    for (const c of T.cloze) {
+      const re = new RegExp(c.pattern, "g");
+      if (!re.test(asked)) continue;
+      const ask = (...m: string[]): string => c.ask.replace(/\{(\d)\}/g, (_x, n: string) => m[Number(n)] ?? "");
+      out.push(asked.replace(re, ask));
+      // and short: what the clause is about, the question word, and what is done ("总馆周二至周日9:00-21:00开放" → 总馆几点开放)
+      const m = new RegExp(c.pattern).exec(asked)!;
+      // what it is about: the clause's own first word, else the first word of the clause before it
+      const start = asked.length - clause.length;
+      const before = (m.index >= start ? contentWords(asked.slice(start, m.index), T, false)[0] : undefined) ?? contentWords(asked.slice(0, m.index), T, false)[0];
+      const after = contentWords(asked.slice(m.index + m[0].length), T, false)[0] ?? "";
+      if (before) out.push(`${before}${ask(...(m as unknown as string[]))}${after}`);
+    }
+    const cue = (list: string[]): { before: string; after: string } | null => {
+      for (const w of list) {
+        const i = clause.indexOf(w);
+        if (i >= 0) return { before: stripFigures(clause.slice(0, i), T), after: stripFigures(clause.slice(i + w.length), T) };
+      }
+      return null;
+    };
+    const why = cue(T.why_cues);
+    if (why && [...why.before].length >= 2) out.push(...T.why.map((p) => fill(p, { x: why.before })).filter(isText));
+    const need = cue(T.need_cues);
+    if (need && [...need.before].length >= 2) out.push(...T.need.map((p) => fill(p, { x: need.before })).filter(isText));
+    const where = T.where_cues.find((w) => clause.indexOf(w) > 0);
+    if (where) {
+      const x = dropFillers(clause.slice(0, clause.indexOf(where)), T);
+      if ([...x].length >= 2) out.push(...T.where.map((p) => fill(p, { x, cue: where })).filter(isText));
+    }
+    const how = T.how_cues.find((w) => clause.indexOf(w) > 0);
+    if (how) {
+      const x = dropFillers(clause.slice(clause.indexOf(how) + how.length), T);
+      if ([...x].length >= 2 && [...x].length <= 10) out.push(...T.how.map((p) => fill(p, { x })).filter(isText));
+    }
+    for (const m of clause.matchAll(FIGURE_OR_CODE)) {
+      if (!/\d[.:\-]\d|[A-Za-z]\d|\d[A-Za-z]/.test(m[0])) continue; // figures with units are asked for by the cloze above
+      const words = [...wordSegmenter.segment(clause.slice(0, m.index))].filter((w) => w.isWordLike).map((w) => w.segment);
+      while (words.length > 0 && T.fillers.includes(words[words.length - 1]!)) words.pop();
+      const x = dropFillers(words.slice(-2).join(""), T);
+      if ([...x].length >= 2) out.push(...T.what.map((p) => fill(p, { x })).filter(isText));
+    }
+    // a clause that says what can or must be done is asked as yes or no ("…需要重新连接" → "…需要重新连接吗")
+    const can = cue(T.can_cues);
+    const yesNo = can ? T.can : need ? T.can.slice(0, 1) : [];
+    const stated = stripFigures(clause, T);
+    if (len <= 20 && [...stated].length >= 4) out.push(...yesNo.map((p) => fill(p, { x: stated })).filter(isText));
+  });
+  return out;
+}
+
+// a code such as an address or a version ("192.168.1.1", "v2.0"), in a clause
+const FIGURE_OR_CODE = /(?<![A-Za-z\d.])[A-Za-z]*\d+(?:[.:\-]\d+)*[A-Za-z%]*/gu;
+// A clause longer than this is not a way to ask: only the questions made from it are.
+const MAX_CLAUSE = 30;
+// A clause this short may only say the figure, not what it is of.
+const SHORT_CLAUSE = 8;
+
+/** A phrase without the words that open or close it without saying what it is about ("应放在" → 放在). */
+function dropFillers(phrase: string, T: QuestionTemplates): string {
+  let s = trimPunct(phrase);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const f of T.fillers) {
+      if (s.startsWith(f) && [...s].length > [...f].length + 1) (s = s.slice(f.length)), (changed = true);
+      if (s.endsWith(f) && [...s].length > [...f].length + 1) (s = s.slice(0, -f.length)), (changed = true);
+    }
+  }
+  return trimPunct(s);
+}
+
+/** A clause without its figures and the words around them ("约41%的注销失败" → 注销失败). */
+function stripFigures(clause: string, T: QuestionTemplates): string {
+  let s = clause;
+  for (const c of T.cloze) s = s.replace(new RegExp(c.pattern, "g"), "");
+  return trimPunct(s.replace(/^(约|大约|近|超过|不到|有|共|的)+/, "").replace(/(的|了|是|就|都|也)+$/, ""));
+}
+
+/** The kind of value most cells of a column hold, if most do. */
+function columnKind(table: TableDraft, colId: string, T: QuestionTemplates): ValueKind | undefined {
+  const counts = new Map<ValueKind, number>();
+  const rows = Object.values(table.rows);
+  for (const r of rows) {
+    const v = (r as Record<string, unknown>)[colId];
+    if (typeof v !== "string") continue;
+    const kind = (Object.entries(T.value_kinds) as Array<[ValueKind, string]>).find(([, p]) => new RegExp(p).test(v))?.[0];
+    if (kind) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  const best = [...counts].sort((a, b) => b[1] - a[1])[0];
+  return best && best[1] * 2 >= rows.length ? best[0] : undefined;
+}
+
+/** Questions that ask for a table's rows as a list. */
+function tableQuestions(table: TableDraft, T: QuestionTemplates): string[] {
+  const keys = [bare(table.key)];
+  return T.table.flatMap((p) => keys.map((k) => fill(p, { key: k }))).filter(isText);
+}
+
+/** The conversation intents (small talk, a human, out of scope) from the general data, with the article's title and topics filled in. */
+function draftConversation(values: { title: string; topics: string; example: string }, seen: Set<string>): IntentDraft[] {
+  const out: IntentDraft[] = [];
+  for (const c of conversationIntents()) {
+    const examples = c.examples.map(String).filter((ex) => !seen.has(exampleKey(ex)));
+    if (examples.length === 0) continue;
+    out.push({
+      id: c.id,
+      title: c.title,
+      type: c.type,
+      ...(c.reply ? { reply: fill(c.reply, values) ?? c.reply } : {}),
+      examples,
+    });
+  }
+  return out;
+}
+
+// "X（Y）" in the text: Y is another name of X when it is short and names something (not a figure or a unit)
+const ALIAS = /([\p{Script=Han}A-Za-z0-9]{2,})[（(]\s*(?:简称|又称|又名|英文|即|俗称)?\s*([^（）()，,、。；;:：\d]{1,8})\s*[）)]/gu;
+const UNIT_ONLY = /^(秒|分钟|小时|天|日|周|月|个月|年|%|元|万元|个|次|人|项)$/;
+const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
+
+/** A draft lexicon: the article's own terms and their other names (from brackets and slashes in names). */
+function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["tables"]>, T: QuestionTemplates, examples: string[]): LexiconDraft {
+  const synonyms: Record<string, string[]> = {};
+  const owner = new Map<string, string>();
+  const addTerm = (term: string, alias: string): void => {
+    const t = trimPunct(term);
+    const a = trimPunct(alias);
+    if (!t || !a || t === a || UNIT_ONLY.test(a)) return;
+    const key = (s: string): string => s.normalize("NFKC").toLowerCase();
+    if (owner.has(key(a)) && owner.get(key(a)) !== t) return;
+    if (owner.has(key(t)) && owner.get(key(t)) !== t) return;
+    const list = (synonyms[t] ??= [t]);
+    owner.set(key(t), t);
+    if (!list.some((x) => key(x) === key(a))) list.push(a);
+    owner.set(key(a), t);
+  };
+  for (const text of texts.slice(1)) {
+    for (const m of text.matchAll(ALIAS)) {
+      const words = [...wordSegmenter.segment(m[1]!)].filter((w) => w.isWordLike).map((w) => w.segment);
+      const alias = m[2]!.trim();
+      // "X（或Y）", "X（宽限期）": a note or another thing, not another name, unless marked as one or Latin or alike in writing
+      const marked = /[（(]\s*(?:简称|又称|又名|英文|即|俗称)/.test(m[0]);
+      const latin = /^[A-Za-z][A-Za-z0-9.\- ]*$/.test(alias);
+      if (!marked && !latin && ![...alias].some((ch) => m[1]!.includes(ch))) continue;
+      if (/^(或|如|等|含|包括|例如|比如|不含|除)/.test(alias)) continue;
+      // a Latin abbreviation names the words before it ("人工智能（AI）"); otherwise the last word
+      const term = [...m[1]!].length <= 6 ? m[1]! : /^[A-Za-z][A-Za-z0-9.\- ]*$/.test(alias) ? lastWords(words, alias) : lastChars(words, 3);
+      if (term && [...term].length >= 2) addTerm(term, alias);
+    }
+  }
+  // everyday words for the words the article uses ("开放" → 开门)
+  const all = [...texts, ...examples].join("\n");
+  for (const [word, forms] of Object.entries(T.synonyms)) if (all.includes(word)) for (const f of forms) addTerm(word, f);
+  // a Latin name written with a dash or a space is typed without it too ("Wi-Fi" → wifi)
+  for (const text of texts) {
+    for (const m of text.matchAll(/(?<![A-Za-z])[A-Za-z]+(?:[- ][A-Za-z]+)+(?![A-Za-z])/g)) addTerm(m[0], m[0].replace(/[- ]/g, ""));
+  }
+  for (const table of Object.values(tables)) {
+    for (const item of [...Object.values(table.columns), ...Object.values(table.rows)]) {
+      for (const alias of item.aliases ?? []) if ([...alias].length <= 8 && !/[\/／]/.test(item.name)) addTerm(bare(item.name), alias);
+    }
+  }
+  return { synonyms, stopwords: [], entities: {} };
+}
+
+/** The last words, at least `min` characters of them. */
+function lastChars(words: string[], min: number): string | undefined {
+  let out = "";
+  for (let i = words.length - 1; i >= 0 && [...out].length < min; i--) out = words[i]! + out;
+  return out || undefined;
+}
+
+/** The last words before an abbreviation, as many as it has letters (人工 智能 + AI → 人工智能). */
+function lastWords(words: string[], abbreviation: string): string | undefined {
+  const letters = abbreviation.replace(/[^A-Za-z]/g, "").length;
+  let out = "";
+  for (let i = words.length - 1; i >= 0 && [...out].length < letters; i--) out = words[i]! + out;
+  return out || undefined;
 }
 
 type TableDraft = NonNullable<KnowledgeDraft["tables"]>[string];
@@ -278,7 +676,7 @@ function draftTable(
     let id = slug(name) || `col-${c + 2}`;
     if (ROW_KEYS.has(id)) id = `${id}-col`;
     id = unique(id, columnIds);
-    columns[id] = { name, aliases: [] };
+    columns[id] = { name, aliases: aliasesOf(name) };
     return id;
   });
   const rowIds = new Set<string>();
@@ -296,7 +694,7 @@ function draftTable(
     const id = unique(slug(name) || `row-${Object.keys(rows).length + 1}`, rowIds);
     const cells: Record<string, string> = {};
     colIds.forEach((cid, c) => (cells[cid] = values[c]!));
-    rows[id] = { name, aliases: [], ...cells } as unknown as TableDraft["rows"][string];
+    rows[id] = { name, aliases: aliasesOf(name), ...cells } as unknown as TableDraft["rows"][string];
   }
   if (Object.keys(rows).length === 0) {
     warnings.push(at(t.line, "table has no usable rows: skipped"));
@@ -385,43 +783,93 @@ function withoutPunct(s: string): string {
   return s.replace(/[\s\p{P}\p{S}]+/gu, "");
 }
 
-const LIST_ENDINGS = /(工作|事项|步骤|方法|方式|条件|材料|要求|准备|流程|渠道|途径|原因|影响|区别|内容|功能|规则|问题)$/;
 const IS_QUESTION = /[吗呢？?]$|如何|怎么|怎样|为什么|为何|哪些|多少|多久|什么/;
 
-/** The heading, the heading without punctuation, a short question, and its parts ("A与B" → A, B). */
-function sectionExamples(section: Section): string[] {
+/** Other names in a row's or column's name: its bracketed part and the name without it, the parts of "A/B". */
+export function aliasesOf(name: string): string[] {
+  const out: string[] = [];
+  const inner = [...name.matchAll(/[(（]([^)）]*)[)）]/g)].map((m) => trimPunct(m[1]!));
+  const outer = trimPunct(name.replace(/[(（][^)）]*[)）]/g, ""));
+  if (inner.length > 0) {
+    if (outer && outer !== name) out.push(outer);
+    for (const i of inner) if (i && !/\d/.test(i) && !/^(秒|分钟|小时|天|日|周|月|个月|年|%|元|万元|个|次|人|项)$/.test(i)) out.push(i);
+  }
+  const parts = outer.split(/[\/／]/).map(trimPunct).filter((p) => [...p].length >= 2);
+  if (parts.length >= 2) out.push(...parts);
+  return [...new Set(out)].filter((a) => a !== name);
+}
+
+/** The heading, the heading without punctuation, the general section questions, and its parts ("A与B" → A, B). */
+function sectionExamples(section: Section, T: QuestionTemplates): string[] {
   const core = trimPunct(section.title);
   const out = [section.heading, core, withoutPunct(core)];
-  if (!IS_QUESTION.test(core)) out.push(LIST_ENDINGS.test(core) ? `${core}有哪些` : `${core}是怎样的`);
-  const parts = core.split(/以及|与|和|及|、|&|\s+/).map(trimPunct).filter((p) => [...p].length >= 2);
+  const subject = stripTail(core, T);
+  if (!IS_QUESTION.test(core) || subject !== core) {
+    out.push(...T.section.map((p) => fill(p, { x: subject })).filter(isText));
+    if (T.list_endings.some((e) => subject.endsWith(e))) out.push(...T.list_section.map((p) => fill(p, { x: subject })).filter(isText));
+  }
+  const parts = subject.split(/以及|与|和|及|、|&|\s+/).map(trimPunct).filter((p) => [...p].length >= 2);
   if (parts.length >= 2) out.push(...parts);
   return out.filter(Boolean);
 }
 
-/** The title, and its main part and bracketed part ("如何注销X(X注销指南)" → 如何注销X, X注销指南). */
-function titleExamples(title: string): string[] {
-  const main = trimPunct(title.replace(/[(（][^)）]*[)）]/g, ""));
-  const inner = [...title.matchAll(/[(（]([^)）]*)[)）]/g)].map((m) => trimPunct(m[1]!));
-  return [title, main, withoutPunct(main), ...inner].filter(Boolean);
+/** A heading without the question words at its end ("X是什么" → X). */
+function stripTail(core: string, T: QuestionTemplates): string {
+  for (const tail of T.question_tails) if (core.endsWith(tail) && [...core].length > [...tail].length + 1) return trimPunct(core.slice(0, -tail.length));
+  return core;
 }
 
-/** The drafts as YAML text, each starting with a comment that says it is a draft to review. */
-export function renderDrafts(result: IngestResult, sourceName: string): { knowledge: string; intents: string } {
+/** The title, its main part and bracketed part ("如何注销X(X注销指南)" → 如何注销X, X注销指南), and the general title questions. */
+function titleExamples(title: string, T: QuestionTemplates): string[] {
+  const main = trimPunct(title.replace(/[(（][^)）]*[)）]/g, ""));
+  const inner = [...title.matchAll(/[(（]([^)）]*)[)）]/g)].map((m) => trimPunct(m[1]!));
+  const subject = stripTail(main, T);
+  const asked = IS_QUESTION.test(main) && subject === main ? [] : T.title.map((p) => fill(p, { x: subject })).filter(isText);
+  return [title, main, withoutPunct(main), ...inner, ...asked].filter(Boolean);
+}
+
+/** The drafted files of a knowledge base. */
+export interface RenderedDrafts {
+  /** knowledge/NAME.yaml */
+  knowledge: string;
+  /** intents/NAME.yaml */
+  intents: string;
+  /** knowledge/lexicon.yaml */
+  lexicon: string;
+  /** intents/conversation.yaml */
+  conversation: string;
+}
+
+/** The drafts as YAML text, each starting with a comment that says where it comes from and what to review. */
+export function renderDrafts(result: IngestResult, sourceName: string): RenderedDrafts {
+  const header = ` Drafted from ${sourceName} by npm run kb:ingest: it serves as it is; review it to make it better.`;
   const knowledge = new Document(result.knowledgeFile);
   knowledge.commentBefore = [
-    ` DRAFT drafted from ${sourceName} — review before use.`,
+    header,
     " Check each fact's wording and figures against the article, rename ids if you like (and the",
     " intents that refer to them), and add aliases to table columns and rows (the words people use",
     " for them) so a question about any cell finds it.",
   ].join("\n");
   const intents = new Document(result.intentFile);
   intents.commentBefore = [
-    ` DRAFT drafted from ${sourceName} — review before use.`,
-    " One intent per section: add the phrasings people really type to examples (and new terms to",
-    " knowledge/lexicon.yaml), trim each answer to the facts that answer it, then run npm run kb:validate",
-    " and npm run kb:test.",
+    header,
+    " One intent per section, paragraph, table row, cell and column: add the phrasings people really",
+    " type to examples (and new terms to knowledge/lexicon.yaml), then run npm run kb:validate and",
+    " npm run kb:test.",
   ].join("\n");
-  for (const doc of [knowledge, intents]) {
+  const lexicon = new Document(result.lexiconFile);
+  lexicon.commentBefore = [
+    header,
+    " synonyms: the article's terms and their other names (from brackets and slashes). The engine's",
+    " general lexicon (English words, colloquial forms, stopwords) is merged under this file, and",
+    " sound-alike typos of the words in the examples are read automatically.",
+  ].join("\n");
+  const conversation = new Document(result.conversationFile);
+  conversation.commentBefore = [
+    header,
+    " Small talk, asking for a human, and messages outside the article, from the engine's general data.",
+  ].join("\n");
+  for (const doc of [knowledge, intents, lexicon, conversation]) {
     // short lists of words (examples stay one per line) and column definitions read best inline
     visit(doc, {
       Seq(_key, node, path) {
@@ -434,7 +882,12 @@ export function renderDrafts(result: IngestResult, sourceName: string): { knowle
     });
   }
   const opts = { lineWidth: 0, flowCollectionPadding: false };
-  return { knowledge: knowledge.toString(opts), intents: intents.toString(opts) };
+  return {
+    knowledge: knowledge.toString(opts),
+    intents: intents.toString(opts),
+    lexicon: lexicon.toString(opts),
+    conversation: conversation.toString(opts),
+  };
 }
 
 /** The key of a pair in a visitor path, if that node is a pair with a scalar key. */

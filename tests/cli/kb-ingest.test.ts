@@ -15,8 +15,12 @@ interface Run {
 }
 
 function ingest(...args: string[]): Promise<Run> {
+  return runScript("src/cli/kb-ingest.ts", args);
+}
+
+function runScript(script: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((done, failed) => {
-    const child = spawn("npx", ["tsx", "src/cli/kb-ingest.ts", ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn("npx", ["tsx", script, ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -27,20 +31,33 @@ function ingest(...args: string[]): Promise<Run> {
 }
 
 describe("npm run kb:ingest", () => {
-  it("writes the drafts under --out, prints a summary and the next steps", async () => {
+  it("writes a complete knowledge base under --out, prints a summary and how to serve it", async () => {
     const out = join(tmp, "drafts");
     const run = await ingest("tests/fixtures/sample-article.txt", "--out", out, "--prefix", "qingji");
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("3 sections, 12 facts, 2 tables (6 rows), 4 intents");
-    expect(run.stdout).toContain("the drafts load without problems");
+    expect(run.stdout).toContain("3 sections, 12 facts, 2 tables (6 rows), 32 intents");
+    expect(run.stdout).toContain("The knowledge base loads without problems");
+    expect(run.stdout).toContain(`INTENTS_DIR=${join(out, "intents")} KNOWLEDGE_DIR=${join(out, "knowledge")} npm start`);
     expect(run.stdout).toContain("npm run kb:validate");
     expect(run.stdout).toContain('sample-article.txt:10: removed stray HTML: "td>必须</td>" → "必须"');
     const knowledge = readFileSync(join(out, "knowledge/qingji.yaml"), "utf8");
     const intents = readFileSync(join(out, "intents/qingji.yaml"), "utf8");
-    expect(knowledge).toMatch(/^# DRAFT/);
-    expect(intents).toMatch(/^# DRAFT/);
+    expect(knowledge).toMatch(/^# Drafted from/);
+    expect(intents).toMatch(/^# Drafted from/);
     expect(knowledge).toContain("cheng-gong-lv: 93%");
+    expect(readFileSync(join(out, "knowledge/lexicon.yaml"), "utf8")).toMatch(/^synonyms:/m);
+    expect(readFileSync(join(out, "intents/conversation.yaml"), "utf8")).toContain("id: greeting");
+
+    // kb:validate and kb:test run clean on it, with nothing else
+    const env = { INTENTS_DIR: join(out, "intents"), KNOWLEDGE_DIR: join(out, "knowledge") };
+    const validate = await runScript("src/cli/kb-validate.ts", [], env);
+    expect(validate.stderr).toBe("");
+    expect(validate.code).toBe(0);
+    expect(validate.stdout).toContain("knowledge base OK: 39 intents");
+    const test = await runScript("src/cli/kb-test.ts", [], env);
+    expect(test.code).toBe(0);
+    expect(test.stdout).toMatch(/every phrasing against its own intent: 100\.0%/);
 
     // a second run does not overwrite them without --force
     const again = await ingest("tests/fixtures/sample-article.txt", "--out", out, "--prefix", "qingji");

@@ -1,18 +1,21 @@
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   IngestError,
+  aliasesOf,
   cleanHtml,
+  factQuestions,
   ingestArticle,
   renderDrafts,
   sentences,
   splitRow,
   type IngestResult,
 } from "../../src/knowledge/ingest.js";
+import { renderRefs } from "../../src/dialog/render.js";
 import { loadKnowledge, resolveRef } from "../../src/knowledge/load.js";
-import { intentFileSchema, knowledgeFileSchema } from "../../src/knowledge/schema.js";
+import { intentFileSchema, knowledgeFileSchema, lexiconFileSchema } from "../../src/knowledge/schema.js";
 import { matchIntent } from "../../src/nlu/match.js";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -22,10 +25,12 @@ const SOURCE = "sample-article.txt";
 const HEADINGS = ["一、注销前的准备工作", "二、注销步骤与审核时长", "三、注销后的数据处理"];
 
 const result = ingestArticle(article, { prefix: "qingji", sourceName: SOURCE });
-const facts = Object.entries(result.knowledgeFile.facts ?? {}).map(([id, f]) => ({
+const allFacts = Object.entries(result.knowledgeFile.facts ?? {}).map(([id, f]) => ({
   id,
   ...(typeof f === "string" ? { text: f, section: undefined } : f),
 }));
+// the article's own sentences (the others are read across a table: its rows, a column)
+const facts = allFacts.filter((f) => !f.id.includes("-table"));
 const tables = result.knowledgeFile.tables ?? {};
 
 const scratch: string[] = [];
@@ -33,32 +38,28 @@ afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Writes the drafts as the CLI does, next to the project's lexicon (and optionally its whole knowledge base). */
-function writeDrafts(r: IngestResult, withProject = false): { knowledgeDir: string; intentsDir: string } {
+/** Writes the knowledge base as the CLI does. */
+function writeDrafts(r: IngestResult): { knowledgeDir: string; intentsDir: string } {
   const dir = mkdtempSync(join(tmpdir(), "ingest-test-"));
   scratch.push(dir);
   const knowledgeDir = join(dir, "knowledge");
   const intentsDir = join(dir, "intents");
-  if (withProject) {
-    cpSync(resolve(root, "knowledge"), knowledgeDir, { recursive: true });
-    cpSync(resolve(root, "intents"), intentsDir, { recursive: true });
-  } else {
-    mkdirSync(knowledgeDir);
-    mkdirSync(intentsDir);
-    copyFileSync(resolve(root, "knowledge/lexicon.yaml"), join(knowledgeDir, "lexicon.yaml"));
-  }
+  mkdirSync(knowledgeDir);
+  mkdirSync(intentsDir);
   const drafts = renderDrafts(r, SOURCE);
   writeFileSync(join(knowledgeDir, "qingji.yaml"), drafts.knowledge);
+  writeFileSync(join(knowledgeDir, "lexicon.yaml"), drafts.lexicon);
   writeFileSync(join(intentsDir, "qingji.yaml"), drafts.intents);
+  writeFileSync(join(intentsDir, "conversation.yaml"), drafts.conversation);
   return { knowledgeDir, intentsDir };
 }
 
 describe("ingestArticle on the sample article", () => {
   it("counts sections, facts, tables, rows and intents", () => {
-    expect(result.stats).toEqual({ sections: 3, facts: 12, tables: 2, rows: 6, intents: 4 });
+    expect(result.stats).toEqual({ sections: 3, facts: 12, tables: 2, rows: 6, intents: 32 });
     expect(facts).toHaveLength(12);
     expect(Object.keys(tables)).toEqual(["qingji-s1-table", "qingji-s2-table"]);
-    expect(result.intentFile.map((i) => i.id)).toEqual(["qingji-overview", "qingji-s1", "qingji-s2", "qingji-s3"]);
+    expect(result.intentFile.map((i) => i.id).filter((id) => !id.includes("-t"))).toEqual(["qingji-overview", "qingji-s1", "qingji-s2", "qingji-s3"]);
     expect(result.warnings).toEqual([]);
   });
 
@@ -122,23 +123,60 @@ describe("ingestArticle on the sample article", () => {
     expect(result.notes).toEqual([`${SOURCE}:10: removed stray HTML: "td>必须</td>" → "必须"`]);
   });
 
-  it("drafts an intent per section: examples from the heading, its facts and rows as the answer, neighbours as related", () => {
+  it("drafts an intent per section: examples from the heading and its sentences, its text as the answer, neighbours as related", () => {
     const s2 = result.intentFile.find((i) => i.id === "qingji-s2")!;
     expect(s2.title).toBe("注销步骤与审核时长");
     expect(s2.examples).toEqual(expect.arrayContaining(["二、注销步骤与审核时长", "注销步骤与审核时长", "注销步骤与审核时长是怎样的"]));
-    expect(s2.answer).toEqual([
-      "qingji-s2-1",
-      "qingji-s2-2",
-      "qingji-s2-table.app-nei-zi-zhu-zhu-xiao",
-      "qingji-s2-table.ke-fu-ren-gong-zhu-xiao",
-      "qingji-s2-table.wang-ye-duan-zhu-xiao",
-    ]);
+    expect(s2.answer).toEqual(["qingji-s2-1", "qingji-s2-2"]);
     expect(s2.related).toEqual(["qingji-s1", "qingji-s3"]);
     expect(result.intentFile.find((i) => i.id === "qingji-s1")!.related).toEqual(["qingji-s2"]);
     expect(result.intentFile.find((i) => i.id === "qingji-s1")!.examples).toContain("注销前的准备工作有哪些");
+    // a figure of the text is asked for
+    expect(s2.examples).toContain("提交后有多久冷静期");
+    expect(result.intentFile.find((i) => i.id === "qingji-s3")!.examples).toEqual(
+      expect.arrayContaining(["注销后同一手机号需等待多久才能重新注册", "注销后还能找回笔记吗"]),
+    );
     const overview = result.intentFile.find((i) => i.id === "qingji-overview")!;
     expect(overview.examples).toEqual(expect.arrayContaining(["如何注销轻记笔记账号", "轻记账号注销指南"]));
     expect(overview.answer).toEqual(["qingji-intro-1", "qingji-intro-2"]);
+  });
+
+  it("drafts an intent per table: its rows as a list, each row, each cell, and each column of short values", () => {
+    const byId = (id: string) => result.intentFile.find((i) => i.id === id)!;
+    expect(byId("qingji-s2-t1").answer).toEqual(["qingji-s2-table-rows"]);
+    expect(byId("qingji-s2-t1").examples).toContain("有哪些注销方式");
+    expect(result.knowledgeFile.facts!["qingji-s2-table-rows"]).toEqual({ text: "注销方式：App内自助注销、客服人工注销、网页端注销。", section: "二、注销步骤与审核时长" });
+
+    const row = byId("qingji-s2-t1-ke-fu-ren-gong-zhu-xiao");
+    expect(row.answer).toEqual(["qingji-s2-table.ke-fu-ren-gong-zhu-xiao"]);
+    expect(row.examples).toEqual(expect.arrayContaining(["客服人工注销", "客服人工注销怎么样"]));
+
+    const cell = byId("qingji-s2-t1-ke-fu-ren-gong-zhu-xiao-shen-he-shi-chang");
+    expect(cell.answer).toEqual(["qingji-s2-table.ke-fu-ren-gong-zhu-xiao.shen-he-shi-chang"]);
+    expect(cell.title).toBe("客服人工注销的审核时长");
+    // a column of durations is asked "how long", a column of percentages "how much"
+    expect(cell.examples).toEqual(expect.arrayContaining(["客服人工注销的审核时长", "客服人工注销要多久"]));
+    expect(byId("qingji-s2-t1-ke-fu-ren-gong-zhu-xiao-cheng-gong-lv").examples).toContain("客服人工注销的成功率是多少");
+    // a yes/no column is asked without its 是否
+    expect(byId("qingji-s1-t1-dao-chu-ge-ren-bi-ji-shi-fou-bi-xu").examples).toContain("导出个人笔记必须吗");
+
+    const column = byId("qingji-s2-t1-by-cheng-gong-lv");
+    expect(column.examples).toContain("哪个成功率最高");
+    expect(result.knowledgeFile.facts!["qingji-s2-table-by-cheng-gong-lv"]).toEqual({
+      text: "成功率：App内自助注销 93%；客服人工注销 88%；网页端注销 90.5%。",
+      section: "二、注销步骤与审核时长",
+    });
+  });
+
+  it("drafts small talk, a human and out-of-scope intents from general data, with the article's title in the replies", () => {
+    const conv = result.conversationFile;
+    expect(conv.map((i) => i.id)).toEqual(["greeting", "thanks", "goodbye", "who-are-you", "capabilities", "human", "out-of-scope"]);
+    const greeting = conv.find((i) => i.id === "greeting")!;
+    expect(greeting.reply).toContain("如何注销轻记笔记账号");
+    expect(greeting.reply).toContain("注销前的准备工作、注销步骤与审核时长、注销后的数据处理");
+    for (const i of conv) expect(i.reply ?? "").not.toMatch(/[{}]/);
+    expect(conv.find((i) => i.id === "human")!.type).toBe("handoff");
+    expect(conv.find((i) => i.id === "out-of-scope")!.examples).toContain("今天天气怎么样");
   });
 
   it("produces files the project's schemas accept", () => {
@@ -146,23 +184,22 @@ describe("ingestArticle on the sample article", () => {
     expect(intentFileSchema.safeParse(result.intentFile).success).toBe(true);
   });
 
-  it("renders YAML that starts with a draft comment", () => {
+  it("renders YAML that starts with a comment naming the article", () => {
     const drafts = renderDrafts(result, SOURCE);
-    expect(drafts.knowledge).toMatch(/^# DRAFT .*review/);
-    expect(drafts.intents).toMatch(/^# DRAFT .*review/);
+    for (const text of Object.values(drafts)) expect(text).toMatch(/^# Drafted from sample-article.txt by npm run kb:ingest/);
   });
 });
 
 describe("the drafts in the knowledge base", () => {
-  it("load without errors through loadKnowledge, next to the project's lexicon", () => {
+  it("load alone without errors through loadKnowledge", () => {
     const loaded = loadKnowledge(writeDrafts(result));
     if (!loaded.ok) expect(loaded.errors).toEqual([]);
     expect(loaded.ok).toBe(true);
     if (!loaded.ok) return;
     const { kb } = loaded;
-    expect(kb.facts.size).toBe(12);
+    expect(kb.facts.size).toBe(12 + 7);
     expect(kb.tables.size).toBe(2);
-    expect(kb.intents.size).toBe(4);
+    expect(kb.intents.size).toBe(32 + 7);
     expect(kb.facts.get("qingji-s2-2")!.section).toBe("二、注销步骤与审核时长");
     expect(kb.tables.get("qingji-s1-table")!.section).toBe("一、注销前的准备工作");
 
@@ -184,10 +221,14 @@ describe("the drafts in the knowledge base", () => {
     }
   });
 
-  it("load together with the project's own knowledge base", () => {
-    const loaded = loadKnowledge(writeDrafts(result, true));
-    if (!loaded.ok) expect(loaded.errors).toEqual([]);
-    expect(loaded.ok).toBe(true);
+  it("answer every intent in at most 300 characters", () => {
+    const loaded = loadKnowledge(writeDrafts(result));
+    if (!loaded.ok) throw new Error(loaded.errors.join("\n"));
+    for (const intent of loaded.kb.intents.values()) {
+      const text = renderRefs(intent.answer, loaded.kb).join("\n");
+      expect(text.length, intent.id).toBeLessThanOrEqual(300);
+      if (intent.type === "faq") expect(text.length, intent.id).toBeGreaterThan(0);
+    }
   });
 });
 
@@ -256,5 +297,50 @@ describe("helpers", () => {
     expect(sentences("成功率90.5%。再试一次！好吗？好。")).toEqual(["成功率90.5%。", "再试一次！", "好吗？好。"]);
     expect(sentences("没有句号的一句")).toEqual(["没有句号的一句"]);
     expect(sentences("他说「完了。」然后走了。")).toEqual(["他说「完了。」", "然后走了。"]);
+  });
+});
+
+describe("questions and names drafted from the text", () => {
+  it("asks for a figure, a reason, a code and a way of doing what a sentence says", () => {
+    expect(factQuestions("注销后同一手机号需等待30天才能重新注册。")).toEqual(
+      expect.arrayContaining(["注销后同一手机号需等待多久才能重新注册", "怎么重新注册"]),
+    );
+    expect(factQuestions("约41%的注销失败是因为自动续费没有关闭。")).toEqual(expect.arrayContaining(["为什么注销失败", "注销失败是什么原因"]));
+    expect(factQuestions("在浏览器输入管理地址192.168.1.1,设置管理员密码")).toContain("管理地址是多少");
+    expect(factQuestions("路由器应放在房屋中央的高处,远离微波炉。")).toContain("路由器放在哪里");
+    // the figure of a short clause is asked with the clause that says what it is of
+    expect(factQuestions("路由器会自动重启,大约需要2分钟")).toContain("路由器会自动重启大约需要多久");
+  });
+
+  it("asks for a figure written in Chinese numerals, and what the short clause with it is about", () => {
+    expect(factQuestions("每人限办一张借书证,有效期两年。")).toEqual(expect.arrayContaining(["每人限办几张借书证", "有效期多久"]));
+    // minutes are a duration, not a count of 分
+    expect(factQuestions("大约需要2分钟").join(" ")).not.toContain("几分");
+  });
+
+  it("does not take a year for a duration", () => {
+    expect(factQuestions("截至2024年底累计注册用户约1200万。").join(" ")).not.toContain("多久");
+    expect(factQuestions("截至2024年底累计注册用户约1200万。")).toContain("截至2024年底累计注册用户多少");
+  });
+
+  it("reads other names of a row or column from brackets and slashes", () => {
+    expect(aliasesOf("耗时(分钟)")).toEqual(["耗时"]);
+    expect(aliasesOf("宽带拨号(PPPoE)")).toEqual(["宽带拨号", "PPPoE"]);
+    expect(aliasesOf("公众号/小程序")).toEqual(["公众号", "小程序"]);
+    expect(aliasesOf("网页端注销")).toEqual([]);
+  });
+
+  it("drafts a lexicon of the article's terms and their other names", () => {
+    const r = ingestArticle(
+      ["家用路由器设置", "无线路由器(Wi-Fi路由器)是家庭上网的核心设备。", "一、上网方式", "方式 | 难度 |", "---|---|", "宽带拨号(PPPoE) | 中 |", "自动获取IP(DHCP) | 低 |"].join("\n"),
+      { prefix: "router", sourceName: "router.txt" },
+    );
+    expect(r.lexiconFile.synonyms).toEqual({
+      无线路由器: ["无线路由器", "Wi-Fi路由器"],
+      宽带拨号: ["宽带拨号", "PPPoE"],
+      自动获取IP: ["自动获取IP", "DHCP"],
+      "Wi-Fi": ["Wi-Fi", "WiFi"],
+    });
+    expect(lexiconFileSchema.safeParse(r.lexiconFile).success).toBe(true);
   });
 });
