@@ -24,8 +24,8 @@ export interface IndexedExample {
   total: number;
   /** Canonical tokens joined. */
   canonical: string;
-  /** Character bigrams of `canonical`, for the fuzzy character score. */
-  grams: Set<string>;
+  /** Character bigrams of `canonical` as ids of `MatchIndex.gramIds`, for the fuzzy character score. */
+  grams: Int32Array;
 }
 
 /** Inverted index over every example phrasing of every intent. */
@@ -41,6 +41,8 @@ export interface MatchIndex {
   answerVocab: Set<string>[];
   /** Rarity of tokens that only answers use (the phrasings never do). */
   answerIdf: Map<string, number>;
+  /** Character bigram → id: examples keep their bigrams as small integer arrays. */
+  gramIds: Map<string, number>;
   idf: Map<string, number>;
   unknownIdf: number;
   lexicon: Lexicon;
@@ -167,6 +169,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     vocab,
     answerVocab,
     answerIdf,
+    gramIds: new Map(),
     idf,
     unknownIdf,
     chatOnly: new Set([...df.keys()].filter((t) => vocab.every((v, i) => !v.has(t) || intents[i]!.type === "smalltalk"))),
@@ -179,7 +182,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
       const weights = weigh(toks, index);
       const id = index.examples.length;
       const canonical = toks.map((t) => t.text).join(" ");
-      index.examples.push({ intent, text: texts[k]!, weights, total: sum(weights), canonical, grams: bigrams(canonical) });
+      index.examples.push({ intent, text: texts[k]!, weights, total: sum(weights), canonical, grams: gramIdsOf(bigrams(canonical), index.gramIds) });
       for (const t of weights.keys()) {
         let list = index.postings.get(t);
         if (!list) index.postings.set(t, (list = []));
@@ -198,6 +201,18 @@ function weigh(tokens: Token[], index: MatchIndex): Map<string, number> {
     w.set(t.text, Math.max(w.get(t.text) ?? 0, value));
   }
   return w;
+}
+
+/** The ids of a set of bigrams, new ones added to the index's table. */
+function gramIdsOf(grams: Set<string>, table: Map<string, number>): Int32Array {
+  const ids = new Int32Array(grams.size);
+  let i = 0;
+  for (const g of grams) {
+    let id = table.get(g);
+    if (id === undefined) table.set(g, (id = table.size));
+    ids[i++] = id;
+  }
+  return ids;
 }
 
 /** Character bigrams of each token of a canonical reading (single characters stand for themselves). */
@@ -288,15 +303,20 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   // character bigrams of the message's canonical reading against the short-listed phrasings': a
   // fuzzy character score that costs a set lookup per bigram (fuse.js's bitap cost 60% of a match)
   const qGrams = bigrams(tokens.map((t) => t.text).join(" ").slice(0, CHAR_PATTERN_MAX));
+  const qIds = new Set<number>();
+  for (const g of qGrams) {
+    const id = index.gramIds.get(g);
+    if (id !== undefined) qIds.add(id);
+  }
   const charBest = new Map<number, number>();
   if (qGrams.size > 0) {
     for (const e of top) {
       const ex = index.examples[e]!;
       if (!ranked.some((r) => r.intent === ex.intent)) continue;
       let shared = 0;
-      for (const g of qGrams) if (ex.grams.has(g)) shared++;
+      for (const id of ex.grams) if (qIds.has(id)) shared++;
       // squared: a partial overlap of characters says less than a whole one
-      const dice = (2 * shared) / (qGrams.size + ex.grams.size);
+      const dice = (2 * shared) / (qGrams.size + ex.grams.length);
       const s = dice * dice;
       if (s > (charBest.get(ex.intent) ?? 0)) charBest.set(ex.intent, s);
     }
