@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { ConversationState, HandoffReason, Outcome } from "../types.js";
+import { numberedChoices } from "./numbered.js";
 import { decideTurn } from "./pipeline.js";
 
 export type { HandoffReason } from "../types.js";
@@ -56,6 +57,5 @@ export function decide(
 ): Decision {
   const decision = decideTurn(prev, input, kb, settings);
   // remember the quick replies just offered: a number sent back picks one of them
-  const last = decision.outcome.replies.at(-1);
-  return { ...decision, state: { ...decision.state, offered: last?.quickReplies?.length ? [...last.quickReplies] : [] } };
+  return { ...decision, state: { ...decision.state, offered: numberedChoices(decision.outcome.replies) } };
 }

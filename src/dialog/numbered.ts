@@ -1,5 +1,9 @@
+import { normalizeText } from "../nlu/normalize.js";
+import type { Reply } from "../types.js";
+
 // The one way a reply picks a numbered option: the position it names, read the same for the quick
-// replies just shown and for the options of a question the bot asked.
+// replies just shown (by the dialog, the text-only channels and the terminal chat) and for the options
+// of a question the bot asked.
 
 const ORDINAL = /^(选|选择|要)?(第)?([1-9一二三四五六七八九])(个|种|项|条|号)?(吧|啊|呀|的|吧啊)?$/;
 const CN_DIGITS = "一二三四五六七八九";
@@ -24,4 +28,15 @@ export function positionNamed(clean: string, count: number, firstLast = false): 
   if (FIRST.test(clean)) return 1;
   if (LAST.test(clean)) return count;
   return null;
+}
+
+/** The options a number picks after these replies: the quick replies of the last reply that has some. */
+export function numberedChoices(replies: readonly Reply[]): string[] {
+  return [...([...replies].reverse().find((r) => r.quickReplies?.length)?.quickReplies ?? [])];
+}
+
+/** The option a message picks by its number ("2", "２", "第二个"), or undefined. */
+export function optionNumbered(text: string, options: readonly string[]): string | undefined {
+  const n = ordinal(normalizeText(text).text.replace(/\s+/g, ""));
+  return n === null ? undefined : options[n - 1];
 }
