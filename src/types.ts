@@ -195,8 +195,7 @@ export interface HandoffTicket {
   userId: string;
   /** The user's display name when the channel gave one (a WeChat nickname). */
   userName?: string;
-  /** "asked" | "repeated-misses" | "negative-feedback" */
-  reason: string;
+  reason: HandoffReason;
   status: TicketStatus;
   /** The agent who has the ticket (while assigned; kept after closing). */
   agent: string | null;
@@ -278,8 +277,7 @@ export interface HandoffNotice {
   conversationId: string;
   channel: string;
   userId: string;
-  /** "asked" | "repeated-misses" | "negative-feedback" */
-  reason: string;
+  reason: HandoffReason;
   /** The last messages of the conversation, oldest first. */
   lastMessages: Array<{ direction: "in" | "out"; text: string; at: number }>;
 }
