@@ -3,7 +3,7 @@ import type { MatchResult, Reply } from "../types.js";
 import type { Decision, DialogSettings } from "./decide.js";
 import { clarify, handoff, paced, relatedTitles, say, sayWithMenu, withFeedbackPrompt } from "./decisions.js";
 import { asksHow, columnAsked, hasSteps, rowsAsked, stepsColumn } from "./reading.js";
-import { contradictedColumn, renderAllSteps, renderCell, renderConflictNote, renderRef, renderRefs, renderRow, renderStep } from "./render.js";
+import { contradictedColumn, renderCell, renderConflictNote, renderRef, renderRefs, renderRow, renderStep } from "./render.js";
 import { respond } from "./responses.js";
 import { rememberedValue, variantLines } from "./slots.js";
 import type { DialogState } from "./turn.js";
