@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { decide, defaultDialogSettings, initialState, type DialogSettings } from "./dialog/decide.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
-import type { ConversationStore, InboundMessage, Outcome, Reply, TranscriptEntry } from "./types.js";
+import type { ConversationStore, HandoffReason, InboundMessage, Outcome, Reply, TranscriptEntry } from "./types.js";
 
 export interface BotOptions {
   /** The knowledge base in force; a getter so a reload swaps it without a restart. */
@@ -23,7 +23,7 @@ export interface HandoffHooks {
    * A conversation asks for a human: open a ticket; returns the replies that tell the user about the
    * queue, and whether they are in it (not when the queue is full: the conversation stays with the bot).
    */
-  opened(msg: InboundMessage, reason: string, replies: Reply[]): Promise<{ replies: Reply[]; queued: boolean }>;
+  opened(msg: InboundMessage, reason: HandoffReason, replies: Reply[]): Promise<{ replies: Reply[]; queued: boolean }>;
   /** A message of a conversation a human has (the bot stays silent). */
   message(msg: InboundMessage): Promise<void>;
   /** The user left the queue ("取消人工"). */
@@ -123,7 +123,7 @@ export function createBot(options: BotOptions): Bot {
     const state = await store.read(conversationId);
     await inLock?.();
     if (!state || state.mode !== "human") return false;
-    await store.write(conversationId, { ...state, mode: "bot", misses: 0, pending: [], updatedAt: at });
+    await store.write(conversationId, { ...state, mode: "bot", misses: 0, pending: null, updatedAt: at });
     log.info({ conversationId }, "conversation given back to the bot");
     return true;
   };

@@ -51,6 +51,21 @@ export interface MatchResult {
   entities: string[];
 }
 
+/** Why a conversation goes to a human: asked for one, the fallback ladder's offer, or a thumbs-down's offer. */
+export type HandoffReason = "asked" | "repeated-misses" | "negative-feedback";
+
+/**
+ * A question the bot asked, whose reply it reads first: which of several meanings (a clarification),
+ * a menu of topics (picked by number or title only), the offer of a human (for the reason it was made,
+ * with the nearest topics after it), or a "no" just said (so that "好的" after it is an acknowledgment).
+ * Options are intent ids, in the order of the quick replies shown.
+ */
+export type Pending =
+  | { kind: "clarification"; options: string[] }
+  | { kind: "menu"; options: string[] }
+  | { kind: "human-offer"; reason: HandoffReason; topics: string[] }
+  | { kind: "declined" };
+
 /** Per-conversation memory. */
 export interface ConversationState {
   /** Intent last answered or being walked through. */
@@ -59,8 +74,11 @@ export interface ConversationState {
   step: number;
   /** Table/row/column last answered, for follow-ups like "那粉丝呢". */
   focus: { table: string; row: string; column: string | null } | null;
-  /** Options offered by the last clarification (intent ids), for "1" / "第二个". */
-  pending: string[];
+  /**
+   * The question the bot just asked and waits for a reply to, or null. A bare list of strings is the
+   * shape stored before the question was tagged; the dialog reads it with `readPending`.
+   */
+  pending: Pending | null | string[];
   /** Remembered slots: slot id → value id (those of knowledge/slots.yaml), and `goal` → the goal stated. */
   slots: Record<string, string>;
   /** The last message that was understood on its own, for reading elliptical follow-ups. */
@@ -177,8 +195,7 @@ export interface HandoffTicket {
   userId: string;
   /** The user's display name when the channel gave one (a WeChat nickname). */
   userName?: string;
-  /** "asked" | "repeated-misses" | "negative-feedback" */
-  reason: string;
+  reason: HandoffReason;
   status: TicketStatus;
   /** The agent who has the ticket (while assigned; kept after closing). */
   agent: string | null;
@@ -260,8 +277,7 @@ export interface HandoffNotice {
   conversationId: string;
   channel: string;
   userId: string;
-  /** "asked" | "repeated-misses" | "negative-feedback" */
-  reason: string;
+  reason: HandoffReason;
   /** The last messages of the conversation, oldest first. */
   lastMessages: Array<{ direction: "in" | "out"; text: string; at: number }>;
 }

@@ -1,3 +1,4 @@
+import { numberedChoices, optionNumbered } from "../dialog/numbered.js";
 import type { Reply } from "../types.js";
 
 // How the text-only channels (Wechaty, Official Account) render replies: quick replies become
@@ -51,21 +52,17 @@ export function createNumberedChoices(maxConversations = 10_000): NumberedChoice
   const last = new Map<string, string[]>();
   return {
     remember(conversationId, replies) {
-      const options = replies.flatMap((r) => r.quickReplies ?? []);
       // only the options of the latest message are numbered 1..n on screen; keep those
-      const shown = [...replies].reverse().find((r) => r.quickReplies?.length)?.quickReplies ?? [];
+      const shown = numberedChoices(replies);
       last.delete(conversationId);
-      if (options.length > 0) last.set(conversationId, shown);
+      if (shown.length > 0) last.set(conversationId, shown);
       if (last.size > maxConversations) {
         const oldest = last.keys().next().value;
         if (oldest !== undefined) last.delete(oldest);
       }
     },
     resolve(conversationId, text) {
-      const m = /^\s*([1-9])\s*$/.exec(text.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)));
-      const options = last.get(conversationId);
-      if (!m || !options) return text;
-      return options[Number(m[1]) - 1] ?? text;
+      return optionNumbered(text, last.get(conversationId) ?? []) ?? text;
     },
   };
 }

@@ -5,6 +5,7 @@ import pino from "pino";
 import { createBot } from "../bot.js";
 import { ConfigError, loadConfigOrExit, type Config } from "../config.js";
 import { initialState } from "../dialog/decide.js";
+import { numberedChoices, optionNumbered } from "../dialog/numbered.js";
 import { respond } from "../dialog/responses.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import { openStore } from "../store/open.js";
@@ -73,8 +74,7 @@ for await (const line of rl) {
   } else if (typed.length > config.MAX_TEXT_LENGTH) {
     say(dim(`（消息太长：最多 ${config.MAX_TEXT_LENGTH} 个字符）`));
   } else if (typed) {
-    const n = /^\d{1,2}$/.test(typed) ? Number(typed) : 0;
-    const text = n >= 1 && n <= quickReplies.length ? quickReplies[n - 1]! : typed;
+    const text = optionNumbered(typed, quickReplies) ?? typed;
     if (text !== typed) say(dim(`→ ${text}`));
     const outcome = await bot.handle({ channel: "terminal", conversationId, userId, text, messageId: randomUUID(), at: Date.now() });
     quickReplies = show(outcome);
@@ -85,18 +85,16 @@ rl.close();
 await store.close();
 process.exit(0);
 
-/** Prints an outcome; returns its quick replies in the order they were numbered. */
+/** Prints an outcome; returns the quick replies a number picks, as the dialog and the other channels number them. */
 function show(outcome: Outcome): string[] {
-  const numbered: string[] = [];
+  // only the last message's quick replies are picked by number; those of an earlier one are typed
+  const numbered = [...outcome.replies].reverse().find((r) => r.quickReplies?.length);
   for (const reply of outcome.replies) {
     say(`机器人> ${reply.text.replace(/\n/g, "\n        ")}`);
-    for (const q of reply.quickReplies ?? []) {
-      numbered.push(q);
-      say(`  [${numbered.length}] ${q}`);
-    }
+    (reply.quickReplies ?? []).forEach((q, i) => say(reply === numbered ? `  [${i + 1}] ${q}` : `  [·] ${q}`));
   }
   say(dim(`(${outcome.kind} · ${outcome.intent ?? "—"} · ${outcome.confidence.toFixed(2)})`));
-  return numbered;
+  return numberedChoices(outcome.replies);
 }
 
 function safeUserName(): string {

@@ -19,11 +19,12 @@ export function isSlotWord(term: string, kb: KnowledgeBase): boolean {
   return kb.slots.some((slot) => slot.values.some((v) => v.words.includes(term)));
 }
 
-/** Remembers the slot values a message states; returns them. */
-export function rememberSlots(state: ConversationState, match: MatchResult, kb: KnowledgeBase): SlotValue[] {
+/** The remembered slots with the values a message states; and those values. */
+export function rememberSlots(slots: Record<string, string>, match: MatchResult, kb: KnowledgeBase): { slots: Record<string, string>; stated: SlotValue[] } {
   const stated = statedValues(match, kb);
-  for (const { slot, value } of stated) state.slots[slot.id] = value.id;
-  return stated.map((s) => s.value);
+  const next = { ...slots };
+  for (const { slot, value } of stated) next[slot.id] = value.id;
+  return { slots: next, stated: stated.map((s) => s.value) };
 }
 
 /** The value the conversation remembers for a slot, if any. */

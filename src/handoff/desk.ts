@@ -6,6 +6,7 @@ import { createLiveHub, type LiveHub } from "../channels/live.js";
 import { cursorOf } from "../store/ticket-order.js";
 import type {
   ConversationStore,
+  HandoffReason,
   HandoffStatus,
   HandoffTicket,
   InboundMessage,
@@ -150,7 +151,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
     if (ticket.status === "assigned" && ticket.agent !== agent) throw new DeskError(403, `this ticket belongs to ${ticket.agent}`);
   };
 
-  const openTicket = async (msg: InboundMessage, reason: string): Promise<HandoffTicket> => {
+  const openTicket = async (msg: InboundMessage, reason: HandoffReason): Promise<HandoffTicket> => {
     const history = await store.transcript(msg.conversationId, 9);
     const lastMessages = [...history.map(({ direction, text, at }) => ({ direction, text, at })), { direction: "in" as const, text: msg.text, at: msg.at }];
     const ticket: HandoffTicket = {

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type {
   ConversationState,
   ConversationStore,
+  HandoffReason,
   HandoffTicket,
   Outcome,
   TicketCursor,
@@ -393,7 +394,7 @@ function toTicket(r: Record<string, unknown>): HandoffTicket {
     channel: r.channel as string,
     userId: r.user_id as string,
     ...(typeof r.user_name === "string" ? { userName: r.user_name } : {}),
-    reason: r.reason as string,
+    reason: r.reason as HandoffReason,
     status: r.status as HandoffTicket["status"],
     agent: (r.agent as string | null) ?? null,
     openedAt: r.opened_at as number,

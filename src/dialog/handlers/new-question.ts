@@ -1,0 +1,55 @@
+import { answer } from "../answer.js";
+import type { Decision } from "../decide.js";
+import { clarify, handoff } from "../decisions.js";
+import { asksHow, hasSteps } from "../reading.js";
+import { respond } from "../responses.js";
+import { read, topicOf, understood, type Turn } from "../turn.js";
+
+// A runner-up with steps this close to a best topic without any answers a how-to question instead.
+const HOW_TO_MARGIN = 0.1;
+
+/**
+ * A question understood on its own (or with the last question): its answer, a human when it asks for
+ * one, or which of two near-tied meanings. Passes what is not understood or out of scope.
+ */
+export function newQuestion(turn: Turn): Decision | undefined {
+  const { kb, settings } = turn;
+  const { match } = read(turn);
+  const best = understood(turn);
+  const top = best.candidates[0];
+  if (!top || best.confidence < settings.threshold) return undefined;
+  const intent = kb.intents.get(top.intentId)!;
+  if (intent.type === "out-of-scope") return undefined;
+  if (intent.type === "handoff") return handoff(turn.state, "asked", best.confidence, kb, settings);
+  // a question understood on its own is what elliptical follow-ups are read with
+  const state = best === match && intent.type !== "smalltalk" ? { ...turn.state, lastQuestion: turn.input.text } : turn.state;
+
+  // "X 怎么弄" wants the doing of it: a close runner-up that has steps goes before one that has none
+  if (intent.type === "faq" && asksHow(best, kb) && !hasSteps(intent, kb)) {
+    const doing = best.candidates
+      .slice(1)
+      .find((c) => c.score >= settings.threshold && top.score - c.score <= HOW_TO_MARGIN && hasSteps(kb.intents.get(c.intentId), kb));
+    if (doing) return answer(state, kb.intents.get(doing.intentId)!, doing.score, kb, settings, best);
+  }
+
+  const topic = topicOf(turn);
+  const second = best.candidates[1];
+  const secondIntent = second ? kb.intents.get(second.intentId) : undefined;
+  if (
+    intent.type === "faq" &&
+    second &&
+    secondIntent?.type === "faq" &&
+    second.score >= settings.threshold &&
+    top.score - second.score < settings.clarifyMargin &&
+    !intent.related.includes(second.intentId) &&
+    !secondIntent.related.includes(intent.id)
+  ) {
+    // a near tie with the topic being talked about is that topic: the conversation says which
+    const inTopic = [intent, secondIntent].find((i) => i.id === topic?.id || topic?.related.includes(i.id));
+    if (inTopic && !(topic?.related.includes(intent.id) && topic.related.includes(secondIntent.id))) {
+      return answer(state, inTopic, best.confidence, kb, settings, best);
+    }
+    return clarify(state, [intent, secondIntent], best.confidence, null, respond(kb.responses, "clarify.which"));
+  }
+  return answer(state, intent, best.confidence, kb, settings, best);
+}

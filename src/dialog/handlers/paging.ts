@@ -1,0 +1,39 @@
+import { beforeLastStep, showStep } from "../answer.js";
+import type { Decision } from "../decide.js";
+import { quick, say, sayWithMenu } from "../decisions.js";
+import { ACK, ALL_STEPS, NEXT, PREV, REPEAT } from "../phrases.js";
+import { goalIntent, procedures } from "../reading.js";
+import { renderAllSteps } from "../render.js";
+import { respond } from "../responses.js";
+import { topicOf, type Turn } from "../turn.js";
+
+/**
+ * Paging through a procedure ("下一步", "上一步", "重复", "全部步骤", "好的" while walking through it): the
+ * one in focus, or the one the user set out to do before a side question; without any, the procedures.
+ */
+export function paging(turn: Turn): Decision | undefined {
+  const { kb, settings, clean } = turn;
+  let state = turn.state;
+  let topic = topicOf(turn);
+  const walking = topic !== undefined && topic.steps.length > 0 && state.step < topic.steps.length - 1;
+  const next = NEXT.test(clean) || (walking && ACK.test(clean));
+  if (!next && !PREV.test(clean) && !REPEAT.test(clean) && !ALL_STEPS.test(clean)) return undefined;
+  if (!topic || topic.steps.length === 0) {
+    const resume = goalIntent(state, kb);
+    if (!resume || resume.steps.length === 0) {
+      const list = procedures(kb);
+      return say({ ...state, pending: { kind: "menu", options: list.map((p) => p.id) } }, "fallback", null, 1, [
+        { text: respond(kb.responses, "steps.none"), ...quick(list.map((p) => p.title)) },
+      ]);
+    }
+    state = { ...state, topic: resume.id, focus: resume.focus };
+    topic = resume;
+  }
+  const last = topic.steps.length - 1;
+  if (next) return showStep(state, topic, Math.min(state.step + 1, last), kb, settings, state.step >= last);
+  if (PREV.test(clean)) return showStep(state, topic, Math.max(state.step - 1, 0), kb, settings, false);
+  if (REPEAT.test(clean)) return showStep(state, topic, state.step, kb, settings, false);
+  const text = [`${topic.title}，全部步骤：`, renderAllSteps(topic, kb, beforeLastStep(state, topic, kb))].join("\n");
+  // the last step is the one that cannot be undone: a rating prompt does not come right after it
+  return sayWithMenu({ ...state, step: last }, "answer", topic.id, 1, text, topic, kb);
+}

@@ -1,0 +1,97 @@
+import type { Intent, KnowledgeBase } from "../knowledge/knowledge-base.js";
+import { matchIntent } from "../nlu/match.js";
+import { normalizeText } from "../nlu/normalize.js";
+import type { ConversationState, MatchResult, Pending } from "../types.js";
+import type { Decision, DialogSettings } from "./decide.js";
+import { readPending } from "./pending.js";
+import { ELLIPTICAL } from "./phrases.js";
+import { contentTokens } from "./reading.js";
+import { rememberSlots } from "./slots.js";
+
+/** The state a turn makes: a conversation's state whose pending question is read in the tagged shape. */
+export type DialogState = Omit<ConversationState, "pending"> & { pending: Pending | null };
+
+/** What one message's turn gives every handler. */
+export interface Turn {
+  /** The state as it was before this message (never changed). */
+  readonly prev: ConversationState;
+  /**
+   * The state this turn makes, a copy of `prev`; the pending question and the feedback prompt are consumed
+   * by their handlers, and the slots a message states are remembered when it is read (see `read`).
+   */
+  state: DialogState;
+  readonly input: { text: string; at: number };
+  /** The message normalised, without spaces, for reading commands ("下一步", "2"). */
+  readonly clean: string;
+  /** The question the bot asked on the previous turn, if any. */
+  readonly pending: Pending | null;
+  readonly kb: KnowledgeBase;
+  readonly settings: DialogSettings;
+  /** Runs the whole pipeline on another text in place of this message (a number standing for a quick reply). */
+  readonly again: (text: string) => Decision;
+  /** Filled by `read` and `understood`, so that a message is matched once however many handlers ask. */
+  reading?: Reading;
+  best?: MatchResult;
+}
+
+/** How a turn's message reads against the knowledge base. */
+export interface Reading {
+  match: MatchResult;
+  /** "那粉丝呢", "还有企业号": short and leaning on what came before. */
+  elliptical: boolean;
+  /** What the message is about (see `contentTokens`). */
+  words: string[];
+}
+
+/** A handler of the dialog: decides the turn, or passes (undefined) to the next one. */
+export type Handler = (turn: Turn) => Decision | undefined;
+
+/** Starts a turn on a stored state; `again` reruns the pipeline on another text. */
+export function createTurn(
+  prev: ConversationState,
+  input: { text: string; at: number },
+  kb: KnowledgeBase,
+  settings: DialogSettings,
+  again: (text: string) => Decision,
+): Turn {
+  const pending = readPending(prev.pending);
+  const state: DialogState = { ...prev, slots: { ...prev.slots }, pending, updatedAt: input.at };
+  // a channel without agents never waits for one (a state written before it said so included)
+  if (state.mode === "human" && settings.humans === false) state.mode = "bot";
+  const clean = normalizeText(input.text).text.replace(/\s+/g, "");
+  return { prev, state, input, clean, pending, kb, settings, again };
+}
+
+/** The intent being talked about, if any. */
+export function topicOf(turn: Turn): Intent | undefined {
+  return turn.state.topic ? turn.kb.intents.get(turn.state.topic) : undefined;
+}
+
+/** Matches the message once, and remembers the slot values it states ("我是企业号"). */
+export function read(turn: Turn): Reading {
+  if (turn.reading) return turn.reading;
+  const match = matchIntent(turn.input.text, turn.kb.index);
+  turn.state.slots = rememberSlots(turn.state.slots, match, turn.kb).slots;
+  const elliptical = turn.clean.length <= 12 && ELLIPTICAL.test(turn.clean);
+  turn.reading = { match, elliptical, words: contentTokens(match, turn.kb) };
+  return turn.reading;
+}
+
+/**
+ * The best reading of the message: on its own, or with the last question when it is elliptical or made
+ * of known words that alone are not understood ("那企业号呢" after "视频号怎么注销").
+ */
+export function understood(turn: Turn): MatchResult {
+  if (turn.best) return turn.best;
+  const { match, elliptical, words } = read(turn);
+  const { kb, settings, state } = turn;
+  // unknown words ("qwerty") are not a follow-up to anything
+  const readable = words.length > 0 && words.every((w) => kb.index.idf.has(w));
+  let best = match;
+  if (state.lastQuestion && (elliptical || (readable && match.confidence < settings.threshold))) {
+    const inContext = matchIntent(`${state.lastQuestion} ${turn.input.text}`, kb.index);
+    if (inContext.confidence >= settings.threshold && inContext.confidence > match.confidence && !inContext.noise) best = inContext;
+  }
+  turn.best = best;
+  return best;
+}
