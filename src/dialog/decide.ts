@@ -15,6 +15,7 @@ import {
   renderRefs,
   renderRow,
   renderStep,
+  stateOnce,
 } from "./render.js";
 
 /** Knobs of the dialog, from configuration. */
@@ -330,7 +331,7 @@ function decideTurn(
 }
 
 function say(state: ConversationState, kind: Outcome["kind"], intent: string | null, confidence: number, replies: Reply[]): Decision {
-  return { state, outcome: { kind, intent, confidence: round(confidence), replies } };
+  return { state, outcome: { kind, intent, confidence: round(confidence), replies: replies.map((r) => ({ ...r, text: stateOnce(r.text) })) } };
 }
 
 function round(x: number): number {
