@@ -81,14 +81,41 @@ export function renderCellOnly(table: Table, row: TableRow, columnId: string): s
   return endSentence(`${row.name}的${label}是${value}`);
 }
 
+// stands for the asked cell while its row's sentence is said without it
+const ASKED = "\u0000";
+
+/** A row without one of its cells: its sentence with the clause (and the label before it) that says the cell left out. */
+export function renderRowWithout(table: Table, row: TableRow, columnId: string): string {
+  if (!table.sentence) {
+    const rest = table.columns.filter((c) => c.id !== columnId);
+    return rest.length === 0 ? "" : renderRow({ ...table, columns: rest }, row);
+  }
+  const col = table.columns.find((c) => c.id === columnId);
+  if (!col) return renderRow(table, row);
+  const marked = fill(table.sentence, table, { ...row, cells: { ...row.cells, [col.id]: ASKED } });
+  const segments = marked.match(/[^，；。：:,;]+[，；。：:,;]*/g) ?? [marked];
+  const out: string[] = [];
+  for (const seg of segments) {
+    if (!seg.includes(ASKED)) {
+      out.push(seg);
+      continue;
+    }
+    // "恢复难度：{value}": the label goes with the value
+    if (seg.startsWith(ASKED) && /[：:]$/.test(out.at(-1) ?? "")) out.pop();
+  }
+  const text = out.join("").replace(/[，；：:,;]$/, "");
+  return text ? endSentence(text) + (row.note ? `（${row.note}）` : "") : "";
+}
+
 /**
  * The cell asked for first, then the rest of its row on the next line: which column a question means
- * is a guess, and the row's other cells are short. The reply states the asked cell once (see stateOnce).
+ * is a guess, and the row's other cells are short. The asked cell is not said twice.
  */
 export function renderCell(table: Table, row: TableRow, columnId: string): string {
   const cell = renderCellOnly(table, row, columnId);
-  const whole = renderRow(table, row);
-  return cell === whole ? cell : stateOnce(`${cell}\n${whole}`);
+  if (!table.columns.some((c) => c.id === columnId)) return cell;
+  const rest = renderRowWithout(table, row, columnId);
+  return rest ? `${cell}\n${rest}` : cell;
 }
 
 /** All referenced texts, without repeats, one per line. */
