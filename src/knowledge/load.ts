@@ -392,7 +392,7 @@ function addKnowledge(
     for (const { template, path, forColumn } of templates) {
       for (const name of template ? unknownPlaceholders(template, table, forColumn) : []) {
         const known = ["row", ...(forColumn ? ["value"] : []), ...columns.flatMap((c) => [c.id, c.name])];
-        errors.push(`${parsed.file}:${lineOf(parsed, path)}: sentence names "{${name}}", which is no column of table "${id}"${didYouMean(name, known)} (use {row}${forColumn ? ", {value}" : ""} or a column's id or name)`);
+        errors.push(`${parsed.file}:${lineOf(parsed, path)}: sentence names "{${name}}", which is no column of table "${id}" (use {row}${forColumn ? ", {value}" : ""} or a column's id or name)${didYouMean(name, known)}`);
       }
     }
     tables.set(id, table);
