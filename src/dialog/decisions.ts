@@ -1,15 +1,16 @@
 import type { Intent, KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { HandoffReason, Outcome, Pending, Reply } from "../types.js";
 import type { Decision, DialogSettings } from "./decide.js";
+import { stateOnce } from "./render.js";
 import { respond } from "./responses.js";
 import type { DialogState } from "./turn.js";
 
 // The shapes a decision takes (say, clarify, hand off, a menu, a feedback prompt), each returning a new
 // decision or state rather than changing the one it was given.
 
-/** The decision to reply with `replies`, leaving the state as given. */
+/** The decision to reply with `replies`, leaving the state as given; a fact an earlier line already said is said once. */
 export function say(state: DialogState, kind: Outcome["kind"], intent: string | null, confidence: number, replies: Reply[]): Decision {
-  return { state, outcome: { kind, intent, confidence: round(confidence), replies } };
+  return { state, outcome: { kind, intent, confidence: round(confidence), replies: replies.map((r) => ({ ...r, text: stateOnce(r.text) })) } };
 }
 
 function round(x: number): number {

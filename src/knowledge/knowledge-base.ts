@@ -15,6 +15,8 @@ export interface TableColumn {
   id: string;
   name: string;
   aliases: string[];
+  /** How one cell of this column is said ("{row}大约需要{value}"); the general default when absent. */
+  sentence?: string;
 }
 
 export interface TableRow {
@@ -34,6 +36,8 @@ export interface Table {
   section: string;
   columns: TableColumn[];
   rows: TableRow[];
+  /** How a whole row is said ("{row}大约需要{耗时}，成功率{成功率}"); the general default when absent. */
+  sentence?: string;
   source: string;
 }
 

@@ -9,6 +9,7 @@ import { parseCsv, CsvError } from "./csv.js";
 import { didYouMean } from "./did-you-mean.js";
 import { readResponses } from "./responses-file.js";
 import { withDefaults, type ResponseKey } from "../dialog/responses.js";
+import { unknownPlaceholders } from "../dialog/render.js";
 import type { CannedReply, Fact, FactRef, Intent, KnowledgeBase, Slot, Table } from "./knowledge-base.js";
 import {
   cannedRepliesFileSchema,
@@ -367,7 +368,7 @@ function addKnowledge(
       continue;
     }
     factLines.set(id, source);
-    const columns = Object.entries(t.columns).map(([cid, c]) => ({ id: cid, name: c.name, aliases: c.aliases }));
+    const columns = Object.entries(t.columns).map(([cid, c]) => ({ id: cid, name: c.name, aliases: c.aliases, ...(c.sentence ? { sentence: c.sentence } : {}) }));
     const rows = Object.entries(t.rows).map(([rid, r]) => {
       const { name, aliases, note, ...cells } = r;
       for (const col of columns) {
@@ -382,7 +383,19 @@ function addKnowledge(
       }
       return { id: rid, name, aliases, cells: cells as Record<string, string>, ...(note ? { note } : {}) };
     });
-    tables.set(id, { id, title: t.title, key: t.key, section: t.section ?? data.section, columns, rows, source });
+    const table: Table = { id, title: t.title, key: t.key, section: t.section ?? data.section, columns, rows, source, ...(t.sentence ? { sentence: t.sentence } : {}) };
+    // a template that names no column would say "{…}" to users
+    const templates: Array<{ template: string | undefined; path: string[]; forColumn: boolean }> = [
+      { template: t.sentence, path: ["tables", id, "sentence"], forColumn: false },
+      ...columns.map((c) => ({ template: c.sentence, path: ["tables", id, "columns", c.id, "sentence"], forColumn: true })),
+    ];
+    for (const { template, path, forColumn } of templates) {
+      for (const name of template ? unknownPlaceholders(template, table, forColumn) : []) {
+        const known = ["row", ...(forColumn ? ["value"] : []), ...columns.flatMap((c) => [c.id, c.name])];
+        errors.push(`${parsed.file}:${lineOf(parsed, path)}: sentence names "{${name}}", which is no column of table "${id}" (use {row}${forColumn ? ", {value}" : ""} or a column's id or name)${didYouMean(name, known)}`);
+      }
+    }
+    tables.set(id, table);
   }
 }
 

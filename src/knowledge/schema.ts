@@ -9,7 +9,10 @@ const text = z.string().trim().min(1, "must not be empty");
 
 const factEntry = z.union([text, z.object({ text, section: text.optional() }).strict()]);
 
-const column = z.object({ name: text, aliases: z.array(text).default([]) }).strict();
+/** A sentence template: `{row}`, `{value}` (a cell's own value) and `{<column id or name>}` are filled in. */
+const sentence = text;
+
+const column = z.object({ name: text, aliases: z.array(text).default([]), sentence: sentence.optional() }).strict();
 
 const row = z
   .object({ name: text, aliases: z.array(text).default([]), note: text.optional() })
@@ -20,6 +23,8 @@ const table = z
     title: text,
     key: text,
     section: text.optional(),
+    /** How a whole row is said; without it, every cell in the column's own sentence or the general one. */
+    sentence: sentence.optional(),
     columns: z.record(id, column),
     rows: z.record(id, row),
   })

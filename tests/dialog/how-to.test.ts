@@ -21,9 +21,9 @@ describe("how-to questions get how to do it", () => {
   });
 
   it.each([
-    ["公众号要解绑吗", /解绑必要性：必须解绑/],
-    ["公众号解绑复杂吗", /操作复杂度：高/],
-    ["公众号解绑影响什么", /影响范围：/],
+    ["公众号要解绑吗", /^公众号菜单跳转：必须解绑/],
+    ["公众号解绑复杂吗", /^公众号菜单跳转的操作复杂度高/],
+    ["公众号解绑影响什么", /^公众号菜单跳转影响的是公众号用户体验/],
   ])("still answers %s with the cell asked", async (say, cell) => {
     const c = conversation();
     const [o] = await c.play([{ say, kind: "answer", intent: "unbind-gzh" }]);
@@ -73,7 +73,7 @@ describe("how-to questions get how to do it", () => {
     expect(how.outcome.replies[0]!.text).toContain("第 1 步 / 共 2 步");
     expect(say("烤蛋糕难吗").outcome.intent).toBe("cake-difficulty");
     expect(say("烤蛋糕").outcome.intent).toBe("cake-difficulty");
-    expect(firstLine(say("吐司要怎么烤").outcome.replies[0]!.text)).toMatch(/^吐司的做法：揉面/);
-    expect(firstLine(say("吐司难吗").outcome.replies[0]!.text)).toMatch(/^吐司的难度：中/);
+    expect(firstLine(say("吐司要怎么烤").outcome.replies[0]!.text)).toMatch(/^吐司的做法是揉面/);
+    expect(firstLine(say("吐司难吗").outcome.replies[0]!.text)).toMatch(/^吐司的难度是中。/);
   });
 });

@@ -73,6 +73,19 @@ describe("loading the knowledge base", () => {
     expect(errorsOf(kb).some((e) => /^knowledge\/03-linked\.yaml:\d+: row "gzh-menu" has no value for column "required"/.test(e))).toBe(true);
   });
 
+  it("reports a sentence template that names no column, at its line", () => {
+    const kb = copyKb();
+    const file = join(kb.knowledgeDir, "01-closing.yaml");
+    const src = readFileSync(file, "utf8");
+    writeFileSync(file, src.replace("大约需要{minutes}", "大约需要{minute}").replace('sentence: "{row}的成功率是{value}"', 'sentence: "{row}的成功率是{rate}"'));
+    const line = (needle: string) => src.split("\n").findIndex((l) => l.includes(needle)) + 1;
+    const errors = errorsOf(kb);
+    expect(errors).toContain(
+      `knowledge/01-closing.yaml:${line("大约需要{minutes}，")}: sentence names "{minute}", which is no column of table "close-methods" (use {row} or a column's id or name): did you mean minutes?`,
+    );
+    expect(errors.some((e) => e.startsWith(`knowledge/01-closing.yaml:${line("{row}的成功率是{value}")}: sentence names "{rate}"`))).toBe(true);
+  });
+
   it("reports an entity word that is a synonym of another term", () => {
     const kb = copyKb();
     const file = join(kb.knowledgeDir, "lexicon.yaml");
