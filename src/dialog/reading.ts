@@ -1,9 +1,10 @@
 import type { Intent, KnowledgeBase, Table, TableRow } from "../knowledge/knowledge-base.js";
-import { matchIntent, tokenize } from "../nlu/match.js";
+import { matchIntent } from "../nlu/match.js";
 import type { ConversationState, MatchResult } from "../types.js";
 import type { DialogSettings } from "./decide.js";
 import { HOW } from "./phrases.js";
 import { respond } from "./responses.js";
+import { knowledgeWords } from "./words.js";
 
 // How the dialog reads a message against the knowledge: what it is about, whether it asks how, which
 // table row or column it names. Pure functions of the message, the state and the knowledge.
@@ -63,10 +64,8 @@ export function procedures(kb: KnowledgeBase): Intent[] {
 }
 
 /** Canonical tokens of a table's row or column names and aliases. */
-export function vocabulary(names: string[], kb: KnowledgeBase): Set<string> {
-  const out = new Set<string>();
-  for (const n of names) for (const t of tokenize(n, kb.lexicon)) if (!kb.lexicon.stopwords.has(t.text)) out.add(t.text);
-  return out;
+export function vocabulary(names: string[], kb: KnowledgeBase): ReadonlySet<string> {
+  return knowledgeWords(names, kb);
 }
 
 /** The column of a table a message names, if it names exactly one kind of thing. */

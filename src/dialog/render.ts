@@ -1,5 +1,5 @@
 import type { FactRef, Intent, KnowledgeBase, Table, TableColumn, TableRow } from "../knowledge/knowledge-base.js";
-import { tokenize } from "../nlu/match.js";
+import { knowledgeWords } from "./words.js";
 
 /** Text of one fact, row or cell, as said to a user. */
 export function renderRef(ref: FactRef, kb: KnowledgeBase): string {
@@ -177,12 +177,8 @@ function figures(text: string): Figure[] {
 
 const overlap = (a: Figure, b: Figure): boolean => a.unit === b.unit && a.low <= b.high && b.low <= a.high;
 
-/** Canonical content tokens of some texts, as the matcher reads them. */
-function words(texts: string[], kb: KnowledgeBase): Set<string> {
-  const out = new Set<string>();
-  for (const t of texts) for (const tok of tokenize(t, kb.lexicon)) if (!kb.lexicon.stopwords.has(tok.text)) out.add(tok.text);
-  return out;
-}
+/** Canonical content tokens of some of the knowledge base's texts, as the matcher reads them. */
+const words = knowledgeWords;
 
 /**
  * The column of a row whose cell a fact contradicts, if any: the fact names the row and the column (in
