@@ -341,11 +341,15 @@ export function createSqliteStore(file: string): ConversationStore {
       }));
     },
   };
+  // prepared once: every message begins and commits one
+  const beginTx = db.prepare("BEGIN IMMEDIATE");
+  const commitTx = db.prepare("COMMIT");
+  const rollbackTx = db.prepare("ROLLBACK");
   return withTransactions(store, {
-    begin: () => db.exec("BEGIN IMMEDIATE"),
-    commit: () => db.exec("COMMIT"),
+    begin: () => void beginTx.run(),
+    commit: () => void commitTx.run(),
     rollback: () => {
-      if (db.inTransaction) db.exec("ROLLBACK");
+      if (db.inTransaction) rollbackTx.run();
     },
   });
 }
