@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HandoffTicket } from "../../src/types.js";
 import { PASSWORDS, startConsole, type RunningConsole } from "../helpers/console.js";
 import { launchChromium } from "../helpers/chromium.js";
+import { waitingTicket } from "../helpers/tickets.js";
 
 const HEX_USER = "0f3a9c2b7d6e41f8a5b0c9d8e7f6a1b2";
 const artifacts = resolve(import.meta.dirname, "../../test-artifacts");
@@ -36,22 +37,13 @@ async function signIn(page: Page, base: string, name: keyof typeof PASSWORDS = "
   await page.locator("#live", { hasText: "已连接" }).waitFor();
 }
 
-function waitingTicket(i: number, openedAt: number, userId = `seed-${i}`): HandoffTicket {
-  return {
+function seedTicket(i: number, openedAt: number, userId = `seed-${i}`): HandoffTicket {
+  return waitingTicket({
     id: `seed-${String(i).padStart(3, "0")}`,
-    conversationId: `api:${userId}`,
-    channel: "api",
     userId,
-    reason: "asked",
-    status: "waiting",
-    agent: null,
     openedAt,
-    assignedAt: null,
-    closedAt: null,
-    closeReason: null,
-    timeoutNotifiedAt: null,
     lastMessages: [{ direction: "in", text: `第 ${i} 位用户的问题`, at: openedAt }],
-  };
+  });
 }
 
 /** How many lines an element's text takes (its text rectangles at distinct heights). */
@@ -203,7 +195,7 @@ describe("a long queue", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     try {
       const start = Date.now() - 600_000;
-      for (let i = 0; i < 62; i++) await s.store.createTicket(waitingTicket(i, start + i * 1000));
+      for (let i = 0; i < 62; i++) await s.store.createTicket(seedTicket(i, start + i * 1000));
       await signIn(page, s.base);
       await expect.poll(() => page.locator("#queue li").count()).toBe(50);
       await expect(page.locator("#count-waiting").textContent()).resolves.toBe("62");
@@ -225,8 +217,8 @@ describe("a long queue", () => {
     const s = await startConsole();
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     try {
-      await s.store.createTicket(waitingTicket(1, Date.now() - 3.5 * 60_000, "slow-user"));
-      await s.store.createTicket({ ...waitingTicket(2, Date.now() - 60_000, "wxid_4k2m9q8z7x6c5v"), channel: "wechaty", userName: "小明" });
+      await s.store.createTicket(seedTicket(1, Date.now() - 3.5 * 60_000, "slow-user"));
+      await s.store.createTicket({ ...seedTicket(2, Date.now() - 60_000, "wxid_4k2m9q8z7x6c5v"), channel: "wechaty", userName: "小明" });
       await page.clock.install();
       await signIn(page, s.base);
       const wait = page.locator("#queue li", { hasText: "slow-user" }).locator("[data-waiting-since]");

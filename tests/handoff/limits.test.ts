@@ -3,25 +3,12 @@ import { loadConfig } from "../../src/config.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import type { ConversationStore, HandoffTicket } from "../../src/types.js";
 import { createDesk } from "../helpers/handoff.js";
+import { waitingTicket } from "../helpers/tickets.js";
 
 const replyText = (o: { replies: Array<{ text: string }> }) => o.replies.map((r) => r.text).join("\n");
 
 function waiting(i: number, openedAt: number): HandoffTicket {
-  return {
-    id: `seed-${String(i).padStart(4, "0")}`,
-    conversationId: `api:seed-${i}`,
-    channel: "api",
-    userId: `seed-${i}`,
-    reason: "asked",
-    status: "waiting",
-    agent: null,
-    openedAt,
-    assignedAt: null,
-    closedAt: null,
-    closeReason: null,
-    timeoutNotifiedAt: null,
-    lastMessages: [],
-  };
+  return waitingTicket({ id: `seed-${String(i).padStart(4, "0")}`, userId: `seed-${i}`, openedAt });
 }
 
 /** A memory store that counts how often whole ticket lists are read. */

@@ -1,4 +1,6 @@
-import { resolve } from "node:path";
+import { cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import pino from "pino";
 import type { KnowledgeBase } from "../../src/knowledge/knowledge-base.js";
 import { loadKnowledgeOrThrow } from "../../src/knowledge/load.js";
@@ -13,3 +15,12 @@ export function projectKnowledge(): KnowledgeBase {
 }
 
 export const silentLog = pino({ level: "silent" });
+
+/** A copy of the project's knowledge base in a temp folder (listed in `dirs`, for removal), to change on purpose. */
+export function copyProjectKnowledge(dirs: string[]): { dir: string; intentsDir: string; knowledgeDir: string } {
+  const dir = mkdtempSync(join(tmpdir(), "kb-"));
+  dirs.push(dir);
+  cpSync(join(root, "intents"), join(dir, "intents"), { recursive: true });
+  cpSync(join(root, "knowledge"), join(dir, "knowledge"), { recursive: true });
+  return { dir, intentsDir: join(dir, "intents"), knowledgeDir: join(dir, "knowledge") };
+}

@@ -1,24 +1,16 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadKnowledge } from "../../src/knowledge/load.js";
 import { createKnowledgeHolder } from "../../src/knowledge/reloader.js";
 import { matchIntent } from "../../src/nlu/match.js";
-import { silentLog } from "../helpers/kb.js";
+import { copyProjectKnowledge, silentLog } from "../helpers/kb.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const dirs: string[] = [];
 
-/** A copy of the project's knowledge base in a temp folder, to break on purpose. */
-function copyKb(): { dir: string; intentsDir: string; knowledgeDir: string } {
-  const dir = mkdtempSync(join(tmpdir(), "kb-"));
-  dirs.push(dir);
-  cpSync(join(root, "intents"), join(dir, "intents"), { recursive: true });
-  cpSync(join(root, "knowledge"), join(dir, "knowledge"), { recursive: true });
-  return { dir, intentsDir: join(dir, "intents"), knowledgeDir: join(dir, "knowledge") };
-}
+const copyKb = () => copyProjectKnowledge(dirs);
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });

@@ -6,26 +6,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { createSqliteStore } from "../../src/store/sqlite.js";
 import type { ConversationStore, HandoffTicket } from "../../src/types.js";
+import { waitingTicket } from "../helpers/tickets.js";
 
 const dir = mkdtempSync(join(tmpdir(), "faq-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function ticket(id: string, conversationId: string, openedAt: number): HandoffTicket {
-  return {
-    id,
-    conversationId,
-    channel: "api",
-    userId: conversationId.slice(4),
-    reason: "asked",
-    status: "waiting",
-    agent: null,
-    openedAt,
-    assignedAt: null,
-    closedAt: null,
-    closeReason: null,
-    timeoutNotifiedAt: null,
-    lastMessages: [{ direction: "in", text: "转人工", at: openedAt }],
-  };
+  return waitingTicket({ id, conversationId, openedAt, lastMessages: [{ direction: "in", text: "转人工", at: openedAt }] });
 }
 
 const backends: Array<[string, () => ConversationStore]> = [
