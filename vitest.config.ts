@@ -6,5 +6,6 @@ export default defineConfig({
     testTimeout: 20000,
     hookTimeout: 30000,
     pool: "forks",
+    globalSetup: ["tests/setup/services.ts"],
   },
 });

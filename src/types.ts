@@ -135,8 +135,12 @@ export interface ConversationStore {
   close(): Promise<void>;
 
   // --- one transaction per message, retries, health and retention ---
-  /** Runs `fn` as one transaction: the writes it makes through this store are committed together or not at all. */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` as one transaction: the writes it makes through this store are committed together or not
+   * at all. With `fence` (the token a conversation lock granted), a store shared by several instances
+   * refuses (throws StaleLockError) when a later holder of that conversation's lock already wrote.
+   */
+  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** The outcome stored for a message already handled (a client's retry), or null. */
   messageOutcome(conversationId: string, messageId: string): Promise<Outcome | null>;
   recordMessageOutcome(conversationId: string, messageId: string, outcome: Outcome, at: number): Promise<void>;
@@ -175,6 +179,18 @@ export interface ConversationStore {
   /** Users' messages (direction "in") since a time, oldest first. */
   inboundSince(at: number): Promise<TranscriptEntry[]>;
   feedbackSince(at: number): Promise<FeedbackRecord[]>;
+
+  // --- signed-in agents: a session outlives a restart and is seen by every instance ---
+  /** Stores a session by the SHA-256 of its id (the id itself, the cookie's secret, is never stored). */
+  createSession(idHash: string, agent: string, expires: number): Promise<void>;
+  /** The agent of a live session, or null (unknown or expired at `now`; expired ones are deleted). */
+  sessionAgent(idHash: string, now: number): Promise<string | null>;
+  deleteSession(idHash: string): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /** The conversation lock's grant: its key and its fencing token (larger for every later grant). */
+  fence?: { key: string; token: number };
 }
 
 export interface FeedbackRecord {

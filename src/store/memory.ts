@@ -70,6 +70,7 @@ export function createMemoryStore({ maxConversations = 10_000 }: MemoryStoreOpti
     undo?.push(() => list.pop());
   };
 
+  const sessions = new Map<string, { agent: string; expires: number }>();
   const store: Omit<ConversationStore, "transaction"> & { feedback: unknown[]; handoffs: unknown[] } = {
     feedback,
     handoffs,
@@ -232,6 +233,22 @@ export function createMemoryStore({ maxConversations = 10_000 }: MemoryStoreOpti
     },
     async feedbackSince(at) {
       return feedback.filter((f) => f.at >= at).map((f) => ({ ...f }));
+    },
+    async createSession(idHash, agent, expires) {
+      for (const [id, s] of sessions) if (s.expires <= Date.now()) sessions.delete(id);
+      sessions.set(idHash, { agent, expires });
+    },
+    async sessionAgent(idHash, now) {
+      const s = sessions.get(idHash);
+      if (!s) return null;
+      if (s.expires <= now) {
+        sessions.delete(idHash);
+        return null;
+      }
+      return s.agent;
+    },
+    async deleteSession(idHash) {
+      sessions.delete(idHash);
     },
   };
   return withTransactions(store, {

@@ -108,6 +108,7 @@ export function createSqliteStore(file: string): ConversationStore {
     CREATE INDEX IF NOT EXISTS handoff_requests_by_time ON handoff_requests (at);
     CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (updated_at);
     CREATE INDEX IF NOT EXISTS tickets_by_closed ON tickets (status, closed_at);
+    CREATE TABLE IF NOT EXISTS agent_sessions (id_hash TEXT PRIMARY KEY, agent TEXT NOT NULL, expires INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS health_check (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
   `);
   migrateTranscriptSpeakers(db);
@@ -207,6 +208,10 @@ export function createSqliteStore(file: string): ConversationStore {
       insertEntry.run(e.conversationId, e.direction, e.text, e.at, e.intent, e.confidence, e.kind, e.channel, e.userId, e.from ?? null, e.author ?? null);
     }
   });
+  const insertSession = db.prepare("INSERT OR REPLACE INTO agent_sessions (id_hash, agent, expires) VALUES (?, ?, ?)");
+  const selectSession = db.prepare<[string], { agent: string; expires: number }>("SELECT agent, expires FROM agent_sessions WHERE id_hash = ?");
+  const deleteSession = db.prepare("DELETE FROM agent_sessions WHERE id_hash = ?");
+  const deleteExpiredSessions = db.prepare("DELETE FROM agent_sessions WHERE expires <= ?");
   const store: Omit<ConversationStore, "transaction"> = {
     async read(id) {
       const row = readState.get(id);
@@ -339,6 +344,22 @@ export function createSqliteStore(file: string): ConversationStore {
         helpful: r.helpful === 1,
         at: r.at as number,
       }));
+    },
+    async createSession(idHash, agent, expires) {
+      deleteExpiredSessions.run(Date.now());
+      insertSession.run(idHash, agent, expires);
+    },
+    async sessionAgent(idHash, now) {
+      const row = selectSession.get(idHash);
+      if (!row) return null;
+      if (row.expires <= now) {
+        deleteSession.run(idHash);
+        return null;
+      }
+      return row.agent;
+    },
+    async deleteSession(idHash) {
+      deleteSession.run(idHash);
     },
   };
   // prepared once: every message begins and commits one
