@@ -72,3 +72,20 @@ export function saveAgent(file: string, agent: AgentRecord): "added" | "updated"
   renameSync(tmp, file);
   return i >= 0 ? "updated" : "added";
 }
+
+/** Where the console finds its agents: the agents file (one instance), or the shared database (a fleet). */
+export interface AgentDirectory {
+  /** Where the agents are, for messages ("data/agents.json", "the database"). */
+  readonly where: string;
+  list(): Promise<AgentRecord[]>;
+  /** Adds the agent, or replaces the password of an agent of that name. */
+  put(agent: AgentRecord): Promise<"added" | "updated">;
+}
+
+export function fileAgents(file: string): AgentDirectory {
+  return {
+    where: file,
+    list: async () => readAgents(file),
+    put: async (agent) => saveAgent(file, agent),
+  };
+}

@@ -4,9 +4,10 @@ import type { Logger } from "pino";
 import { AGENTS_FEED, DeskError, type HandoffDesk, type QueueView } from "../handoff/desk.js";
 import { computeInsights } from "../insights/insights.js";
 import { addressKey } from "../coordination/rate-limit.js";
+import type { SignInLimiter } from "../coordination/coordination.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { ConversationStore, TicketCursor } from "../types.js";
-import { AGENT_NAME, readAgents, sameSecret, verifyPassword } from "./agents.js";
+import { AGENT_NAME, fileAgents, sameSecret, verifyPassword, type AgentDirectory } from "./agents.js";
 import { consolePage, insightsPage, signInPage } from "./pages.js";
 import { createSessions, createSignInLimiter, parseCookies } from "./sessions.js";
 
@@ -17,6 +18,10 @@ export interface AgentConsoleOptions {
   log: Logger;
   /** JSON file of agents (name + scrypt hash), written by `npm run agent:add`. Re-read at each sign-in. */
   agentsFile: string;
+  /** Where the agents are instead of the file (the shared database of a fleet). */
+  agents?: AgentDirectory;
+  /** The sign-in limiter (shared by a fleet); by default one in this process built from `signIn`. */
+  signInLimiter?: SignInLimiter;
   /** A shared secret that signs in under any name not in the agents file. */
   agentToken?: string | undefined;
   sessionMs: number;
@@ -48,17 +53,18 @@ const DUMMY_HASH = "scrypt:16384:8:1:AAAAAAAAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAA
  * /api/agent/ (401 without a session; state-changing requests need the header X-Requested-With).
  */
 export function agentConsole(options: AgentConsoleOptions): Router {
-  const { desk, store, agentsFile, agentToken, sessionMs, cookieSecure } = options;
+  const { desk, store, agentToken, sessionMs, cookieSecure } = options;
+  const directory = options.agents ?? fileAgents(options.agentsFile);
   const log = options.log.child({ module: "console" });
-  const sessions = createSessions(sessionMs);
-  const limiter = createSignInLimiter(options.signIn?.maxFailures ?? 10, options.signIn?.windowMs ?? 15 * 60_000);
+  const sessions = createSessions(store, sessionMs);
+  const limiter = options.signInLimiter ?? createSignInLimiter(options.signIn?.maxFailures ?? 10, options.signIn?.windowMs ?? 15 * 60_000);
   const router = express.Router();
   const assets = new Map(Object.keys(ASSETS).map((name) => [name, readFileSync(new URL(name, PUBLIC_DIR), "utf8")]));
 
   const agentOf = (req: Request) => sessions.agent(parseCookies(req.get("cookie")).get(COOKIE));
-  const agentsConfigured = (): boolean => {
+  const agentsConfigured = async (): Promise<boolean> => {
     try {
-      return readAgents(agentsFile).length > 0 || Boolean(agentToken);
+      return (await directory.list()).length > 0 || Boolean(agentToken);
     } catch (err) {
       log.error({ err }, "the agents file cannot be read");
       return false;
@@ -77,20 +83,20 @@ export function agentConsole(options: AgentConsoleOptions): Router {
   router.use(["/agent", "/api/agent"], secureHeaders);
 
   // --- pages ---
-  const page = (render: (agent: string) => string) => (req: Request, res: Response) => {
-    const agent = agentOf(req);
-    res.type("html").send(agent ? render(agent) : signInPage(agentsConfigured()));
+  const page = (render: (agent: string) => string) => async (req: Request, res: Response) => {
+    const agent = await agentOf(req);
+    res.type("html").send(agent ? render(agent) : signInPage(await agentsConfigured()));
   };
   router.get("/agent", page(consolePage));
   router.get("/agent/insights", page(insightsPage));
-  router.get("/agent/assets/:file", (req, res) => {
+  router.get("/agent/assets/:file", async (req, res) => {
     const name = String(req.params.file);
     const asset = ASSETS[name];
     if (!asset || !assets.has(name)) {
       res.status(404).json({ error: "not found" });
       return;
     }
-    if (!asset.public && !agentOf(req)) {
+    if (!asset.public && !(await agentOf(req))) {
       res.status(401).json({ error: "sign in at /agent first" });
       return;
     }
@@ -114,22 +120,22 @@ export function agentConsole(options: AgentConsoleOptions): Router {
       return;
     }
     // counted before the hash runs: concurrent guesses cannot all pass before the first one fails
-    const attempt = limiter.reserve(name, addressKey(ip));
+    const attempt = await limiter.reserve(name, addressKey(ip));
     if (!attempt.ok) {
       res.status(429).set("Retry-After", String(attempt.retryAfter)).json({ error: `too many failed sign-ins: try again in ${attempt.retryAfter} seconds` });
       return;
     }
     let agents;
     try {
-      agents = readAgents(agentsFile);
+      agents = await directory.list();
     } catch (err) {
-      attempt.release();
-      log.error({ err }, "the agents file cannot be read");
+      await attempt.release();
+      log.error({ err }, `the agents cannot be read from ${directory.where}`);
       res.status(503).json({ error: (err as Error).message });
       return;
     }
     if (agents.length === 0 && !agentToken) {
-      attempt.release();
+      await attempt.release();
       res.status(503).json({ error: "no agent is configured: create one with `npm run agent:add -- <name>` (or set AGENT_TOKEN)" });
       return;
     }
@@ -141,8 +147,8 @@ export function agentConsole(options: AgentConsoleOptions): Router {
       res.status(401).json({ error: "wrong name or password" });
       return;
     }
-    attempt.release();
-    const session = sessions.create(name);
+    await attempt.release();
+    const session = await sessions.create(name);
     const secure = cookieSecure || req.secure ? "; Secure" : "";
     res.set(
       "Set-Cookie",
@@ -153,8 +159,8 @@ export function agentConsole(options: AgentConsoleOptions): Router {
   });
 
   // --- everything below needs a session ---
-  router.use("/api/agent", (req, res, next) => {
-    const agent = agentOf(req);
+  router.use("/api/agent", async (req, res, next) => {
+    const agent = await agentOf(req);
     if (!agent) {
       res.status(401).json({ error: "not signed in: sign in at /agent" });
       return;
@@ -169,8 +175,8 @@ export function agentConsole(options: AgentConsoleOptions): Router {
     else throw err;
   };
 
-  router.post("/api/agent/logout", (req, res) => {
-    sessions.destroy(parseCookies(req.get("cookie")).get(COOKIE));
+  router.post("/api/agent/logout", async (req, res) => {
+    await sessions.destroy(parseCookies(req.get("cookie")).get(COOKIE));
     res.set("Set-Cookie", `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
     res.json({ ok: true });
   });
@@ -257,7 +263,10 @@ export function agentConsole(options: AgentConsoleOptions): Router {
     desk.events.stream(req, res, AGENTS_FEED);
     // a stream outlives its request: end it when the session is signed out or expires
     const check = setInterval(() => {
-      if (!agentOf(req)) res.end();
+      void agentOf(req).then(
+        (agent) => agent || res.end(),
+        () => undefined,
+      );
     }, 30_000);
     check.unref();
     req.on("close", () => clearInterval(check));

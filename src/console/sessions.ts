@@ -1,35 +1,35 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import type { ConversationStore } from "../types.js";
 
-/** Signed-in agents, by a random session id kept in an HttpOnly cookie. In memory: a restart signs everyone out. */
+/**
+ * Signed-in agents, by a random session id kept in an HttpOnly cookie. Kept in the store by the id's
+ * SHA-256 (a copy of the database does not hold working cookies), so a restart keeps everyone signed
+ * in and every instance of a fleet knows every session.
+ */
 export interface Sessions {
-  create(agent: string, now?: number): { id: string; expires: number };
+  create(agent: string, now?: number): Promise<{ id: string; expires: number }>;
   /** The agent of a live session, or null (unknown or expired). */
-  agent(id: string | undefined, now?: number): string | null;
-  destroy(id: string | undefined): void;
+  agent(id: string | undefined, now?: number): Promise<string | null>;
+  destroy(id: string | undefined): Promise<void>;
 }
 
-export function createSessions(ttlMs: number): Sessions {
-  const sessions = new Map<string, { agent: string; expires: number }>();
+const idHash = (id: string) => createHash("sha256").update(id).digest("base64url");
+
+export function createSessions(store: Pick<ConversationStore, "createSession" | "sessionAgent" | "deleteSession">, ttlMs: number): Sessions {
   return {
-    create(agent, now = Date.now()) {
-      for (const [id, s] of sessions) if (s.expires <= now) sessions.delete(id);
+    async create(agent, now = Date.now()) {
       const id = randomBytes(32).toString("base64url");
       const expires = now + ttlMs;
-      sessions.set(id, { agent, expires });
+      await store.createSession(idHash(id), agent, expires);
       return { id, expires };
     },
-    agent(id, now = Date.now()) {
-      if (!id) return null;
-      const s = sessions.get(id);
-      if (!s) return null;
-      if (s.expires <= now) {
-        sessions.delete(id);
-        return null;
-      }
-      return s.agent;
+    async agent(id, now = Date.now()) {
+      // a cookie value that cannot be one of ours is not looked up
+      if (!id || id.length > 200) return null;
+      return store.sessionAgent(idHash(id), now);
     },
-    destroy(id) {
-      if (id) sessions.delete(id);
+    async destroy(id) {
+      if (id && id.length <= 200) await store.deleteSession(idHash(id));
     },
   };
 }

@@ -5,6 +5,8 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { hashPassword, readAgents, sameSecret, verifyPassword } from "../../src/console/agents.js";
 import { createSessions, createSignInLimiter, parseCookies } from "../../src/console/sessions.js";
+import { createMemoryStore } from "../../src/store/memory.js";
+import { createSqliteStore } from "../../src/store/sqlite.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "faq-auth-"));
@@ -29,17 +31,33 @@ describe("passwords", () => {
 });
 
 describe("sessions", () => {
-  it("expire after their lifetime and can be destroyed", () => {
-    const sessions = createSessions(1000);
-    const { id, expires } = sessions.create("wang", 0);
+  it("expire after their lifetime and can be destroyed", async () => {
+    const sessions = createSessions(createMemoryStore(), 1000);
+    const { id, expires } = await sessions.create("wang", 0);
     expect(expires).toBe(1000);
     expect(id.length).toBeGreaterThanOrEqual(40);
-    expect(sessions.agent(id, 999)).toBe("wang");
-    expect(sessions.agent(id, 1000)).toBeNull();
-    const other = sessions.create("li", 0).id;
-    sessions.destroy(other);
-    expect(sessions.agent(other, 1)).toBeNull();
-    expect(sessions.agent(undefined)).toBeNull();
+    expect(await sessions.agent(id, 999)).toBe("wang");
+    expect(await sessions.agent(id, 1000)).toBeNull();
+    const other = (await sessions.create("li", 0)).id;
+    await sessions.destroy(other);
+    expect(await sessions.agent(other, 1)).toBeNull();
+    expect(await sessions.agent(undefined)).toBeNull();
+  });
+
+  it("are kept by the hash of their id, so the stored value is not a working cookie, and survive a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sessions-"));
+    try {
+      const file = join(dir, "s.sqlite");
+      const first = createSqliteStore(file);
+      const { id } = await createSessions(first, 60_000).create("wang");
+      await first.close();
+      const again = createSqliteStore(file);
+      expect(await createSessions(again, 60_000).agent(id)).toBe("wang");
+      expect(await again.sessionAgent(id, Date.now())).toBeNull();
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
