@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import type { EventBus } from "../coordination/coordination.js";
 import type { Reply } from "../types.js";
 
 /** One pushed event of a conversation (an agent's reply, the ticket's status), numbered per hub. */
@@ -45,9 +46,16 @@ export interface LiveHubOptions {
    * client resuming with the id it saw last is not skipped past new events.
    */
   firstId?: number;
+  /**
+   * Shares the events with the other instances of a fleet: each event published here is sent on the bus
+   * under `channel`, and events the others publish are kept and delivered here as if published here.
+   * Ids then work like a Lamport clock: an instance that sees a larger id continues above it, so a
+   * reconnect to another instance resumes after the last event the client saw.
+   */
+  bus?: { bus: EventBus; channel: string; instanceId: string; onError?: (err: unknown) => void };
 }
 
-export function createLiveHub({ keep = 100, heartbeatMs = 25_000, firstId = 1 }: LiveHubOptions = {}): LiveHub {
+export function createLiveHub({ keep = 100, heartbeatMs = 25_000, firstId = 1, bus }: LiveHubOptions = {}): LiveHub {
   let nextId = firstId;
   const recent = new Map<string, LiveEvent[]>();
   const listeners = new Map<string, Set<(e: LiveEvent) => void>>();
@@ -56,21 +64,46 @@ export function createLiveHub({ keep = 100, heartbeatMs = 25_000, firstId = 1 }:
   let closed = false;
   const shutdownEvent = (conversationId: string, id: number): LiveEvent => ({ id, conversationId, type: SHUTDOWN_EVENT, at: Date.now(), data: { reconnect: true } });
 
+  const deliver = (event: LiveEvent, kept: boolean) => {
+    if (kept) {
+      let list = recent.get(event.conversationId);
+      if (!list) recent.set(event.conversationId, (list = []));
+      // events from other instances may arrive after a later one of this instance: keep the list in id order
+      let i = list.length;
+      while (i > 0 && list[i - 1]!.id > event.id) i -= 1;
+      list.splice(i, 0, event);
+      if (list.length > keep) list.splice(0, list.length - keep);
+    }
+    for (const l of [...(listeners.get(event.conversationId) ?? [])]) {
+      try {
+        l(event);
+      } catch {
+        // a listener that throws (a closed socket) must not stop the others
+      }
+    }
+  };
+  if (bus) {
+    bus.bus.subscribe(bus.channel, (message) => {
+      let parsed: { origin?: string; keep?: boolean; event?: LiveEvent };
+      try {
+        parsed = JSON.parse(message) as typeof parsed;
+      } catch {
+        return;
+      }
+      const event = parsed.event;
+      if (parsed.origin === bus.instanceId || !event || typeof event.id !== "number" || typeof event.conversationId !== "string") return;
+      nextId = Math.max(nextId, event.id + 1);
+      deliver(event, parsed.keep !== false);
+    });
+  }
+
   const hub: LiveHub = {
     publish(conversationId, type, data, options) {
       const event: LiveEvent = { id: nextId++, conversationId, type, at: Date.now(), data };
-      if (options?.keep !== false) {
-        let list = recent.get(conversationId);
-        if (!list) recent.set(conversationId, (list = []));
-        list.push(event);
-        if (list.length > keep) list.splice(0, list.length - keep);
-      }
-      for (const l of [...(listeners.get(conversationId) ?? [])]) {
-        try {
-          l(event);
-        } catch {
-          // a listener that throws (a closed socket) must not stop the others
-        }
+      const kept = options?.keep !== false;
+      deliver(event, kept);
+      if (bus) {
+        bus.bus.publish(bus.channel, JSON.stringify({ origin: bus.instanceId, keep: kept, event })).catch((err: unknown) => bus.onError?.(err));
       }
       return event;
     },
