@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { decide, defaultDialogSettings, initialState, type DialogSettings } from "./dialog/decide.js";
+import type { ConversationLocks } from "./coordination/coordination.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import type { ConversationStore, HandoffReason, InboundMessage, Outcome, Reply, TranscriptEntry } from "./types.js";
 
@@ -15,6 +16,11 @@ export interface BotOptions {
   logText?: boolean;
   /** The handoff desk: opens tickets and takes the messages of conversations a human has. */
   handoff?: HandoffHooks;
+  /**
+   * The per-conversation lock; shared (Redis) when several instances serve the same conversations.
+   * By default one in this process.
+   */
+  locks?: ConversationLocks;
 }
 
 /** What the bot tells the handoff desk; called inside the conversation's lock, before state is written. */
@@ -51,18 +57,9 @@ export interface Bot {
 export function createBot(options: BotOptions): Bot {
   const { store, settings = defaultDialogSettings, idleMs = 30 * 60_000 } = options;
   const log = options.log.child({ module: "bot" });
-  const tails = new Map<string, Promise<unknown>>();
-
-  const withLock = <T>(key: string, run: () => Promise<T>): Promise<T> => {
-    const prev = tails.get(key) ?? Promise.resolve();
-    const next = prev.then(run, run);
-    const tail = next.catch(() => undefined);
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return next;
-  };
+  const locks = options.locks ?? createProcessLocks();
+  // the lock's fencing token goes with the transaction: a store shared by a fleet refuses a stale holder
+  const locked = <T>(key: string, run: () => Promise<T>): Promise<T> => locks.run(key, (fence) => store.transaction(run, { fence: { key, token: fence } }));
 
   const process = async (msg: InboundMessage): Promise<Outcome> => {
     // a client's retry of a message already handled gets the same reply, and nothing is stored twice
@@ -130,7 +127,34 @@ export function createBot(options: BotOptions): Bot {
 
   return {
     // one transaction per message: state, transcript, ticket, handoff and feedback are stored together or not at all
-    handle: (msg) => withLock(msg.conversationId, () => store.transaction(() => process(msg))),
-    release: (conversationId, inLock, at) => withLock(conversationId, () => store.transaction(() => release(conversationId, inLock, at))),
+    handle: (msg) => locked(msg.conversationId, () => process(msg)),
+    release: (conversationId, inLock, at) => locked(conversationId, () => release(conversationId, inLock, at)),
+  };
+}
+
+/** Messages of one key one at a time, in call order, within this process. */
+function createProcessLocks(): ConversationLocks {
+  const tails = new Map<string, Promise<unknown>>();
+  const fences = new Map<string, number>();
+  return {
+    run<T>(key: string, fn: (fence: number) => Promise<T>): Promise<T> {
+      const run = () => {
+        // seeded from the clock: a restarted process still grants tokens above those it granted before
+        const fence = Math.max((fences.get(key) ?? 0) + 1, Date.now() * 1000);
+        fences.set(key, fence);
+        return fn(fence);
+      };
+      const prev = tails.get(key) ?? Promise.resolve();
+      const next = prev.then(run, run);
+      const tail = next.catch(() => undefined);
+      tails.set(key, tail);
+      void tail.then(() => {
+        if (tails.get(key) === tail) {
+          tails.delete(key);
+          fences.delete(key);
+        }
+      });
+      return next;
+    },
   };
 }

@@ -68,6 +68,19 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   TRANSCRIPT_RETENTION_DAYS: z.coerce.number().min(0).max(36_500).default(90),
   MEMORY_STORE_MAX_CONVERSATIONS: z.coerce.number().int().min(1).default(10_000),
+  // --- several instances: PostgreSQL for the records, Redis for coordination (README "Running several instances") ---
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, "must be a PostgreSQL URL, e.g. postgres://faqbot:secret@db.internal:5432/faqbot")
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "must be a Redis URL, e.g. redis://redis.internal:6379/0 (rediss:// for TLS)")
+    .optional(),
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, "1 to 64 letters, digits or _ : . -").default("faq:"),
+  INSTANCE_ID: z.string().regex(/^[\w:.-]{1,64}$/, "1 to 64 letters, digits or _ : . -").optional(),
+  LOCK_TTL_SECONDS: z.coerce.number().int().min(2).max(600).default(15),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -107,6 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (c.WECHAT_SECURITY && c.WECHAT_SECURITY !== "plain" && !c.WECHAT_ENCODING_AES_KEY) {
     throw new ConfigError(`WECHAT_SECURITY=${c.WECHAT_SECURITY} needs WECHAT_ENCODING_AES_KEY: set it to the EncodingAESKey of MP admin → 基本配置, or use WECHAT_SECURITY=plain`);
+  }
+  if (c.DATABASE_URL && c.STORE === "memory" && env.STORE) {
+    throw new ConfigError("DATABASE_URL and STORE=memory are both set: remove one (with DATABASE_URL the records are kept in PostgreSQL)");
   }
   return {
     ...c,
