@@ -47,6 +47,8 @@ export interface HandoffDeskOptions {
   /** What the user is told (the knowledge base's responses, read at each notice so a reload applies); the engine's defaults when absent. */
   responses?: () => Responses;
   now?: () => number;
+  /** The hub ticket events go out on (shared by the instances of a fleet); a new one in this process by default. */
+  events?: LiveHub;
 }
 
 /** The console's live key: every ticket event goes to every signed-in agent. */
@@ -112,7 +114,7 @@ export function createHandoffDesk(options: HandoffDeskOptions): HandoffDesk {
   const log = options.log.child({ module: "handoff" });
   const say = (key: Parameters<typeof respond>[1], values?: Record<string, string | number>) =>
     respond(options.responses?.() ?? defaultResponses(), key, values);
-  const events = createLiveHub({ keep: 500, firstId: Date.now() });
+  const events = options.events ?? createLiveHub({ keep: 500, firstId: Date.now() });
   let timer: NodeJS.Timeout | undefined;
 
   const publishTicket = (ticket: HandoffTicket) => events.publish(AGENTS_FEED, "ticket", { ticket });
