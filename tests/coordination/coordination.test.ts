@@ -1,10 +1,19 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Coordination } from "../../src/coordination/coordination.js";
+import { CoordinationUnavailableError, type Coordination } from "../../src/coordination/coordination.js";
 import { createProcessCoordination } from "../../src/coordination/process.js";
+import { createRedisCoordination } from "../../src/coordination/redis.js";
 import { createSignInLimiter } from "../../src/coordination/sign-in-limiter.js";
+import { silentLog } from "../helpers/kb.js";
+import { freePort, startRedis } from "../helpers/services.js";
+import { testServices } from "../helpers/test-services.js";
 
-// The contract every coordination keeps, run on each of them.
+// One contract for both coordinations: in process (one instance) and on Redis (a fleet: every instance
+// its own connections). Each test has its own key prefix on the run's Redis server.
 
+const services = testServices();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -14,6 +23,11 @@ async function eventually(check: () => boolean | Promise<boolean>, ms = 3000): P
     if (Date.now() > until) throw new Error(`not true within ${ms} ms`);
     await sleep(5);
   }
+}
+
+/** A logger whose JSON lines go to `lines`. */
+function capture(lines: string[]): Logger {
+  return pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -26,6 +40,8 @@ interface Fleet {
   instances(n: number, options?: { lockTtlMs?: number }): Coordination[];
   /** Resolves once `n` calls of a key's lock are queued (granted or waiting), in arrival order. */
   queued(key: string, n: number): Promise<void>;
+  /** A plain Redis client on the fleet's server, and the fleet's key prefix (Redis only). */
+  raw?: { redis: Redis; prefix: string };
 }
 
 function processFleet(): Fleet {
@@ -35,8 +51,29 @@ function processFleet(): Fleet {
   return { instances: (n) => Array<Coordination>(n).fill(one), queued: async () => {} };
 }
 
+function redisFleet(): Fleet {
+  if ("skip" in services) throw new Error(services.skip);
+  const prefix = `test:${randomUUID()}:`;
+  const redis = new Redis(services.redis);
+  cleanups.push(async () => void redis.disconnect());
+  return {
+    instances(n, options = {}) {
+      return range(n).map(() => {
+        const c = createRedisCoordination({ url: services.redis, log: silentLog, prefix, lockTtlMs: options.lockTtlMs ?? 2000, commandTimeoutMs: 1000 });
+        cleanups.push(() => c.close());
+        return c;
+      });
+    },
+    async queued(key, n) {
+      await eventually(async () => (await redis.llen(`${prefix}lock-queue:${key}`)) >= n);
+    },
+    raw: { redis, prefix },
+  };
+}
+
 const rows = [
   { kind: "process" as const, skip: null, fleet: processFleet },
+  { kind: "redis" as const, skip: "skip" in services ? services.skip : null, fleet: redisFleet },
 ];
 
 describe.each(rows)("$kind coordination", ({ kind, skip, fleet }) => {
@@ -326,5 +363,174 @@ describe("the in-process sign-in limiter", () => {
     await limiter.reserve("a4999", "10.0.19.135", 5000);
     await limiter.reserve("a4999", "10.0.19.135", 5001);
     expect((await limiter.reserve("a4999", "10.0.19.135", 5002)).ok).toBe(false);
+  });
+});
+
+describe.skipIf("skip" in services)(`the Redis coordination${"skip" in services ? ` (skipped: ${services.skip})` : ""}`, () => {
+  it("skips a lock holder that died, once its lease expired", async () => {
+    const f = redisFleet();
+    const [a, b] = f.instances(2, { lockTtlMs: 300 }) as [Coordination, Coordination];
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    let finish!: () => void;
+    const hang = new Promise<void>((r) => (finish = r));
+    const dying = a.locks.run("crash", async () => {
+      entered();
+      await hang;
+      return "finished late";
+    });
+    await inside;
+    // the holder's instance goes away without releasing: no renewal, no release
+    await a.close();
+    const started = Date.now();
+    expect(await b.locks.run("crash", async () => "after the lease")).toBe("after the lease");
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThan(100);
+    expect(waited).toBeLessThan(2000);
+    finish();
+    expect(await dying).toBe("finished late");
+  });
+
+  it("skips a lock waiter that died in the queue", async () => {
+    const f = redisFleet();
+    const [a, b, c] = f.instances(3, { lockTtlMs: 300 }) as [Coordination, Coordination, Coordination];
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const held = a.locks.run("dead-waiter", () => gate);
+    await f.queued("dead-waiter", 1);
+    const dead = b.locks.run("dead-waiter", async () => "never");
+    const deadOutcome = dead.catch((err: unknown) => err);
+    await f.queued("dead-waiter", 2);
+    const behind = c.locks.run("dead-waiter", async () => "third");
+    await f.queued("dead-waiter", 3);
+    await b.close();
+    expect(await deadOutcome).toBeInstanceOf(CoordinationUnavailableError);
+    const started = Date.now();
+    open();
+    await held;
+    expect(await behind).toBe("third");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("passes a lease to another instance once its holder died and the lease expired", async () => {
+    const [a, b] = redisFleet().instances(2) as [Coordination, Coordination];
+    const events: string[] = [];
+    a.leases.hold("wechat", { ttlMs: 300, onAcquired: () => events.push("a got it"), onLost: () => events.push("a lost it") });
+    await eventually(() => events.length > 0);
+    const stopB = b.leases.hold("wechat", { ttlMs: 300, onAcquired: () => events.push("b got it"), onLost: () => events.push("b lost it") });
+    await a.close();
+    const started = Date.now();
+    await eventually(() => events.includes("b got it"));
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(await b.leases.holder("wechat")).toBe(b.instanceId);
+    await stopB();
+  });
+
+  it("tells a lease holder it lost the lease when another holds it", async () => {
+    const f = redisFleet();
+    const [a] = f.instances(1) as [Coordination];
+    const events: string[] = [];
+    const stop = a.leases.hold("wechat", { ttlMs: 300, onAcquired: () => events.push("got it"), onLost: () => events.push("lost it") });
+    await eventually(() => events.length > 0);
+    await f.raw!.redis.set(`${f.raw!.prefix}lease:wechat`, "someone else", "PX", 5000);
+    await eventually(() => events.length > 1);
+    expect(events).toEqual(["got it", "lost it"]);
+    expect(await a.leases.holder("wechat")).toBe("someone else");
+    await stop();
+    // not its own: stopping leaves the other's lease alone
+    expect(await a.leases.holder("wechat")).toBe("someone else");
+  });
+
+  it("keeps sign-in counters only for their window", async () => {
+    const f = redisFleet();
+    const [a] = f.instances(1) as [Coordination];
+    const limiter = a.signInLimiter(1, 60_000);
+    await limiter.reserve("wang", "1.2.3.4");
+    expect((await limiter.reserve("wang", "1.2.3.4")).ok).toBe(false);
+    const { redis, prefix } = f.raw!;
+    const keys = await redis.keys(`${prefix}sign-in-*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      const ttl = await redis.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      // a lock's strikes last a window past the lock's end
+      expect(ttl).toBeLessThanOrEqual(2 * 60_000);
+    }
+  });
+
+  it("refuses the lock while Redis is down, says why, and works again once it is back", async () => {
+    const server = await startRedis();
+    let restarted: Awaited<ReturnType<typeof startRedis>> | undefined;
+    const lines: string[] = [];
+    const c = createRedisCoordination({ url: server.url, log: capture(lines), prefix: "down:", lockTtlMs: 600, commandTimeoutMs: 300 });
+    cleanups.push(async () => {
+      await c.close();
+      await restarted?.stop();
+      await server.stop();
+    });
+    const before = await c.locks.run("k", async (fence) => fence);
+    expect(await c.check()).toBeNull();
+    const events: string[] = [];
+    c.bus.subscribe("tickets", (m) => events.push(m));
+    await eventually(async () => (await c.bus.publish("tickets", "before"), events.includes("before")));
+
+    // a holder whose Redis goes away still finishes: its release fails, and is only logged
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const holding = c.locks.run("k", async () => {
+      await gate;
+      return "done";
+    });
+    await sleep(20);
+    await server.stop();
+    open();
+    expect(await holding).toBe("done");
+
+    let ran = false;
+    const started = Date.now();
+    await expect(
+      c.locks.run("k", async () => {
+        ran = true;
+      }),
+    ).rejects.toBeInstanceOf(CoordinationUnavailableError);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(ran).toBe(false);
+    const [published, taken, why] = await Promise.all([
+      c.bus.publish("tickets", "x").catch((err: unknown) => err),
+      c.limiter("user", 60).take("u").catch((err: unknown) => err),
+      c.check(),
+    ]);
+    expect(published).toBeInstanceOf(CoordinationUnavailableError);
+    expect(taken).toBeInstanceOf(CoordinationUnavailableError);
+    expect(why).toContain(`127.0.0.1:${server.port}`);
+    expect(why).not.toContain("\n");
+
+    restarted = await startRedis(server.port);
+    await eventually(async () => (await c.check()) === null, 10_000);
+    const after = await c.locks.run("k", async (fence) => fence);
+    // Redis came back empty: the fence counter starts again from the clock, above the fences before
+    expect(after).toBeGreaterThan(before);
+    // the subscriber subscribed again by itself
+    await eventually(async () => (await c.bus.publish("tickets", "after"), events.includes("after")), 5000);
+    // logged, but not once per retry
+    expect(lines.some((l) => l.includes("Redis coordination"))).toBe(true);
+    expect(lines.length).toBeLessThan(10);
+  });
+
+  it("names the server by host and port, never by its password", async () => {
+    const port = await freePort();
+    const lines: string[] = [];
+    const c = createRedisCoordination({ url: `redis://:hunter2-very-secret@127.0.0.1:${port}`, log: capture(lines), commandTimeoutMs: 200 });
+    cleanups.push(() => c.close());
+    const [why, locked, replayed] = await Promise.all([
+      c.check(),
+      c.locks.run("k", async () => "no").catch((err: unknown) => err),
+      c.replays.check("sig", "fp", 1000).catch((err: unknown) => err),
+    ]);
+    expect(why).toContain(`127.0.0.1:${port}`);
+    expect(locked).toBeInstanceOf(CoordinationUnavailableError);
+    expect(String(replayed)).toContain(`127.0.0.1:${port}`);
+    expect(lines.length).toBeGreaterThan(0);
+    expect([why, ...lines].join("\n")).not.toContain("hunter2");
   });
 });
