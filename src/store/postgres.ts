@@ -409,7 +409,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     ),
     transcript: named(
       "transcript",
-      "SELECT * FROM (SELECT * FROM transcript WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2) last ORDER BY seq ASC",
+      `SELECT ${ENTRY} FROM (SELECT ${ENTRY} FROM transcript WHERE conversation_id = $1 ORDER BY seq DESC LIMIT $2) last ORDER BY seq ASC`,
     ),
     insertFeedback: named("insert_feedback", "INSERT INTO feedback (conversation_id, intent, helpful, at) VALUES ($1, $2, $3, $4)"),
     insertHandoff: named("insert_handoff", "INSERT INTO handoff_requests (conversation_id, reason, at) VALUES ($1, $2, $3)"),
@@ -423,10 +423,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       `INSERT INTO tickets (id, conversation_id, channel, user_id, user_name, reason, status, agent, opened_at, assigned_at, closed_at, close_reason, timeout_notified_at, last_messages)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
     ),
-    selectTicket: named("select_ticket", "SELECT * FROM tickets WHERE id = $1"),
-    selectOpenTicket: named("select_open_ticket", "SELECT * FROM tickets WHERE conversation_id = $1 AND status <> 'closed' ORDER BY opened_at DESC LIMIT 1"),
+    selectTicket: named("select_ticket", `SELECT ${TICKET} FROM tickets WHERE id = $1`),
+    selectOpenTicket: named("select_open_ticket", `SELECT ${TICKET} FROM tickets WHERE conversation_id = $1 AND status <> 'closed' ORDER BY opened_at DESC LIMIT 1`),
     insertTicketMessage: named("insert_ticket_message", "INSERT INTO ticket_messages (ticket_id, sender, author, text, at) VALUES ($1, $2, $3, $4, $5)"),
-    selectTicketMessages: named("select_ticket_messages", "SELECT * FROM ticket_messages WHERE ticket_id = $1 ORDER BY seq ASC"),
+    selectTicketMessages: named("select_ticket_messages", "SELECT ticket_id, sender, author, text, at FROM ticket_messages WHERE ticket_id = $1 ORDER BY seq ASC"),
     selectSession: named("select_session", "SELECT agent, expires FROM agent_sessions WHERE id_hash = $1"),
   };
 
@@ -611,7 +611,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       const assignments = sets.map((k) => `${ticketColumns[k]} = ${param(values, patch[k as keyof typeof patch] ?? null)}`);
       const where = statuses.length > 0 ? ` AND status = ANY(${param(values, statuses)}::text[])` : "";
       const text =
-        sets.length > 0 ? `UPDATE tickets SET ${assignments.join(", ")} WHERE id = $1${where} RETURNING *` : `SELECT * FROM tickets WHERE id = $1${where}`;
+        sets.length > 0 ? `UPDATE tickets SET ${assignments.join(", ")} WHERE id = $1${where} RETURNING ${TICKET}` : `SELECT ${TICKET} FROM tickets WHERE id = $1${where}`;
       const { rows } = await run(shaped(text, values));
       return rows[0] ? toTicket(rows[0]) : null;
     },
@@ -626,10 +626,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     async tickets(statuses, limit = 200) {
       const openStatuses = statuses.filter((s) => s !== "closed");
       const open = openStatuses.length
-        ? (await run(shaped("SELECT * FROM tickets WHERE status = ANY($1::text[]) ORDER BY opened_at ASC, id ASC", [openStatuses]))).rows
+        ? (await run(shaped(`SELECT ${TICKET} FROM tickets WHERE status = ANY($1::text[]) ORDER BY opened_at ASC, id ASC`, [openStatuses]))).rows
         : [];
       const closed = statuses.includes("closed")
-        ? (await run(shaped("SELECT * FROM tickets WHERE status = 'closed' ORDER BY closed_at DESC, id DESC LIMIT $1", [limit]))).rows
+        ? (await run(shaped(`SELECT ${TICKET} FROM tickets WHERE status = 'closed' ORDER BY closed_at DESC, id DESC LIMIT $1`, [limit]))).rows
         : [];
       return [...open, ...closed].map(toTicket);
     },
@@ -649,7 +649,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       const where = [`status = ${param(values, q.status)}`];
       if (q.agent !== undefined) where.push(`agent = ${param(values, q.agent)}`);
       if (q.after) where.push(order.later(param(values, q.after.at), param(values, q.after.id)));
-      const text = `SELECT * FROM tickets WHERE ${where.join(" AND ")} ORDER BY ${order.order} LIMIT ${param(values, q.limit + 1)}`;
+      const text = `SELECT ${TICKET} FROM tickets WHERE ${where.join(" AND ")} ORDER BY ${order.order} LIMIT ${param(values, q.limit + 1)}`;
       const { rows } = await run(shaped(text, values));
       const page = rows.slice(0, q.limit).map(toTicket);
       const last = page.at(-1);
@@ -670,11 +670,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       }));
     },
     async inboundSince(at) {
-      const { rows } = await run(shaped("SELECT * FROM transcript WHERE direction = 'in' AND at >= $1 ORDER BY at ASC, seq ASC", [at]));
+      const { rows } = await run(shaped(`SELECT ${ENTRY} FROM transcript WHERE direction = 'in' AND at >= $1 ORDER BY at ASC, seq ASC`, [at]));
       return rows.map(toEntry);
     },
     async feedbackSince(at) {
-      const { rows } = await run(shaped("SELECT * FROM feedback WHERE at >= $1 ORDER BY at ASC, seq ASC", [at]));
+      const { rows } = await run(shaped("SELECT conversation_id, intent, helpful, at FROM feedback WHERE at >= $1 ORDER BY at ASC, seq ASC", [at]));
       return rows.map(
         (r): FeedbackRecord => ({ conversationId: r.conversation_id as string, intent: r.intent as string, helpful: r.helpful === true, at: r.at as number }),
       );
@@ -717,6 +717,12 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   };
   return store;
 }
+
+// the columns read, named (never *): a column a later version adds does not change what a statement
+// prepared before it returns, which PostgreSQL would refuse ("cached plan must not change result type")
+const ENTRY = "seq, conversation_id, direction, text, at, intent, confidence, kind, channel, user_id, sender, author";
+const TICKET =
+  "id, conversation_id, channel, user_id, user_name, reason, status, agent, opened_at, assigned_at, closed_at, close_reason, timeout_notified_at, last_messages";
 
 /** The conversation id of the readiness probe's rows: channels prefix theirs with their own name. */
 const PROBE_ID = "store:health-check";

@@ -16,6 +16,7 @@ import type { TranscriptEntry } from "../../src/types.js";
 import { emptyDatabase } from "../helpers/postgres-store.js";
 import { createDatabase, freePort } from "../helpers/services.js";
 import { testServices } from "../helpers/test-services.js";
+import { waitingTicket } from "../helpers/tickets.js";
 
 const services = testServices();
 const skip = "skip" in services ? services.skip : null;
@@ -71,7 +72,7 @@ async function freshUrl(): Promise<string> {
 }
 
 const opened: PostgresStore[] = [];
-const open = (url: string, log: Logger = silent, extra: { connectTimeoutMs?: number } = {}) => {
+const open = (url: string, log: Logger = silent, extra: { connectTimeoutMs?: number; poolSize?: number } = {}) => {
   const store = createPostgresStore({ url, log, ...extra });
   opened.push(store);
   return store;
@@ -260,6 +261,35 @@ describe.skipIf(skip !== null)(title("the PostgreSQL store's migrations"), () =>
     const later = recordingLog();
     await open(url, later.log).ready();
     expect(later.lines.find((x) => x.msg?.toString().includes("ready"))?.applied).toEqual([]);
+  });
+});
+
+describe.skipIf(skip !== null)(title("the PostgreSQL store across versions"), () => {
+  it("keeps serving its prepared statements after a newer version adds columns to the tables they read", async () => {
+    if ("skip" in services) return;
+    const url = await createDatabase(services.postgres, "store_postgres_columns");
+    // one connection, so the statements prepared below are the ones used after the change
+    const store = open(url, silent, { poolSize: 1 });
+    await store.createTicket(waitingTicket({ id: "t1", conversationId: "api:z", openedAt: T0 }));
+    await store.appendTicketMessage({ ticketId: "t1", from: "user", author: null, text: "在吗", at: T0 });
+    await store.appendTranscript([line("api:z", "你好", T0)]);
+    await store.recordFeedback("api:z", "x", true, T0);
+    const read = async () => ({
+      updated: await store.updateTicket("t1", { timeoutNotifiedAt: T0 }, ["waiting"]),
+      ticket: await store.ticket("t1"),
+      open: await store.openTicket("api:z"),
+      page: await store.ticketPage({ status: "waiting", limit: 5 }),
+      messages: await store.ticketMessages("t1"),
+      transcript: await store.transcript("api:z"),
+      inbound: await store.inboundSince(0),
+      feedback: await store.feedbackSince(0),
+    });
+    const before = await read();
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    for (const table of ["tickets", "ticket_messages", "transcript", "feedback"]) await admin.query(`ALTER TABLE ${table} ADD COLUMN later TEXT`);
+    await admin.end();
+    expect(await read()).toEqual(before);
   });
 });
 
