@@ -12,6 +12,7 @@ import type {
   TicketStatus,
   TranscriptEntry,
 } from "../types.js";
+import { pendingMigrations, RECORD_MIGRATION_SQLITE, SCHEMA_MIGRATIONS_TABLE, type Migration } from "./migrations.js";
 import { withTransactions } from "./transaction.js";
 
 /** The database file failed SQLite's `quick_check`: some of its pages are damaged. */
@@ -34,87 +35,11 @@ export function createSqliteStore(file: string): ConversationStore {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS conversations (
-      id TEXT PRIMARY KEY,
-      state TEXT NOT NULL,
-      updated_at INTEGER NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS transcript (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      conversation_id TEXT NOT NULL,
-      direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
-      text TEXT NOT NULL,
-      at INTEGER NOT NULL,
-      intent TEXT,
-      confidence REAL,
-      kind TEXT,
-      channel TEXT NOT NULL,
-      user_id TEXT NOT NULL,
-      sender TEXT,
-      author TEXT
-    );
-    CREATE INDEX IF NOT EXISTS transcript_by_conversation ON transcript (conversation_id, seq);
-    CREATE INDEX IF NOT EXISTS transcript_by_time ON transcript (at);
-    CREATE TABLE IF NOT EXISTS feedback (
-      conversation_id TEXT NOT NULL,
-      intent TEXT NOT NULL,
-      helpful INTEGER NOT NULL,
-      at INTEGER NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS handoff_requests (
-      conversation_id TEXT NOT NULL,
-      reason TEXT NOT NULL,
-      at INTEGER NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS tickets (
-      id TEXT PRIMARY KEY,
-      conversation_id TEXT NOT NULL,
-      channel TEXT NOT NULL,
-      user_id TEXT NOT NULL,
-      reason TEXT NOT NULL,
-      status TEXT NOT NULL CHECK (status IN ('waiting', 'assigned', 'closed')),
-      agent TEXT,
-      opened_at INTEGER NOT NULL,
-      assigned_at INTEGER,
-      closed_at INTEGER,
-      close_reason TEXT,
-      timeout_notified_at INTEGER,
-      last_messages TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets (status, opened_at);
-    CREATE INDEX IF NOT EXISTS tickets_by_conversation ON tickets (conversation_id, status);
-    CREATE TABLE IF NOT EXISTS ticket_messages (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      ticket_id TEXT NOT NULL,
-      sender TEXT NOT NULL CHECK (sender IN ('user', 'agent', 'system')),
-      author TEXT,
-      text TEXT NOT NULL,
-      at INTEGER NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS ticket_messages_by_ticket ON ticket_messages (ticket_id, seq);
-    CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (at);
-    CREATE INDEX IF NOT EXISTS tickets_in_queue ON tickets (status, opened_at, id);
-    CREATE INDEX IF NOT EXISTS tickets_by_closing ON tickets (status, closed_at, id);
-    CREATE INDEX IF NOT EXISTS tickets_by_user ON tickets (user_id, status);
-    CREATE TABLE IF NOT EXISTS message_outcomes (
-      conversation_id TEXT NOT NULL,
-      message_id TEXT NOT NULL,
-      outcome TEXT NOT NULL,
-      at INTEGER NOT NULL,
-      PRIMARY KEY (conversation_id, message_id)
-    );
-    CREATE INDEX IF NOT EXISTS message_outcomes_by_time ON message_outcomes (at);
-    CREATE INDEX IF NOT EXISTS handoff_requests_by_time ON handoff_requests (at);
-    CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (updated_at);
-    CREATE INDEX IF NOT EXISTS tickets_by_closed ON tickets (status, closed_at);
-    CREATE TABLE IF NOT EXISTS agent_sessions (id_hash TEXT PRIMARY KEY, agent TEXT NOT NULL, expires INTEGER NOT NULL);
-    CREATE TABLE IF NOT EXISTS health_check (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
-  `);
-  migrateTranscriptSpeakers(db);
-  // added after the first release: older files get the column on open
-  if (!(db.prepare("PRAGMA table_info(tickets)").all() as Array<{ name: string }>).some((c) => c.name === "user_name")) {
-    db.exec("ALTER TABLE tickets ADD COLUMN user_name TEXT");
+  try {
+    migrateSqlite(db);
+  } catch (err) {
+    db.close();
+    throw err;
   }
   const readState = db.prepare<[string], { state: string }>("SELECT state FROM conversations WHERE id = ?");
   const writeState = db.prepare(
@@ -376,24 +301,147 @@ export function createSqliteStore(file: string): ConversationStore {
 }
 
 /**
+ * The SQLite schema, step by step. Files made before schema_migrations existed have some or all of it:
+ * each step keeps what is already there (IF NOT EXISTS, a column looked up before it is added), so such
+ * a file opens with its data and gets the steps recorded.
+ */
+export const SQLITE_MIGRATIONS: ReadonlyArray<Migration<Database.Database>> = [
+  {
+    version: 1,
+    name: "conversations, transcript, feedback, handoff requests, tickets, remembered outcomes",
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS conversations (
+          id TEXT PRIMARY KEY,
+          state TEXT NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS transcript (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          conversation_id TEXT NOT NULL,
+          direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+          text TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          intent TEXT,
+          confidence REAL,
+          kind TEXT,
+          channel TEXT NOT NULL,
+          user_id TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS transcript_by_conversation ON transcript (conversation_id, seq);
+        CREATE INDEX IF NOT EXISTS transcript_by_time ON transcript (at);
+        CREATE TABLE IF NOT EXISTS feedback (
+          conversation_id TEXT NOT NULL,
+          intent TEXT NOT NULL,
+          helpful INTEGER NOT NULL,
+          at INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS handoff_requests (
+          conversation_id TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          at INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS tickets (
+          id TEXT PRIMARY KEY,
+          conversation_id TEXT NOT NULL,
+          channel TEXT NOT NULL,
+          user_id TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('waiting', 'assigned', 'closed')),
+          agent TEXT,
+          opened_at INTEGER NOT NULL,
+          assigned_at INTEGER,
+          closed_at INTEGER,
+          close_reason TEXT,
+          timeout_notified_at INTEGER,
+          last_messages TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets (status, opened_at);
+        CREATE INDEX IF NOT EXISTS tickets_by_conversation ON tickets (conversation_id, status);
+        CREATE TABLE IF NOT EXISTS ticket_messages (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          ticket_id TEXT NOT NULL,
+          sender TEXT NOT NULL CHECK (sender IN ('user', 'agent', 'system')),
+          author TEXT,
+          text TEXT NOT NULL,
+          at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ticket_messages_by_ticket ON ticket_messages (ticket_id, seq);
+        CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (at);
+        CREATE INDEX IF NOT EXISTS tickets_in_queue ON tickets (status, opened_at, id);
+        CREATE INDEX IF NOT EXISTS tickets_by_closing ON tickets (status, closed_at, id);
+        CREATE INDEX IF NOT EXISTS tickets_by_user ON tickets (user_id, status);
+        CREATE TABLE IF NOT EXISTS message_outcomes (
+          conversation_id TEXT NOT NULL,
+          message_id TEXT NOT NULL,
+          outcome TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          PRIMARY KEY (conversation_id, message_id)
+        );
+        CREATE INDEX IF NOT EXISTS message_outcomes_by_time ON message_outcomes (at);
+        CREATE INDEX IF NOT EXISTS handoff_requests_by_time ON handoff_requests (at);
+        CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (updated_at);
+        CREATE INDEX IF NOT EXISTS tickets_by_closed ON tickets (status, closed_at);
+        CREATE TABLE IF NOT EXISTS health_check (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
+      `),
+  },
+  { version: 2, name: "transcript: who spoke and the agent's name", up: migrateTranscriptSpeakers },
+  {
+    version: 3,
+    name: "tickets: the user's display name",
+    up: (db) => {
+      if (!columnsOf(db, "tickets").has("user_name")) db.exec("ALTER TABLE tickets ADD COLUMN user_name TEXT");
+    },
+  },
+  {
+    version: 4,
+    name: "signed-in agents' sessions",
+    up: (db) => db.exec("CREATE TABLE IF NOT EXISTS agent_sessions (id_hash TEXT PRIMARY KEY, agent TEXT NOT NULL, expires INTEGER NOT NULL)"),
+  },
+];
+
+/**
+ * Applies the steps a file lacks, each in its own write transaction (BEGIN IMMEDIATE, so two processes
+ * opening one file at once apply a step once: the second finds it recorded). Returns the versions applied.
+ */
+export function migrateSqlite(db: Database.Database, steps: ReadonlyArray<Migration<Database.Database>> = SQLITE_MIGRATIONS): number[] {
+  db.exec(SCHEMA_MIGRATIONS_TABLE);
+  const applied = new Set(db.prepare<[], number>("SELECT version FROM schema_migrations").pluck().all());
+  const isApplied = db.prepare<[number], number>("SELECT 1 FROM schema_migrations WHERE version = ?").pluck();
+  const record = db.prepare(RECORD_MIGRATION_SQLITE);
+  const done: number[] = [];
+  for (const step of pendingMigrations(steps, applied)) {
+    db.transaction(() => {
+      if (isApplied.get(step.version)) return;
+      void step.up(db);
+      record.run(step.version, step.name, Date.now());
+      done.push(step.version);
+    }).immediate();
+  }
+  return done;
+}
+
+function columnsOf(db: Database.Database, table: string): Set<string> {
+  return new Set(db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().map((c) => c.name));
+}
+
+/**
  * Files made before the transcript recorded who spoke get the two columns. Their lines are filled in
  * once: the desk's lines (kind "human") are matched to the ticket's messages to tell an agent (with
  * the name) from a notice, so a reloaded chat shows them as they were shown live.
  */
 function migrateTranscriptSpeakers(db: Database.Database): void {
-  const columns = new Set(db.prepare<[], { name: string }>("PRAGMA table_info(transcript)").all().map((c) => c.name));
+  const columns = columnsOf(db, "transcript");
   if (columns.has("sender") && columns.has("author")) return;
   const match = (what: string, senders: string) => `(SELECT m.${what} FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
     WHERE t.conversation_id = transcript.conversation_id AND m.text = transcript.text AND m.sender IN (${senders})
     ORDER BY abs(m.at - transcript.at) LIMIT 1)`;
-  db.transaction(() => {
-    if (!columns.has("sender")) db.exec("ALTER TABLE transcript ADD COLUMN sender TEXT");
-    if (!columns.has("author")) db.exec("ALTER TABLE transcript ADD COLUMN author TEXT");
-    db.exec(`UPDATE transcript SET
-      sender = CASE WHEN direction = 'in' THEN 'user' WHEN kind = 'human' THEN COALESCE(${match("sender", "'agent', 'system'")}, 'agent') ELSE 'bot' END,
-      author = CASE WHEN direction = 'out' AND kind = 'human' THEN ${match("author", "'agent'")} END
-      WHERE sender IS NULL`);
-  })();
+  if (!columns.has("sender")) db.exec("ALTER TABLE transcript ADD COLUMN sender TEXT");
+  if (!columns.has("author")) db.exec("ALTER TABLE transcript ADD COLUMN author TEXT");
+  db.exec(`UPDATE transcript SET
+    sender = CASE WHEN direction = 'in' THEN 'user' WHEN kind = 'human' THEN COALESCE(${match("sender", "'agent', 'system'")}, 'agent') ELSE 'bot' END,
+    author = CASE WHEN direction = 'out' AND kind = 'human' THEN ${match("author", "'agent'")} END
+    WHERE sender IS NULL`);
 }
 
 function toEntry(r: Record<string, unknown>): TranscriptEntry {

@@ -8,6 +8,7 @@ import { createRetention } from "../../src/store/retention.js";
 import { createSqliteStore } from "../../src/store/sqlite.js";
 import type { ConversationStore, HandoffTicket, TranscriptEntry } from "../../src/types.js";
 import { silentLog } from "../helpers/kb.js";
+import { postgresBackend } from "../helpers/postgres-store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "store-retention-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,12 +45,12 @@ const ticket = (id: string, conversationId: string, status: HandoffTicket["statu
   lastMessages: [],
 });
 
-describe.each([
-  ["memory", () => createMemoryStore()],
-  ["sqlite", () => createSqliteStore(join(dir, `r-${Math.random().toString(36).slice(2)}.sqlite`))],
-] as Array<[string, () => ConversationStore]>)("retention, %s store", (_name, open) => {
+type Open = () => ConversationStore | Promise<ConversationStore>;
+const postgres = postgresBackend("store_retention");
+
+function contract(_name: string, open: Open): void {
   it("prunes transcripts, closed tickets and idle states older than the retention, batch by batch, and keeps the rest", async () => {
-    const store = open();
+    const store = await open();
     for (let i = 0; i < 7; i++) await store.appendTranscript([entry("api:old", OLD + i, `old ${i}`)]);
     await store.appendTranscript([entry("api:old", RECENT, "recent"), entry("api:new", RECENT, "new")]);
     await store.write("api:old", { ...initialState(OLD), updatedAt: OLD });
@@ -84,7 +85,7 @@ describe.each([
   });
 
   it("keeps everything when the retention is 0 days", async () => {
-    const store = open();
+    const store = await open();
     await store.appendTranscript([entry("api:old", OLD, "old")]);
     expect(await createRetention({ store, days: 0, log: silentLog, now: () => NOW }).prune()).toBe(0);
     expect(await store.transcript("api:old")).toHaveLength(1);
@@ -92,7 +93,7 @@ describe.each([
   });
 
   it("lets a message's transaction in between two batches", async () => {
-    const store = open();
+    const store = await open();
     for (let i = 0; i < 20; i++) await store.appendTranscript([entry("api:old", OLD + i, `old ${i}`)]);
     const order: string[] = [];
     const slow: ConversationStore = {
@@ -115,4 +116,10 @@ describe.each([
     expect(await store.transcript("api:live")).toHaveLength(1);
     await store.close();
   });
-});
+}
+
+describe.each([
+  ["memory", () => createMemoryStore()],
+  ["sqlite", () => createSqliteStore(join(dir, `r-${Math.random().toString(36).slice(2)}.sqlite`))],
+] as Array<[string, Open]>)("retention, %s store", contract);
+describe.skipIf(postgres.skip)(`retention, ${postgres.name} store`, () => contract("postgres", postgres.open));

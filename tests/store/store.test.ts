@@ -6,6 +6,7 @@ import { initialState } from "../../src/dialog/decide.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { createSqliteStore } from "../../src/store/sqlite.js";
 import type { ConversationStore, TranscriptEntry } from "../../src/types.js";
+import { postgresBackend } from "../helpers/postgres-store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "store-contract-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,12 +23,12 @@ const entry = (conversationId: string, n: number, direction: "in" | "out" = "in"
   userId: "u",
 });
 
-describe.each([
-  ["memory", () => createMemoryStore()],
-  ["sqlite", () => createSqliteStore(join(dir, `contract-${Math.random().toString(36).slice(2)}.sqlite`))],
-] as Array<[string, () => ConversationStore]>)("the %s store", (_name, open) => {
+type Open = () => ConversationStore | Promise<ConversationStore>;
+const postgres = postgresBackend("store_contract");
+
+function contract(_name: string, open: Open): void {
   it("returns null for an unknown conversation and the state as written for a known one", async () => {
-    const store = open();
+    const store = await open();
     expect(await store.read("nobody")).toBeNull();
     const state = { ...initialState(5), topic: "deregister", step: 2, slots: { account: "enterprise" as const }, pending: ["a", "b"] };
     await store.write("c", state);
@@ -36,7 +37,7 @@ describe.each([
   });
 
   it("keeps the transcript in order, per conversation, limited to the latest entries", async () => {
-    const store = open();
+    const store = await open();
     await store.appendTranscript([entry("a", 1), entry("a", 2, "out"), entry("b", 3)]);
     await store.appendTranscript([entry("a", 4), entry("a", 5, "out")]);
     expect((await store.transcript("a")).map((e) => e.text)).toEqual(["message 1", "message 2", "message 4", "message 5"]);
@@ -46,7 +47,7 @@ describe.each([
   });
 
   it("keeps who said each line, with the agent's name", async () => {
-    const store = open();
+    const store = await open();
     await store.appendTranscript([
       { ...entry("w", 1), from: "user" },
       { ...entry("w", 2, "out"), from: "bot" },
@@ -64,7 +65,7 @@ describe.each([
   });
 
   it("forgets a deleted conversation's state and transcript", async () => {
-    const store = open();
+    const store = await open();
     await store.write("gone", initialState(1));
     await store.appendTranscript([entry("gone", 1)]);
     await store.delete("gone");
@@ -72,4 +73,10 @@ describe.each([
     expect(await store.transcript("gone")).toEqual([]);
     await store.close();
   });
-});
+}
+
+describe.each([
+  ["memory", () => createMemoryStore()],
+  ["sqlite", () => createSqliteStore(join(dir, `contract-${Math.random().toString(36).slice(2)}.sqlite`))],
+] as Array<[string, Open]>)("the %s store", contract);
+describe.skipIf(postgres.skip)(`the ${postgres.name} store`, () => contract("postgres", postgres.open));

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { createSqliteStore } from "../../src/store/sqlite.js";
 import type { ConversationStore, HandoffTicket } from "../../src/types.js";
+import { postgresBackend } from "../helpers/postgres-store.js";
 import { waitingTicket } from "../helpers/tickets.js";
 
 const dir = mkdtempSync(join(tmpdir(), "faq-store-"));
@@ -15,14 +16,15 @@ function ticket(id: string, conversationId: string, openedAt: number): HandoffTi
   return waitingTicket({ id, conversationId, openedAt, lastMessages: [{ direction: "in", text: "转人工", at: openedAt }] });
 }
 
-const backends: Array<[string, () => ConversationStore]> = [
+type Open = () => ConversationStore | Promise<ConversationStore>;
+const backends: Array<[string, Open]> = [
   ["memory", () => createMemoryStore()],
   ["sqlite", () => createSqliteStore(join(dir, `t-${Math.random().toString(36).slice(2)}.sqlite`))],
 ];
 
-describe.each(backends)("tickets in the %s store", (_name, make) => {
+function contract(_name: string, make: Open): void {
   it("keeps a ticket through waiting → assigned → closed", async () => {
-    const store = make();
+    const store = await make();
     await store.createTicket(ticket("t1", "api:a", 1000));
     expect((await store.openTicket("api:a"))?.id).toBe("t1");
     const assigned = await store.updateTicket("t1", { status: "assigned", agent: "wang", assignedAt: 2000 });
@@ -35,7 +37,7 @@ describe.each(backends)("tickets in the %s store", (_name, make) => {
   });
 
   it("changes a ticket only while its status is one of those given", async () => {
-    const store = make();
+    const store = await make();
     await store.createTicket(ticket("c1", "api:c", 1000));
     expect(await store.updateTicket("c1", { status: "assigned", agent: "wang" }, ["waiting"])).toMatchObject({ agent: "wang" });
     expect(await store.updateTicket("c1", { status: "assigned", agent: "li" }, ["waiting"])).toBeNull();
@@ -45,7 +47,7 @@ describe.each(backends)("tickets in the %s store", (_name, make) => {
   });
 
   it("lists open tickets oldest first and closed ones most recent first", async () => {
-    const store = make();
+    const store = await make();
     await store.createTicket(ticket("b", "api:b", 2000));
     await store.createTicket(ticket("a", "api:a", 1000));
     await store.createTicket(ticket("c", "api:c", 3000));
@@ -59,7 +61,7 @@ describe.each(backends)("tickets in the %s store", (_name, make) => {
   });
 
   it("counts tickets by status, by user and ahead of a ticket without listing them", async () => {
-    const store = make();
+    const store = await make();
     await store.createTicket(ticket("q1", "api:u1", 1000));
     await store.createTicket(ticket("q3", "api:u2", 2000));
     // same opening time: the id decides who is ahead
@@ -80,7 +82,7 @@ describe.each(backends)("tickets in the %s store", (_name, make) => {
   });
 
   it("pages through a queue with a cursor: every ticket once, in queue order", async () => {
-    const store = make();
+    const store = await make();
     const ids: string[] = [];
     for (let i = 0; i < 23; i++) {
       // several tickets share an opening time, so the cursor must carry the id too
@@ -108,7 +110,7 @@ describe.each(backends)("tickets in the %s store", (_name, make) => {
   });
 
   it("pages closed tickets most recently closed first", async () => {
-    const store = make();
+    const store = await make();
     for (const [id, closedAt] of [["c1", 300], ["c2", 100], ["c3", 200], ["c4", 200]] as const) {
       await store.createTicket(ticket(id, `api:${id}`, 10));
       await store.updateTicket(id, { status: "closed", closedAt, closeReason: "closed" });
@@ -123,7 +125,7 @@ describe.each(backends)("tickets in the %s store", (_name, make) => {
   });
 
   it("keeps a ticket's messages in order", async () => {
-    const store = make();
+    const store = await make();
     await store.createTicket(ticket("t", "api:x", 1));
     await store.appendTicketMessage({ ticketId: "t", from: "user", author: null, text: "在吗", at: 2 });
     await store.appendTicketMessage({ ticketId: "t", from: "agent", author: "wang", text: "您好", at: 3 });
@@ -136,7 +138,7 @@ describe.each(backends)("tickets in the %s store", (_name, make) => {
   });
 
   it("returns users' messages and feedback since a time for the insights page", async () => {
-    const store = make();
+    const store = await make();
     const base = { conversationId: "api:q", channel: "api", userId: "q", intent: null, confidence: 0.1 };
     await store.appendTranscript([
       { ...base, direction: "in", text: "old", at: 10, kind: "fallback" },
@@ -149,7 +151,11 @@ describe.each(backends)("tickets in the %s store", (_name, make) => {
     expect(await store.feedbackSince(15)).toEqual([{ conversationId: "api:q", intent: "deregister", helpful: true, at: 25 }]);
     await store.close();
   });
-});
+}
+
+describe.each(backends)("tickets in the %s store", contract);
+const postgres = postgresBackend("store_tickets");
+describe.skipIf(postgres.skip)(`tickets in the ${postgres.name} store`, () => contract("postgres", postgres.open));
 
 describe("the SQLite store across a restart", () => {
   it("keeps a user's display name, and adds its column to a file made before it existed", async () => {

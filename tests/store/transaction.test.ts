@@ -9,6 +9,7 @@ import { createSqliteStore } from "../../src/store/sqlite.js";
 import type { ConversationStore, HandoffTicket, InboundMessage } from "../../src/types.js";
 import { createDesk } from "../helpers/handoff.js";
 import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { postgresBackend } from "../helpers/postgres-store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "store-tx-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,12 +54,12 @@ const ticket = (id: string, conversationId: string): HandoffTicket => ({
   lastMessages: [],
 });
 
-describe.each([
-  ["memory", () => createMemoryStore()],
-  ["sqlite", () => createSqliteStore(join(dir, `tx-${Math.random().toString(36).slice(2)}.sqlite`))],
-] as Array<[string, () => ConversationStore]>)("one transaction per message, %s store", (_name, open) => {
+type Open = () => ConversationStore | Promise<ConversationStore>;
+const postgres = postgresBackend("store_transaction");
+
+function contract(_name: string, open: Open): void {
   it("stores nothing of a handoff message when its last write fails: no transcript, ticket, handoff record or state", async () => {
-    const inner = open();
+    const inner = await open();
     const { store, sw } = failing(inner, "recordMessageOutcome");
     const { bot } = createDesk({ store });
     await bot.handle(msg("api:u1", "视频号怎么注销", T0));
@@ -78,7 +79,7 @@ describe.each([
   });
 
   it("stores no feedback and no transcript when the state write after them fails", async () => {
-    const inner = open();
+    const inner = await open();
     const { store, sw } = failing(inner, "write");
     const bot = createBot({ knowledge: () => kb, store, log: silentLog, settings: { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 1 } });
     const answer = await bot.handle(msg("c-fb", "注销失败了怎么办", T0));
@@ -95,7 +96,7 @@ describe.each([
   });
 
   it("answers a retry of the same messageId with the same reply, stored once", async () => {
-    const store = open();
+    const store = await open();
     const bot = createBot({ knowledge: () => kb, store, log: silentLog });
     const first = await bot.handle(msg("api:u2", "视频号怎么关", T0, "client-1"));
     const again = await bot.handle(msg("api:u2", "视频号怎么关", T0 + 500, "client-1"));
@@ -108,7 +109,7 @@ describe.each([
   });
 
   it("keeps another request's write made while a transaction is open, when that transaction rolls back", async () => {
-    const store = open();
+    const store = await open();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const tx = store.transaction(async () => {
@@ -124,7 +125,13 @@ describe.each([
     expect(await store.ticket("t-outside")).not.toBeNull();
     await store.close();
   });
-});
+}
+
+describe.each([
+  ["memory", () => createMemoryStore()],
+  ["sqlite", () => createSqliteStore(join(dir, `tx-${Math.random().toString(36).slice(2)}.sqlite`))],
+] as Array<[string, Open]>)("one transaction per message, %s store", contract);
+describe.skipIf(postgres.skip)(`one transaction per message, ${postgres.name} store`, () => contract("postgres", postgres.open));
 
 describe("the memory store's bound", () => {
   it("forgets the least recently used conversations past its limit, keeping those a human has", async () => {
@@ -143,16 +150,21 @@ describe("the memory store's bound", () => {
   });
 });
 
+async function readinessCheck(name: string, open: Open): Promise<void> {
+  const store = await open();
+  await store.check(T0);
+  expect(await store.inboundSince(0)).toEqual([]);
+  expect(await store.read("\u0000health")).toBeNull();
+  await store.close();
+  if (name === "sqlite") await expect(store.check(T0 + 1)).rejects.toThrow(/not open/);
+}
+
 describe("the store's readiness check", () => {
   it.each([
     ["memory", () => createMemoryStore()],
     ["sqlite", () => createSqliteStore(join(dir, `check-${Math.random().toString(36).slice(2)}.sqlite`))],
-  ] as Array<[string, () => ConversationStore]>)("writes and reads back without leaving a trace (%s), and fails once the store is gone", async (name, open) => {
-    const store = open();
-    await store.check(T0);
-    expect(await store.inboundSince(0)).toEqual([]);
-    expect(await store.read("\u0000health")).toBeNull();
-    await store.close();
-    if (name === "sqlite") await expect(store.check(T0 + 1)).rejects.toThrow(/not open/);
-  });
+  ] as Array<[string, Open]>)("writes and reads back without leaving a trace (%s), and fails once the store is gone", readinessCheck);
+});
+describe.skipIf(postgres.skip)(`the store's readiness check, ${postgres.name} store`, () => {
+  it("writes and reads back without leaving a trace (postgres), and fails once the store is gone", () => readinessCheck("postgres", postgres.open));
 });
