@@ -1,11 +1,14 @@
 // npm run bench:http — POST /api/messages of the running bot (SQLite store, rate limits off) under
-// autocannon, 100 connections, beside a bare express route answering fixed JSON, in one run; prints
-// throughput, latency and the ratio. Both servers run as child processes on 127.0.0.1, one at a time.
+// autocannon, 100 connections, beside a bare express route answering fixed JSON, and beside a fleet of
+// two instances sharing PostgreSQL + Redis (50 connections to each), in one run; prints throughput,
+// latency and the ratios. Servers run as child processes on 127.0.0.1, one setup at a time. The fleet
+// row needs Debian's postgresql and redis-server (started in a temporary folder); without them it is left out.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
+import { createDatabase, missingServices, startPostgres, startRedis } from "../tests/helpers/services.js";
 
 const root = resolve(import.meta.dirname, "..");
 const quick = process.argv.includes("--quick");
@@ -27,11 +30,11 @@ function start(args: string[], env: Record<string, string>): Promise<{ child: Ch
   });
 }
 
-async function load(port: number) {
+async function load(port: number, connections = CONNECTIONS, users = 2000, offset = 0) {
   let n = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
+    connections,
     duration: DURATION,
     requests: [
       {
@@ -39,7 +42,7 @@ async function load(port: number) {
         path: "/api/messages",
         headers: { "content-type": "application/json" },
         // many users, each asking in turn: conversations continue, as in real traffic
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ userId: `u${n % 2000}`, text: QUESTIONS[n++ % QUESTIONS.length] }) }),
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ userId: `u${offset + (n % users)}`, text: QUESTIONS[n++ % QUESTIONS.length] }) }),
       },
     ],
   });
@@ -54,6 +57,27 @@ async function measure(name: string, args: string[], env: Record<string, string>
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
+  }
+}
+
+/** Two bot instances on one PostgreSQL database and one Redis; half the connections to each (what a load balancer does). */
+async function measureFleet(name: string, env: Record<string, string>) {
+  const instances = await Promise.all([0, 1].map(() => start(["src/main.ts"], env)));
+  process.stderr.write(`loading ${name} on ports ${instances.map((i) => i.port).join(", ")} for ${DURATION} s…\n`);
+  try {
+    // the same users reach both instances, as without sticky sessions
+    const parts = await Promise.all(instances.map((i) => load(i.port, CONNECTIONS / 2, 2000, 0)));
+    return {
+      name,
+      rps: parts.reduce((sum, p) => sum + p.rps, 0),
+      p50: Math.max(...parts.map((p) => p.p50)),
+      p99: Math.max(...parts.map((p) => p.p99)),
+      non2xx: parts.reduce((sum, p) => sum + p.non2xx, 0),
+      errors: parts.reduce((sum, p) => sum + p.errors, 0),
+    };
+  } finally {
+    for (const { child } of instances) child.kill("SIGTERM");
+    await Promise.all(instances.map(({ child }) => new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r(null)))));
   }
 }
 
@@ -72,9 +96,35 @@ rows.push(
   }),
 );
 rmSync(data, { recursive: true, force: true });
+const missing = missingServices();
+if (missing) {
+  process.stderr.write(`no fleet row: ${missing}\n`);
+} else {
+  const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const fleetData = mkdtempSync(join(tmpdir(), "faq-bench-fleet-"));
+  try {
+    rows.push(
+      await measureFleet("2 instances, PostgreSQL + Redis", {
+        PORT: "0",
+        HOST: "127.0.0.1",
+        DATA_DIR: fleetData,
+        LOG_LEVEL: "info",
+        DATABASE_URL: await createDatabase(pg.url, "bench"),
+        REDIS_URL: redis.url,
+        RATE_LIMIT_USER_PER_MIN: "0",
+        RATE_LIMIT_ADDRESS_PER_MIN: "0",
+        TRANSCRIPT_RETENTION_DAYS: "0",
+      }),
+    );
+  } finally {
+    await Promise.all([pg.stop(), redis.stop()]);
+    rmSync(fleetData, { recursive: true, force: true });
+  }
+}
 
 console.log(`node ${process.version}; autocannon, ${CONNECTIONS} connections, ${DURATION} s each\n`);
 console.log("| target | req/s | p50 ms | p99 ms | non-2xx | errors |");
 console.log("|---|---:|---:|---:|---:|---:|");
 for (const r of rows) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`);
 console.log(`\nthe bot serves ${(rows[1]!.rps / rows[0]!.rps).toFixed(2)}× what the bare route serves`);
+if (rows[2]) console.log(`the fleet of two serves ${(rows[2].rps / rows[1]!.rps).toFixed(2)}× what one SQLite instance serves (on one machine: the cost of the shared engines)`);

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { decide, defaultDialogSettings, initialState, type DialogSettings } from "./dialog/decide.js";
 import type { ConversationLocks } from "./coordination/coordination.js";
+import { createProcessLocks } from "./coordination/process.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
 import type { ConversationStore, HandoffReason, InboundMessage, Outcome, Reply, TranscriptEntry } from "./types.js";
 
@@ -132,29 +133,3 @@ export function createBot(options: BotOptions): Bot {
   };
 }
 
-/** Messages of one key one at a time, in call order, within this process. */
-function createProcessLocks(): ConversationLocks {
-  const tails = new Map<string, Promise<unknown>>();
-  const fences = new Map<string, number>();
-  return {
-    run<T>(key: string, fn: (fence: number) => Promise<T>): Promise<T> {
-      const run = () => {
-        // seeded from the clock: a restarted process still grants tokens above those it granted before
-        const fence = Math.max((fences.get(key) ?? 0) + 1, Date.now() * 1000);
-        fences.set(key, fence);
-        return fn(fence);
-      };
-      const prev = tails.get(key) ?? Promise.resolve();
-      const next = prev.then(run, run);
-      const tail = next.catch(() => undefined);
-      tails.set(key, tail);
-      void tail.then(() => {
-        if (tails.get(key) === tail) {
-          tails.delete(key);
-          fences.delete(key);
-        }
-      });
-      return next;
-    },
-  };
-}

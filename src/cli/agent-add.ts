@@ -2,6 +2,8 @@ import { createInterface } from "node:readline";
 import { loadConfigOrExit } from "../config.js";
 import { AGENT_NAME, MIN_PASSWORD_LENGTH, hashPassword, saveAgent } from "../console/agents.js";
 import { signInAddress } from "../console/sign-in-address.js";
+import { createLogger } from "../log.js";
+import { createPostgresStore } from "../store/postgres.js";
 
 // npm run agent:add -- <name>: adds an agent of the console (or changes its password). The password
 // comes from AGENT_PASSWORD, else from stdin (piped), else a prompt that does not echo it.
@@ -44,5 +46,20 @@ const config = loadConfigOrExit();
 const file = config.agentsFile;
 const password = await readPassword();
 if ([...password].length < MIN_PASSWORD_LENGTH) fail(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-const result = saveAgent(file, { name, hash: await hashPassword(password) });
-console.log(`agent "${name}" ${result} in ${file}. Sign in at ${signInAddress(config)}`);
+const record = { name, hash: await hashPassword(password) };
+if (config.DATABASE_URL) {
+  // a fleet's agents are in its shared database: every instance sees the new one at once
+  const store = createPostgresStore({ url: config.DATABASE_URL, log: createLogger("warn"), connectTimeoutMs: 15_000 });
+  try {
+    const known = (await store.listAgents()).some((a) => a.name === name);
+    await store.putAgent(record);
+    console.log(`agent "${name}" ${known ? "updated" : "added"} in the database (DATABASE_URL). Sign in at ${signInAddress(config)}`);
+  } catch (err) {
+    fail(`the agent could not be saved in the database (DATABASE_URL): ${(err as Error).message}`);
+  } finally {
+    await store.close();
+  }
+} else {
+  const result = saveAgent(file, record);
+  console.log(`agent "${name}" ${result} in ${file}. Sign in at ${signInAddress(config)}`);
+}

@@ -5,11 +5,12 @@ import { AGENTS_FEED, DeskError, type HandoffDesk, type QueueView } from "../han
 import { computeInsights } from "../insights/insights.js";
 import { addressKey } from "../coordination/rate-limit.js";
 import type { SignInLimiter } from "../coordination/coordination.js";
+import { createSignInLimiter } from "../coordination/sign-in-limiter.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { ConversationStore, TicketCursor } from "../types.js";
 import { AGENT_NAME, fileAgents, sameSecret, verifyPassword, type AgentDirectory } from "./agents.js";
 import { consolePage, insightsPage, signInPage } from "./pages.js";
-import { createSessions, createSignInLimiter, parseCookies } from "./sessions.js";
+import { createSessions, parseCookies } from "./sessions.js";
 
 export interface AgentConsoleOptions {
   desk: HandoffDesk;

@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from "express";
 import type { Logger } from "pino";
+import { isStoreUnavailable } from "../store/postgres.js";
 import type { Bot } from "../bot.js";
 import { httpChannel, jsonBodyLimit, requireUtf8 } from "../channels/http.js";
 import type { InboundLimits } from "../coordination/rate-limit.js";
@@ -45,7 +46,7 @@ export function createApp({ bot, knowledge, log, maxTextLength, routers = [], li
       res.status(400).json({ error: "the body is not valid JSON" });
     } else if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") {
       res.status(415).json({ error: "the body must be UTF-8 JSON" });
-    } else if (e.status === 503 || (err as Error)?.name === "StaleLockError") {
+    } else if (e.status === 503 || (err as Error)?.name === "StaleLockError" || isStoreUnavailable(err)) {
       // a shared engine (database, Redis) is out of reach: refuse rather than answer out of order
       httpLog.warn({ err: { name: (err as Error).name, message: e.message } }, "refused a request: a shared engine is unavailable");
       res.status(503).set("Retry-After", "2").json({ error: "the service is briefly unavailable: try again in a few seconds" });

@@ -13,14 +13,21 @@ import { createWechatMpChannel } from "../channels/wechat-mp.js";
 import type { WechatyChannel } from "../channels/wechaty.js";
 import { createWebChannel } from "../channels/web.js";
 import { ConfigError, type Config } from "../config.js";
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { leasedChannel } from "../channels/leased.js";
+import type { Coordination } from "../coordination/coordination.js";
+import { createProcessCoordination } from "../coordination/process.js";
 import { createInboundLimits } from "../coordination/rate-limit.js";
-import { readAgents } from "../console/agents.js";
+import { createRedisCoordination } from "../coordination/redis.js";
+import { fileAgents, type AgentDirectory } from "../console/agents.js";
 import { agentConsole } from "../console/router.js";
 import { AGENTS_FEED, createHandoffDesk, type HandoffDesk } from "../handoff/desk.js";
 import { respond } from "../dialog/responses.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import { createKnowledgeHolder, type KnowledgeHolder } from "../knowledge/reloader.js";
 import { openStore } from "../store/open.js";
+import type { PostgresStore } from "../store/postgres.js";
 import { createRetention } from "../store/retention.js";
 import type { ConversationStore } from "../types.js";
 import { createApp } from "./app.js";
@@ -38,6 +45,8 @@ export interface RunningServer {
   channels: ChannelRegistry;
   /** Prometheus metrics; a rate limit counts what it refuses with `metrics.rateLimited.inc({ channel, scope })`. */
   metrics: Metrics;
+  /** What this instance shares with the others of a fleet (in process when REDIS_URL is not set). */
+  coordination: Coordination;
   /** Listens on HOST:PORT (PORT 0 picks a free port) and starts the channels that run on their own. */
   listen(): Promise<AddressInfo>;
   /**
@@ -67,15 +76,29 @@ export async function createServer(config: Config, log: Logger): Promise<Running
   }
 
   const metrics = createMetrics(() => store.ticketCounts());
-  const store = instrumentStore(openStore(config), metrics);
+  const opened = openStore(config, log);
+  const store = instrumentStore(opened, metrics);
+  // what several instances share: in process by default, on Redis with REDIS_URL
+  const instanceId = config.INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const coordination = config.REDIS_URL
+    ? createRedisCoordination({ url: config.REDIS_URL, log, prefix: config.REDIS_PREFIX, instanceId, lockTtlMs: config.LOCK_TTL_SECONDS * 1000 })
+    : createProcessCoordination({ instanceId, log });
+  const shared = coordination.kind === "redis";
+  if (shared || config.DATABASE_URL) {
+    log.info({ instance: instanceId, store: config.DATABASE_URL ? "postgres" : config.STORE, coordination: coordination.kind }, "running as one instance of a fleet");
+  }
   const retention = createRetention({ store, days: config.TRANSCRIPT_RETENTION_DAYS, log });
   const limits = createInboundLimits({
     userPerMinute: config.RATE_LIMIT_USER_PER_MIN,
     addressPerMinute: config.RATE_LIMIT_ADDRESS_PER_MIN,
+    limiter: (perMinute) => coordination.limiter(`inbound:${perMinute}`, perMinute),
     onRefused: (sender, scope) => metrics.rateLimited.inc({ channel: sender.channel, scope }),
   });
   // --- human handoff: the desk opens tickets; agents' replies go out through the conversation's channel ---
-  const live = createLiveHub({ firstId: Date.now() });
+  // with Redis, live events reach the instance holding the user's (or the agent's) connection
+  const onBusError = (err: unknown) => log.warn({ err: (err as Error).message }, "a live event could not be shared with the other instances");
+  const live = createLiveHub({ firstId: Date.now(), ...(shared ? { bus: { bus: coordination.bus, channel: "live", instanceId, onError: onBusError } } : {}) });
+  const deskEvents = createLiveHub({ keep: 500, firstId: Date.now(), ...(shared ? { bus: { bus: coordination.bus, channel: "desk", instanceId, onError: onBusError } } : {}) });
   const channels = createChannelRegistry();
   const desk = createHandoffDesk({
     store,
@@ -87,6 +110,7 @@ export async function createServer(config: Config, log: Logger): Promise<Running
     maxWaitingPerUser: config.MAX_WAITING_TICKETS_PER_USER,
     release: (conversationId, inLock, at) => bot.release(conversationId, inLock, at),
     responses: () => knowledge.current().responses,
+    events: deskEvents,
   });
   // --- end of human handoff ------------------------------------------------------------------------
   const handler = createBot({
@@ -97,6 +121,7 @@ export async function createServer(config: Config, log: Logger): Promise<Running
     settings: { threshold: config.MATCH_THRESHOLD, clarifyMargin: config.CLARIFY_MARGIN, feedbackEvery: config.FEEDBACK_EVERY },
     idleMs: config.CONVERSATION_IDLE_MINUTES * 60_000,
     logText: config.LOG_MESSAGE_TEXT,
+    locks: coordination.locks,
   });
   // counted for /metrics, and for the shutdown, which waits for the messages in progress
   const inFlight = createInFlight();
@@ -105,6 +130,8 @@ export async function createServer(config: Config, log: Logger): Promise<Running
   const routers: Router[] = [];
   channels.register(apiChannel(live));
   routers.push(apiEvents(live, store));
+  // a fleet's agents are in the shared database; one instance reads the agents file
+  const agents: AgentDirectory = "putAgent" in opened ? postgresAgents(opened) : fileAgents(config.agentsFile);
   routers.push(
     agentConsole({
       desk,
@@ -112,19 +139,22 @@ export async function createServer(config: Config, log: Logger): Promise<Running
       knowledge: knowledge.current,
       log,
       agentsFile: config.agentsFile,
+      agents,
+      signInLimiter: coordination.signInLimiter(10, 15 * 60_000),
       agentToken: config.AGENT_TOKEN,
       sessionMs: config.AGENT_SESSION_HOURS * 3_600_000,
       cookieSecure: config.COOKIE_SECURE,
       timeZone: config.SERVICE_TZ,
     }),
   );
-  try {
-    if (readAgents(config.agentsFile).length === 0 && !config.AGENT_TOKEN) {
-      log.warn(`no agent can sign in to the console at /agent yet: create one with \`npm run agent:add -- <name>\` (writes ${config.agentsFile}) or set AGENT_TOKEN`);
-    }
-  } catch (err) {
-    log.error((err as Error).message);
-  }
+  void agents.list().then(
+    (list) => {
+      if (list.length === 0 && !config.AGENT_TOKEN) {
+        log.warn(`no agent can sign in to the console at /agent yet: create one with \`npm run agent:add -- <name>\` (writes ${agents.where}) or set AGENT_TOKEN`);
+      }
+    },
+    (err: unknown) => log.error((err as Error).message),
+  );
   const welcome = () => respond(knowledge.current().responses, "greeting.welcome");
   const responses = () => knowledge.current().responses;
   const web = createWebChannel({
@@ -159,6 +189,7 @@ export async function createServer(config: Config, log: Logger): Promise<Running
       welcome,
       responses,
       maxTextLength: config.MAX_TEXT_LENGTH,
+      replayGuard: coordination.replays,
     });
     channels.register(mp);
     routers.push(mp.router);
@@ -168,6 +199,9 @@ export async function createServer(config: Config, log: Logger): Promise<Running
     log.info("Official Account webhook at /wechat");
   }
   let wechaty: WechatyChannel | undefined;
+  let wechatyRelay: ReturnType<typeof leasedChannel> | undefined;
+  let holdsWechaty = false;
+  const leaseStops: Array<() => Promise<void>> = [];
   if (config.WECHATY_PUPPET) {
     // loaded only when used: Wechaty and its puppet are heavy
     const { WechatyBuilder } = await import("wechaty");
@@ -197,7 +231,26 @@ export async function createServer(config: Config, log: Logger): Promise<Running
         return "已结束，对话交回智能助手";
       },
     });
-    channels.register(wechaty);
+    if (shared) {
+      // one instance runs the WeChat account (whoever holds the lease); the others hand it what to send
+      wechatyRelay = leasedChannel({ channel: wechaty, bus: coordination.bus, holding: () => holdsWechaty, log });
+      channels.register(wechatyRelay);
+      // the QR page is served by the instance running the account; the others say which one that is
+      const elsewhere = express.Router();
+      elsewhere.get("/wechaty/qr", async (req, res, next) => {
+        if (holdsWechaty) {
+          next();
+          return;
+        }
+        const holder = await coordination.leases.holder("wechaty").catch(() => null);
+        const body = { status: "elsewhere", instance: holder, hint: "the WeChat account runs on one instance of the fleet: open /wechaty/qr on that instance" };
+        if (req.accepts(["json", "html"]) === "json") res.json(body);
+        else res.type("html").send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>微信登录</title></head><body><p>机器人微信在另一个实例上运行：${holder ? escapeHtml(holder) : "（正在接管）"}。请打开该实例的 /wechaty/qr。</p></body></html>`);
+      });
+      routers.push(elsewhere);
+    } else {
+      channels.register(wechaty);
+    }
     routers.push(wechaty.router);
   }
   // --- end of channels -------------------------------------------------------------------------------
@@ -222,10 +275,14 @@ export async function createServer(config: Config, log: Logger): Promise<Running
         server: () => (stopping ? "shutting down" : null),
         messages: () => inFlight.failing(),
         store: async () => {
+          const waiting = "status" in opened ? opened.status() : null;
+          if (waiting) return waiting;
           await store.check(Date.now());
           return null;
         },
-        ...(wechaty ? { "channel wechaty": () => wechatyReadiness(wechaty) } : {}),
+        ...(shared ? { redis: () => coordination.check() } : {}),
+        // in a fleet only the instance running the account reports on it: the others serve the rest
+        ...(wechaty ? { "channel wechaty": () => (shared && !holdsWechaty ? null : wechatyReadiness(wechaty)) } : {}),
       },
     }),
   );
@@ -262,8 +319,25 @@ export async function createServer(config: Config, log: Logger): Promise<Running
       http.once("error", onError);
       http.listen(config.PORT, config.HOST, () => {
         http.off("error", onError);
-        desk.start();
-        retention.start();
+        if (shared) {
+          // the timeout sweep and retention run on one instance at a time
+          leaseStops.push(
+            coordination.leases.hold("desk-sweep", {
+              ttlMs: 30_000,
+              onAcquired: () => {
+                desk.start();
+                retention.start();
+              },
+              onLost: () => {
+                desk.stop();
+                void retention.stop();
+              },
+            }),
+          );
+        } else {
+          desk.start();
+          retention.start();
+        }
         if (config.KB_WATCH) {
           let timer: NodeJS.Timeout | undefined;
           for (const dir of [config.intentsDir, config.knowledgeDir]) {
@@ -280,7 +354,24 @@ export async function createServer(config: Config, log: Logger): Promise<Running
         log.info(
           `FAQ bot listening on http://${config.HOST}:${addr.port} (web chat at /, API at POST /api/messages, agent console at /agent); pid ${process.pid}: \`kill -HUP ${process.pid}\` reloads the knowledge base`,
         );
-        if (wechaty) {
+        if (wechaty && shared) {
+          const w = wechaty;
+          leaseStops.push(
+            coordination.leases.hold("wechaty", {
+              ttlMs: 30_000,
+              onAcquired: () => {
+                holdsWechaty = true;
+                log.info(`this instance runs the WeChat account (${config.WECHATY_PUPPET}); its login QR code is at http://${config.HOST}:${addr.port}/wechaty/qr`);
+                void w.start();
+              },
+              onLost: () => {
+                holdsWechaty = false;
+                log.warn("this instance no longer holds the WeChat account's lease: stopping it here");
+                void w.stop();
+              },
+            }),
+          );
+        } else if (wechaty) {
           log.info(`starting Wechaty with ${config.WECHATY_PUPPET}; the login QR code is also at http://${config.HOST}:${addr.port}/wechaty/qr`);
           void wechaty.start();
         }
@@ -295,6 +386,8 @@ export async function createServer(config: Config, log: Logger): Promise<Running
       http.closeIdleConnections();
       for (const hub of [live, desk.events] as LiveHub[]) hub.close();
       desk.stop();
+      await Promise.allSettled(leaseStops.map((release) => release()));
+      wechatyRelay?.close();
       for (const w of watchers) w.close();
       let forced = false;
       let timer: NodeJS.Timeout | undefined;
@@ -317,13 +410,31 @@ export async function createServer(config: Config, log: Logger): Promise<Running
         http.closeAllConnections();
       }
       await store.close();
+      await coordination.close();
       log.info({ forced }, "stopped");
       return { forced };
     })();
     return stopping;
   };
 
-  return { app, http, store, knowledge, bot, desk, channels, metrics, listen, stop };
+  return { app, http, store, knowledge, bot, desk, channels, metrics, coordination, listen, stop };
+}
+
+/** The agents of a fleet, in its PostgreSQL database (`npm run agent:add` writes there when DATABASE_URL is set). */
+function postgresAgents(store: PostgresStore): AgentDirectory {
+  return {
+    where: "the database (DATABASE_URL)",
+    list: () => store.listAgents(),
+    put: async (agent) => {
+      const known = (await store.listAgents()).some((a) => a.name === agent.name);
+      await store.putAgent(agent);
+      return known ? "updated" : "added";
+    },
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Why the Wechaty channel cannot serve, or null when its account is logged in. */

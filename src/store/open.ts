@@ -3,16 +3,27 @@ import { join } from "node:path";
 import { ConfigError, type Config } from "../config.js";
 import type { ConversationStore } from "../types.js";
 import { createMemoryStore } from "./memory.js";
+import type { Logger } from "pino";
+import { createPostgresStore, type PostgresStore } from "./postgres.js";
 import { createSqliteStore, DamagedDatabaseError } from "./sqlite.js";
 
 /** Where the SQLite store lives inside DATA_DIR. */
 export const SQLITE_FILE = "faq-bot.sqlite";
 
 /**
- * The store the configuration names: SQLite in DATA_DIR (the default) or in-memory. A DATA_DIR or
- * database file the bot cannot use throws a ConfigError: one line naming the variable or path and the fix.
+ * The store the configuration names: PostgreSQL when DATABASE_URL is set (several instances), else
+ * SQLite in DATA_DIR (the default) or in-memory. A DATA_DIR or database file the bot cannot use throws
+ * a ConfigError: one line naming the variable or path and the fix. PostgreSQL never throws here: a
+ * database that is down is retried in the background (the store says why in `status()`).
  */
-export function openStore(config: Pick<Config, "STORE" | "dataDir"> & { MEMORY_STORE_MAX_CONVERSATIONS?: number }): ConversationStore {
+export function openStore(
+  config: Pick<Config, "STORE" | "dataDir"> & { MEMORY_STORE_MAX_CONVERSATIONS?: number; DATABASE_URL?: string | undefined; DATABASE_POOL_SIZE?: number },
+  log?: Logger,
+): ConversationStore | PostgresStore {
+  if (config.DATABASE_URL) {
+    if (!log) throw new Error("openStore: a PostgreSQL store needs a logger");
+    return createPostgresStore({ url: config.DATABASE_URL, log, poolSize: config.DATABASE_POOL_SIZE });
+  }
   if (config.STORE === "memory") return createMemoryStore({ maxConversations: config.MEMORY_STORE_MAX_CONVERSATIONS });
   ensureWritableDir(config.dataDir);
   const file = join(config.dataDir, SQLITE_FILE);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { hashPassword, readAgents, sameSecret, verifyPassword } from "../../src/console/agents.js";
-import { createSessions, createSignInLimiter, parseCookies } from "../../src/console/sessions.js";
+import { createSessions, parseCookies } from "../../src/console/sessions.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import { createSqliteStore } from "../../src/store/sqlite.js";
 
@@ -58,67 +58,6 @@ describe("sessions", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe("the sign-in limiter", () => {
-  const refusedFor = (r: ReturnType<ReturnType<typeof createSignInLimiter>["reserve"]>) => (r.ok ? 0 : r.retryAfter);
-
-  it("counts an attempt when it is reserved, before the password is checked", () => {
-    const limiter = createSignInLimiter(3, 15 * 60_000);
-    const pending = [0, 1, 2, 3, 4].map(() => limiter.reserve("wang", "1.2.3.4", 0));
-    expect(pending.map((r) => r.ok)).toEqual([true, true, true, false, false]);
-    expect(refusedFor(pending[3]!)).toBe(60);
-  });
-
-  it("releases an attempt that succeeded, so a right password does not count", () => {
-    const limiter = createSignInLimiter(2, 60_000);
-    for (let i = 0; i < 5; i++) {
-      const r = limiter.reserve("wang", "1.2.3.4", i);
-      expect(r.ok).toBe(true);
-      if (r.ok) r.release();
-    }
-  });
-
-  it("locks an address with backoff: 1 minute, then twice as long at each new lock, up to the window", () => {
-    const limiter = createSignInLimiter(2, 15 * 60_000);
-    let t = 0;
-    const locks: number[] = [];
-    for (let round = 0; round < 6; round++) {
-      limiter.reserve(`acct-${round}a`, "6.6.6.6", t);
-      limiter.reserve(`acct-${round}b`, "6.6.6.6", t);
-      const refused = limiter.reserve(`acct-${round}c`, "6.6.6.6", t);
-      locks.push(refusedFor(refused));
-      t += refusedFor(refused) * 1000;
-    }
-    expect(locks).toEqual([60, 120, 240, 480, 900, 900]);
-    // a quiet window later, the backoff starts over
-    t += 15 * 60_000;
-    limiter.reserve("x", "6.6.6.6", t);
-    limiter.reserve("y", "6.6.6.6", t);
-    expect(refusedFor(limiter.reserve("z", "6.6.6.6", t))).toBe(60);
-  });
-
-  it("locks an account against the addresses that failed on it, never against a new address", () => {
-    const limiter = createSignInLimiter(3, 60_000);
-    // three addresses, one wrong password each: the account is now over the limit
-    for (const ip of ["1.1.1.1", "2.2.2.2", "3.3.3.3"]) expect(limiter.reserve("wang", ip, 0).ok).toBe(true);
-    expect(limiter.reserve("wang", "1.1.1.1", 1).ok).toBe(false);
-    expect(limiter.reserve("wang", "2.2.2.2", 1).ok).toBe(false);
-    // the real agent, from an address that has not failed on the account, still gets to try
-    const real = limiter.reserve("wang", "9.9.9.9", 2);
-    expect(real.ok).toBe(true);
-    // and another account from the failing addresses is not locked
-    expect(limiter.reserve("li", "1.1.1.1", 3).ok).toBe(true);
-  });
-
-  it("stays within its bound of counters", () => {
-    const limiter = createSignInLimiter(3, 60_000, 100);
-    for (let i = 0; i < 5000; i++) limiter.reserve(`a${i}`, `10.0.${i >> 8}.${i & 255}`, i);
-    // the newest are still counted
-    limiter.reserve("a4999", "10.0.19.135", 5000);
-    limiter.reserve("a4999", "10.0.19.135", 5001);
-    expect(limiter.reserve("a4999", "10.0.19.135", 5002).ok).toBe(false);
   });
 });
 
