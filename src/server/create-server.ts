@@ -84,6 +84,8 @@ export async function createServer(config: Config, log: Logger): Promise<Running
     ? createRedisCoordination({ url: config.REDIS_URL, log, prefix: config.REDIS_PREFIX, instanceId, lockTtlMs: config.LOCK_TTL_SECONDS * 1000 })
     : createProcessCoordination({ instanceId, log });
   const shared = coordination.kind === "redis";
+  // what one instance runs at a time (the Wechaty account, the timeout sweep) passes on this long after its holder died
+  const leaseMs = 2 * config.LOCK_TTL_SECONDS * 1000;
   if (shared || config.DATABASE_URL) {
     log.info({ instance: instanceId, store: config.DATABASE_URL ? "postgres" : config.STORE, coordination: coordination.kind }, "running as one instance of a fleet");
   }
@@ -323,7 +325,7 @@ export async function createServer(config: Config, log: Logger): Promise<Running
           // the timeout sweep and retention run on one instance at a time
           leaseStops.push(
             coordination.leases.hold("desk-sweep", {
-              ttlMs: 30_000,
+              ttlMs: leaseMs,
               onAcquired: () => {
                 desk.start();
                 retention.start();
@@ -358,7 +360,7 @@ export async function createServer(config: Config, log: Logger): Promise<Running
           const w = wechaty;
           leaseStops.push(
             coordination.leases.hold("wechaty", {
-              ttlMs: 30_000,
+              ttlMs: leaseMs,
               onAcquired: () => {
                 holdsWechaty = true;
                 log.info(`this instance runs the WeChat account (${config.WECHATY_PUPPET}); its login QR code is at http://${config.HOST}:${addr.port}/wechaty/qr`);

@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { verifyPassword } from "../../src/console/agents.js";
 import { signInAddress } from "../../src/console/sign-in-address.js";
+import { createPostgresStore } from "../../src/store/postgres.js";
+import { silentLog } from "../helpers/kb.js";
+import { createDatabase } from "../helpers/services.js";
+import { testServices } from "../helpers/test-services.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "agent-add-"));
@@ -44,5 +49,25 @@ describe("npm run agent:add prints the real sign-in address", () => {
     expect(signInAddress({ HOST: "::1", PORT: 3000 })).toBe("http://[::1]:3000/agent");
     expect(signInAddress({ HOST: "::", PORT: 3000 })).toBe("http://127.0.0.1:3000/agent");
     expect(signInAddress({ HOST: "127.0.0.1", PORT: 0 })).toBe("http://127.0.0.1:<the port in the start-up log>/agent");
+  });
+});
+
+const services = testServices();
+describe.skipIf("skip" in services)(`npm run agent:add with DATABASE_URL${"skip" in services ? ` (skipped: ${services.skip})` : ""}`, () => {
+  it("writes the agent to the fleet's database, where every instance signs it in", async () => {
+    if ("skip" in services) return;
+    const url = await createDatabase(services.postgres, "agent_add");
+    const out = addAgent(dir, { DATABASE_URL: url, AGENTS_FILE: join(dir, "unused.json") });
+    expect(out).toContain('agent "xiaowang" added in the database');
+    expect(out).not.toContain(url);
+    const store = createPostgresStore({ url, log: silentLog });
+    try {
+      const agents = await store.listAgents();
+      expect(agents.map((a) => a.name)).toEqual(["xiaowang"]);
+      expect(await verifyPassword("long-enough-password", agents[0]!.hash)).toBe(true);
+    } finally {
+      await store.close();
+    }
+    expect(addAgent(dir, { DATABASE_URL: url })).toContain('agent "xiaowang" updated in the database');
   });
 });

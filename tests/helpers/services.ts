@@ -82,7 +82,11 @@ async function waitFor(what: string, child: ChildProcess, log: () => string, rea
 }
 
 /** A new PostgreSQL cluster (trust authentication, no durability settings: a test server). */
-export async function startPostgres(): Promise<TestService> {
+/**
+ * `durable` keeps PostgreSQL's defaults (fsync, synchronous commit) as a production server has them;
+ * without it, a test server skips them. `countStatements` loads pg_stat_statements.
+ */
+export async function startPostgres(options: { countStatements?: boolean; durable?: boolean } = {}): Promise<TestService> {
   const bin = postgresBin();
   if (!bin) throw new Error("PostgreSQL is not installed (apt-get install -y postgresql)");
   const dir = mkdtempSync(join(tmpdir(), "faq-pg-"));
@@ -98,7 +102,7 @@ export async function startPostgres(): Promise<TestService> {
   let output = "";
   const child = spawn(
     join(bin, "postgres"),
-    ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"],
+    ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", ...(options.durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]), "-c", "max_connections=200", ...(options.countStatements ? ["-c", "shared_preload_libraries=pg_stat_statements"] : [])],
     { stdio: ["ignore", "pipe", "pipe"], ...(user ?? {}) },
   );
   child.stdout?.on("data", (d) => (output += String(d)));
