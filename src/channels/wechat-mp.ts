@@ -339,8 +339,11 @@ export function createWechatMpChannel(options: WechatMpOptions): WechatMpChannel
 
     let pending = inFlight.get(key);
     const retry = pending !== undefined;
-    if (!pending && verdict === "same") {
-      // the same request again after its answer was forgotten: it was answered once already
+    // the message id is claimed where every instance sees it (Redis in a fleet): WeChat's retry reaching
+    // another instance is not answered a second time (the first instance replies, or sends it late)
+    const claim = pending ? "same" : await replays.check(`msgid:${key}`, "", DEDUPE_MS, now());
+    if (!pending && (verdict === "same" || claim !== "new")) {
+      // the same request again after its answer was forgotten, or being answered elsewhere
       res.type("text/plain").send("success");
       return;
     }
