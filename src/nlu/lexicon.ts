@@ -26,6 +26,10 @@ export interface Lexicon {
   discourse: string[];
   /** Words that open a premise (如果, 要是): such a clause is not a question on its own. */
   premise: string[];
+  /** Particles that end a spoken sentence (啊, 呢, 吗): a run-on clause may be split after them. */
+  sentenceEnd: Set<string>;
+  /** Discourse words that are function words of the general data (然后, 但是): they only link a clause to the one before. */
+  connectives: Set<string>;
   /** Fuzzy pinyin of the knowledge base's other words (from its phrasings) → the word: typos of words no lexicon entry lists. */
   vocabSounds: Map<string, string>;
 }
@@ -59,6 +63,8 @@ export interface GeneralLanguage {
   discourse?: string[];
   /** Words that open a premise, read together with the clause after it. */
   premise?: string[];
+  /** Particles that end a spoken sentence: a long unpunctuated clause is split after them. */
+  "sentence-end"?: string[];
 }
 
 let generalCache: GeneralLanguage | undefined;
@@ -71,6 +77,7 @@ export function generalLanguage(): GeneralLanguage {
       stopwords: (raw.stopwords ?? []).map(String),
       discourse: (raw.discourse ?? []).map(String),
       premise: (raw.premise ?? []).map(String),
+      "sentence-end": (raw["sentence-end"] ?? []).map(String),
     };
   }
   return generalCache;
@@ -156,5 +163,11 @@ export function compileLexicon(
   const frames = new Set(file.frames.map((w) => surfaces.get(cleanWord(w)) ?? cleanWord(w)));
   const premise = (general.premise ?? []).map(cleanWord).filter(Boolean);
   const discourse = [...new Set((general.discourse ?? []).map(cleanWord).filter(Boolean))].sort((a, b) => b.length - a.length);
-  return { lexicon: { surfaces, maxSurface, stopwords, entityOf, roleOf, frames, soundsLike, spelled, maxSpelled, discourse, premise, vocabSounds: new Map() }, duplicates };
+  const sentenceEnd = new Set((general["sentence-end"] ?? []).map(cleanWord).filter((w) => [...w].length === 1));
+  const generalStops = new Set(general.stopwords.map(cleanWord));
+  const connectives = new Set(discourse.filter((w) => generalStops.has(w) && !premise.includes(w)));
+  return {
+    lexicon: { surfaces, maxSurface, stopwords, entityOf, roleOf, frames, soundsLike, spelled, maxSpelled, discourse, premise, sentenceEnd, connectives, vocabSounds: new Map() },
+    duplicates,
+  };
 }

@@ -77,6 +77,9 @@ const FOREIGN_PENALTY = 0.3;
 // A word the knowledge base never uses says the question may be another one, but not which: it
 // counts, at a discount, so unfamiliar wording lowers confidence without sinking it.
 const UNKNOWN_FACTOR = 0.6;
+// An English word neither the knowledge base nor the general glossary knows is more often a word of
+// the sentence's wording (pick, likely, stick around) than its topic: it counts less than an unknown Chinese word.
+const UNKNOWN_LATIN_FACTOR = 0.45;
 // The only words an intent shares with the message frame the question, and the rest are unknown.
 const FRAME_ONLY_PENALTY = 0.6;
 // A word of the message that the intent's answer uses, but none of its phrasings, explains this much of it.
@@ -94,7 +97,7 @@ const MIN_PIECE_CHARS = 4;
 
 /** Splits long unpunctuated clauses before the words a new thought starts with (但是, 我想问, 如果...). */
 export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
-  if (lexicon.discourse.length === 0) return clauses;
+  if (lexicon.discourse.length === 0 && lexicon.sentenceEnd.size === 0) return clauses;
   return clauses.flatMap((clause) => {
     if ([...clause].length <= RUN_ON_CHARS) return [clause];
     const cuts: number[] = [];
@@ -103,6 +106,15 @@ export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
         if (i - (cuts.at(-1) ?? 0) >= MIN_PIECE_CHARS) cuts.push(i);
         // a marker inside a marker (想问一下 in 我想问一下) cuts once
         i += lexicon.discourse.find((w) => clause.startsWith(w, i))!.length - 1;
+      } else if (
+        // a spoken sentence ends at its particle ("…多长时间啊 | 我等下…") when another one follows;
+        // a run of particles ("啊啊", "了吧呢") ends once, after its last
+        lexicon.sentenceEnd.has(clause[i - 1]!) &&
+        !lexicon.sentenceEnd.has(clause[i]!) &&
+        i - (cuts.at(-1) ?? 0) >= MIN_PIECE_CHARS &&
+        clause.length - i >= MIN_PIECE_CHARS
+      ) {
+        cuts.push(i);
       }
     }
     if (cuts.length === 0) return [clause];
@@ -114,6 +126,19 @@ export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
     }
     return out.filter(Boolean);
   });
+}
+
+/**
+ * The connective a new thought starts with ("然后要怎么关", "所以粉丝呢") only links it to what came before:
+ * dropped when the clause says more, so a knowledge base that gives it a meaning of its own (然后 →
+ * next step) reads it only when it stands alone. Premise words (如果) stay: they change the reading.
+ */
+function dropLeadingDiscourse(clause: string, lexicon: Lexicon): string {
+  // only connectives (然后, 但是, 所以: function words of the general data), not words that say something (现在想, 听说)
+  const word = lexicon.discourse.find((w) => lexicon.connectives.has(w) && clause.startsWith(w));
+  if (!word || /[a-z]$/.test(word)) return clause;
+  const rest = clause.slice(word.length).trim();
+  return [...rest].length >= 2 ? rest : clause;
 }
 
 function opensPremise(clause: string, lexicon: Lexicon): boolean {
@@ -197,7 +222,7 @@ function weigh(tokens: Token[], index: MatchIndex): Map<string, number> {
   const w = new Map<string, number>();
   for (const t of tokens) {
     const known = index.idf.get(t.text) ?? index.answerIdf.get(t.text);
-    const value = KIND_WEIGHT[t.kind] * (known ?? index.unknownIdf * UNKNOWN_FACTOR);
+    const value = KIND_WEIGHT[t.kind] * (known ?? index.unknownIdf * (t.kind === "latin" ? UNKNOWN_LATIN_FACTOR : UNKNOWN_FACTOR));
     w.set(t.text, Math.max(w.get(t.text) ?? 0, value));
   }
   return w;
@@ -416,7 +441,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     return { candidates: [], text, tokens: [], confidence: 0, noise: "markup", truncated, entities: [] };
   }
 
-  const clauses = splitRunOns(truncated ? normalizeText(text).clauses : norm.clauses, index.lexicon);
+  const clauses = splitRunOns(truncated ? normalizeText(text).clauses : norm.clauses, index.lexicon).map((c) => dropLeadingDiscourse(c, index.lexicon));
   const clauseTokens = clauses.map((c) => segment(c, index.lexicon));
   let best = scoreText(clauseTokens.flat(), index, opts);
   const allTokens = best.tokens;

@@ -37,11 +37,26 @@ export function segment(clause: string, lex: Lexicon): Token[] {
       i++;
       continue;
     }
-    const hit = longestSurface(chars, i, lex);
+    let hit = longestSurface(chars, i, lex);
+    if (hit && hit.length < 3 && HAN.test(c)) {
+      // a typo read as a shorter word (视屏号 → 视屏 | 号主) loses to the longer word it sounds like (视频号)
+      sounds ??= soundsOf(chars);
+      const typo = soundAlike(chars, sounds, i, lex, () => (cuts ??= dictionaryCuts(clause)), hit.length);
+      if (typo && typo.length > hit.length && !typo.word) hit = { canonical: typo.canonical, length: typo.length };
+    }
     if (hit) {
       flush();
       out.push(classify(hit.canonical, lex));
       i += hit.length;
+      continue;
+    }
+    // a function word of several characters (大概, 本来, 其实) is read as one before the dictionary
+    // segmenter sees the run, which would otherwise cut it across the next word (大 | 概要)
+    const stop = HAN.test(c) ? longestStopword(chars, i, lex) : 0;
+    if (stop > 0) {
+      flush();
+      out.push({ text: chars.slice(i, i + stop).join(""), kind: "stop" });
+      i += stop;
       continue;
     }
     if (LATIN.test(c) || DIGIT.test(c)) {
@@ -115,6 +130,17 @@ function starts(lex: Lexicon): { surface: Map<string, number>; sound: Set<string
 }
 
 /** Whether a stopword of two or more characters starts at i ("怎么" in 考研怎么: 研怎 is no typo of 验证). */
+/** The length of the longest stopword of 2 to 4 Chinese characters starting at `i` whose end does not cut a term, or 0. */
+function longestStopword(chars: string[], i: number, lex: Lexicon): number {
+  for (let len = Math.min(4, chars.length - i); len >= 2; len--) {
+    if (!lex.stopwords.has(chars.slice(i, i + len).join(""))) continue;
+    // 可以 in 可以关闭 ends where a term starts: fine; 一下 in 一下载 would cut 下载: not taken
+    if (len >= 2 && longestSurface(chars, i + len - 1, lex) !== null && longestSurface(chars, i + len, lex) === null) continue;
+    return len;
+  }
+  return 0;
+}
+
 function startsStopword(chars: string[], i: number, lex: Lexicon): boolean {
   for (let len = 2; len <= 4 && i + len <= chars.length; len++) if (lex.stopwords.has(chars.slice(i, i + len).join(""))) return true;
   return false;
@@ -133,11 +159,13 @@ function soundAlike(
   i: number,
   lex: Lexicon,
   cuts: () => Set<number>,
+  /** Only spans longer than this (a word spelled right already starts here). */
+  longerThan = 1,
 ): { canonical: string; length: number; word?: boolean } | null {
   if (!starts(lex).sound.has(sounds[i]!)) return null;
   // a particle or frame character typed correctly is not the first or last sound of a typo: 想只 is not 闲置
   if (lex.stopwords.has(chars[i]!)) return null;
-  for (let len = 4; len >= 2; len--) {
+  for (let len = 4; len > Math.max(1, longerThan); len--) {
     if (i + len > chars.length) continue;
     if (!chars.slice(i, i + len).every((c) => HAN.test(c))) continue;
     const key = sounds.slice(i, i + len).join(" ");
@@ -155,9 +183,18 @@ function soundAlike(
       word = true;
     }
     if (lex.stopwords.has(chars[i + len - 1]!)) continue;
+    // a sound-alike never takes a character from a real word next to it: 香港今日 has no 港今 (干净)
+    if (i > 0 && HAN.test(chars[i - 1]!) && isDictionaryWord(chars[i - 1]! + chars[i]!)) continue;
+    if (i + len < chars.length && HAN.test(chars[i + len]!) && isDictionaryWord(chars[i + len - 1]! + chars[i + len]!)) continue;
     // a word spelled exactly right wins over a sound-alike overlapping it: 别人连麦 is not 人脸
     let exactInside = false;
-    for (let j = i + 1; j < i + len && !exactInside; j++) exactInside = longestSurface(chars, j, lex) !== null || startsStopword(chars, j, lex);
+    for (let j = i + 1; j < i + len && !exactInside; j++) {
+      const inside = longestSurface(chars, j, lex);
+      // against a shorter word read at i, only a word wholly inside the span counts (视屏号主: 号主 runs past it)
+      // a typo of a term of three or more characters keeps its last character from a word that only starts there (视屏号主销: 号主)
+      const lastOnly = !word && len >= 3 && j === i + len - 1;
+      exactInside = longerThan > 1 || lastOnly ? inside !== null && j + inside.length <= i + len : inside !== null || startsStopword(chars, j, lex);
+    }
     if (!exactInside) return { canonical, length: len, word };
   }
   return null;

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { matchIntent, splitRunOns } from "../../src/nlu/match.js";
+import { normalizeText } from "../../src/nlu/normalize.js";
+import { segment } from "../../src/nlu/segment.js";
+import { projectKnowledge } from "../helpers/kb.js";
+
+// How the general language data reads messages as people speak and type them: sentence-ending
+// particles in voice input, multi-character function words, connectives, sound-alike typos next to
+// real words, and English function words.
+
+const kb = projectKnowledge();
+const lex = kb.index.lexicon;
+const tokens = (text: string) => normalizeText(text).clauses.flatMap((c) => segment(c, lex));
+const words = (text: string) => tokens(text).map((t) => t.text);
+
+describe("a long message typed by voice", () => {
+  it("is split after a sentence-ending particle when another sentence follows", () => {
+    expect(splitRunOns(["那个注销视频号的话大概要花多长时间啊我等下还要去接孩子就是怕弄一半来不及"], lex)[0]).toBe("那个注销视频号的话大概要花多长时间啊");
+    // a run of particles ends once; a particle at the very end cuts nothing
+    expect(splitRunOns(["视频号关了以后粉丝还在不在啊啊我好担心"], lex)).toEqual(["视频号关了以后粉丝还在不在啊啊", "我好担心"]);
+    expect(splitRunOns(["视频号注销了粉丝还会不会在呢"], lex)).toEqual(["视频号注销了粉丝还会不会在呢"]);
+  });
+
+  it("is answered by the sentence that asks, not dragged down by the story after it", () => {
+    const m = matchIntent("那个注销视频号的话大概要花多长时间啊我等下还要去接孩子就是怕弄一半来不及", kb.index);
+    expect(m.candidates[0]?.intentId).toBe("deregister-time");
+    expect(m.confidence).toBeGreaterThanOrEqual(0.45);
+  });
+});
+
+describe("function words", () => {
+  it("of several characters are read whole, not cut across the next word by the dictionary (大概 | 要, not 大 | 概要)", () => {
+    expect(words("我大概要花多久")).toContain("大概");
+    expect(words("我大概要花多久")).not.toContain("概要");
+  });
+
+  it("a connective opening a clause is not read as the knowledge base's word for it when the clause says more", () => {
+    // this knowledge base reads 然后 on its own as "next step"; inside a question it only links
+    expect(matchIntent("然后", kb.index).tokens).toEqual(["下一步"]);
+    expect(matchIntent("然后注销视频号要多久", kb.index).tokens).not.toContain("下一步");
+  });
+
+  it("of English count as function words, contractions included", () => {
+    const read = tokens("Which industries are most likely to close Channels over privacy? they'd say");
+    for (const w of ["most", "likely", "over", "d", "say"]) expect(read.find((t) => t.text === w)?.kind).toBe("stop");
+  });
+});
+
+describe("sound-alike typos", () => {
+  it("never take a character from a real word beside them (香港今日 has no 港今 for 干净)", () => {
+    expect(words("香港今日有冇落雨")).not.toContain("彻底");
+    expect(matchIntent("香港今日有冇落雨？", kb.index).confidence).toBeLessThan(0.45);
+  });
+
+  it("of a term of three characters win over a shorter word read at the same place (视屏号主销: not 视屏 | 号主)", () => {
+    expect(words("视屏号主销老是失败").slice(0, 2)).toEqual(["视频号", "注销"]);
+    // a word spelled right still wins over a two-character sound-alike overlapping it
+    expect(words("别人连麦怎么办")).not.toContain("人脸");
+  });
+});
