@@ -113,3 +113,24 @@ describe("production configuration", () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe("fleet configuration", () => {
+  it("runs alone by default, and reads the database and Redis of a fleet", () => {
+    const alone = loadConfig({});
+    expect(alone.DATABASE_URL).toBeUndefined();
+    expect(alone.REDIS_URL).toBeUndefined();
+    expect(alone.REDIS_PREFIX).toBe("faq:");
+    expect(alone.LOCK_TTL_SECONDS).toBe(15);
+    const fleet = loadConfig({ DATABASE_URL: "postgres://bot:pw@db:5432/faq", REDIS_URL: "rediss://cache:6380/1", INSTANCE_ID: "web-1", DATABASE_POOL_SIZE: "20" });
+    expect(fleet.DATABASE_URL).toBe("postgres://bot:pw@db:5432/faq");
+    expect(fleet.REDIS_URL).toBe("rediss://cache:6380/1");
+    expect(fleet.DATABASE_POOL_SIZE).toBe(20);
+  });
+
+  it("refuses URLs of the wrong kind, and a memory store beside a database, naming the variable", () => {
+    expect(() => loadConfig({ DATABASE_URL: "mysql://db/faq" })).toThrow(/DATABASE_URL=.*PostgreSQL URL/);
+    expect(() => loadConfig({ REDIS_URL: "localhost:6379" })).toThrow(/REDIS_URL=.*Redis URL/);
+    expect(() => loadConfig({ INSTANCE_ID: "a b" })).toThrow(/INSTANCE_ID/);
+    expect(() => loadConfig({ DATABASE_URL: "postgres://db/faq", STORE: "memory" })).toThrow(ConfigError);
+  });
+});
