@@ -7,8 +7,6 @@ import type {
   ConversationState,
   ConversationStore,
   FeedbackRecord,
-  HandoffReason,
-  HandoffTicket,
   Outcome,
   TicketCursor,
   TicketMessage,
@@ -17,6 +15,7 @@ import type {
   TranscriptEntry,
 } from "../types.js";
 import { pendingMigrations, RECORD_MIGRATION_POSTGRES, SCHEMA_MIGRATIONS_TABLE, type Migration } from "./migrations.js";
+import { toEntry, toTicket } from "./rows.js";
 
 /** The store cannot reach PostgreSQL (not yet, or no more): the caller refuses the work (HTTP 503). */
 export class StoreUnavailableError extends Error {
@@ -741,37 +740,4 @@ const PRUNE = [
    DELETE FROM tickets WHERE id IN (SELECT id FROM old)`,
 ];
 
-function toEntry(r: Row): TranscriptEntry {
-  return {
-    ...(r.sender ? { from: r.sender as TranscriptEntry["from"] } : {}),
-    ...(r.author ? { author: r.author as string } : {}),
-    conversationId: r.conversation_id as string,
-    direction: r.direction as "in" | "out",
-    text: r.text as string,
-    at: r.at as number,
-    intent: (r.intent as string | null) ?? null,
-    confidence: (r.confidence as number | null) ?? null,
-    kind: (r.kind as TranscriptEntry["kind"]) ?? null,
-    channel: r.channel as string,
-    userId: r.user_id as string,
-  };
-}
 
-function toTicket(r: Row): HandoffTicket {
-  return {
-    id: r.id as string,
-    conversationId: r.conversation_id as string,
-    channel: r.channel as string,
-    userId: r.user_id as string,
-    ...(typeof r.user_name === "string" ? { userName: r.user_name } : {}),
-    reason: r.reason as HandoffReason,
-    status: r.status as HandoffTicket["status"],
-    agent: (r.agent as string | null) ?? null,
-    openedAt: r.opened_at as number,
-    assignedAt: (r.assigned_at as number | null) ?? null,
-    closedAt: (r.closed_at as number | null) ?? null,
-    closeReason: (r.close_reason as string | null) ?? null,
-    timeoutNotifiedAt: (r.timeout_notified_at as number | null) ?? null,
-    lastMessages: JSON.parse(r.last_messages as string) as HandoffTicket["lastMessages"],
-  };
-}

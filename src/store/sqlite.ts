@@ -4,8 +4,6 @@ import Database from "better-sqlite3";
 import type {
   ConversationState,
   ConversationStore,
-  HandoffReason,
-  HandoffTicket,
   Outcome,
   TicketCursor,
   TicketMessage,
@@ -13,6 +11,7 @@ import type {
   TranscriptEntry,
 } from "../types.js";
 import { pendingMigrations, RECORD_MIGRATION_SQLITE, SCHEMA_MIGRATIONS_TABLE, type Migration } from "./migrations.js";
+import { toEntry, toTicket } from "./rows.js";
 import { withTransactions } from "./transaction.js";
 
 /** The database file failed SQLite's `quick_check`: some of its pages are damaged. */
@@ -444,37 +443,4 @@ function migrateTranscriptSpeakers(db: Database.Database): void {
     WHERE sender IS NULL`);
 }
 
-function toEntry(r: Record<string, unknown>): TranscriptEntry {
-  return {
-    ...(r.sender ? { from: r.sender as TranscriptEntry["from"] } : {}),
-    ...(r.author ? { author: r.author as string } : {}),
-    conversationId: r.conversation_id as string,
-    direction: r.direction as "in" | "out",
-    text: r.text as string,
-    at: r.at as number,
-    intent: (r.intent as string | null) ?? null,
-    confidence: (r.confidence as number | null) ?? null,
-    kind: (r.kind as TranscriptEntry["kind"]) ?? null,
-    channel: r.channel as string,
-    userId: r.user_id as string,
-  };
-}
 
-function toTicket(r: Record<string, unknown>): HandoffTicket {
-  return {
-    id: r.id as string,
-    conversationId: r.conversation_id as string,
-    channel: r.channel as string,
-    userId: r.user_id as string,
-    ...(typeof r.user_name === "string" ? { userName: r.user_name } : {}),
-    reason: r.reason as HandoffReason,
-    status: r.status as HandoffTicket["status"],
-    agent: (r.agent as string | null) ?? null,
-    openedAt: r.opened_at as number,
-    assignedAt: (r.assigned_at as number | null) ?? null,
-    closedAt: (r.closed_at as number | null) ?? null,
-    closeReason: (r.close_reason as string | null) ?? null,
-    timeoutNotifiedAt: (r.timeout_notified_at as number | null) ?? null,
-    lastMessages: JSON.parse(r.last_messages as string) as HandoffTicket["lastMessages"],
-  };
-}
