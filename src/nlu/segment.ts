@@ -38,6 +38,7 @@ export function segment(clause: string, lex: Lexicon): Token[] {
       continue;
     }
     let hit = longestSurface(chars, i, lex);
+    if (hit && hit.length >= 3) hit = uncrossed(chars, i, hit, lex);
     if (hit && hit.length < 3 && HAN.test(c)) {
       // a typo read as a shorter word (视屏号 → 视屏 | 号主) loses to the longer word it sounds like (视频号)
       sounds ??= soundsOf(chars);
@@ -130,6 +131,21 @@ function starts(lex: Lexicon): { surface: Map<string, number>; sound: Set<string
 }
 
 /** Whether a stopword of two or more characters starts at i ("怎么" in 考研怎么: 研怎 is no typo of 验证). */
+/**
+ * The longest surface at `i`, unless its end cuts a longer surface that starts inside it and a
+ * shorter surface at `i` ends exactly where that one starts: 个人视频号 is 个人 | 视频号, not 个人视频 | 号.
+ */
+function uncrossed(chars: string[], i: number, hit: { canonical: string; length: number }, lex: Lexicon): { canonical: string; length: number } {
+  const end = i + hit.length;
+  for (let j = i + 2; j < end; j++) {
+    const next = longestSurface(chars, j, lex);
+    if (!next || j + next.length <= end) continue;
+    const shorter = lex.surfaces.get(chars.slice(i, j).join(""));
+    if (shorter !== undefined) return { canonical: shorter, length: j - i };
+  }
+  return hit;
+}
+
 /** The length of the longest stopword of 2 to 4 Chinese characters starting at `i` whose end does not cut a term, or 0. */
 function longestStopword(chars: string[], i: number, lex: Lexicon): number {
   for (let len = Math.min(4, chars.length - i); len >= 2; len--) {

@@ -58,3 +58,9 @@ describe("sound-alike typos", () => {
     expect(words("别人连麦怎么办")).not.toContain("人脸");
   });
 });
+
+describe("overlapping words", () => {
+  it("a longer surface that would cut the next word gives way to a shorter one ending where that word starts (个人视频号: 个人 | 视频号)", () => {
+    expect(words("个人视频号注销要营业执照吗").slice(0, 3)).toEqual(["个人", "视频号", "注销"]);
+  });
+});
