@@ -316,8 +316,24 @@ function englishTypo(word: string, lex: Lexicon): string | undefined {
   }
   const best = fuse.search(word, { limit: 1 })[0];
   if (!best || (best.score ?? 1) > ENGLISH_TYPO_SCORE) return undefined;
-  // a typo keeps the length roughly: "del" in "delivery" is not "delete"
-  return Math.abs(best.item.length - word.length) <= 2 ? best.item : undefined;
+  // a typo keeps the first letter and is a letter or two away: "stick" is not "sticker", "migration" not "navigation"
+  if (best.item[0] !== word[0]) return undefined;
+  return editDistance(best.item, word) <= (word.length <= 6 ? 1 : 2) ? best.item : undefined;
+}
+
+/** Levenshtein distance, with a swap of two neighbouring letters counted as one edit. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 // "shipinhaozenmeguan" → 视频号 怎么 关闭: longest pinyin words first; null unless all of it reads.

@@ -64,3 +64,19 @@ describe("overlapping words", () => {
     expect(words("个人视频号注销要营业执照吗").slice(0, 3)).toEqual(["个人", "视频号", "注销"]);
   });
 });
+
+describe("English typos", () => {
+  it("are corrected a letter or two away with the first letter kept, never into another word that merely contains them", () => {
+    expect(words("how to delet my chanels acount")).toEqual(expect.arrayContaining(["注销", "视频号", "账号"]));
+    // stick is not sticker, migration is not navigation
+    expect(words("how long do my videos stick around")).not.toContain("表情包");
+    expect(words("migration cost")).toContain("迁移");
+  });
+});
+
+describe("other features of WeChat, named in English", () => {
+  it("read as those features, so a question about them is not taken for the knowledge base's", () => {
+    expect(words("How do I rename my WeChat Channels account?")).toContain("改名");
+    expect(matchIntent("How do I rename my WeChat Channels account?", kb.index).confidence).toBeLessThan(0.45);
+  });
+});
