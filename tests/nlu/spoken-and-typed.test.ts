@@ -80,3 +80,14 @@ describe("other features of WeChat, named in English", () => {
     expect(matchIntent("How do I rename my WeChat Channels account?", kb.index).confidence).toBeLessThan(0.45);
   });
 });
+
+describe("Cantonese, as Hong Kong users type it", () => {
+  it("reads its words and particles as the plain words they mean (點樣閂 → 怎么 关闭, 幾耐 → 多久, del acc → delete account)", () => {
+    expect(words("點樣閂視頻號？")).toEqual(expect.arrayContaining(["怎么", "关闭", "视频号"]));
+    // this knowledge base reads "delete account" as its own term for deregistering
+    expect(words("del acc要幾耐？")).toEqual(expect.arrayContaining(["注销", "账号", "多久"]));
+    expect(tokens("閂咗之後啲followers會唔會即刻冇晒").filter((t) => t.kind !== "stop").map((t) => t.text)).toEqual(
+      expect.arrayContaining(["关闭", "粉丝", "立即"]),
+    );
+  });
+});
