@@ -30,6 +30,8 @@ export interface Lexicon {
   sentenceEnd: Set<string>;
   /** Discourse words that are function words of the general data (然后, 但是): they only link a clause to the one before. */
   connectives: Set<string>;
+  /** Single characters the general data calls function words (的, 了, 吗): never the first or last sound of a typo. */
+  particles: Set<string>;
   /** Fuzzy pinyin of the knowledge base's other words (from its phrasings) → the word: typos of words no lexicon entry lists. */
   vocabSounds: Map<string, string>;
 }
@@ -167,7 +169,23 @@ export function compileLexicon(
   const generalStops = new Set(general.stopwords.map(cleanWord));
   const connectives = new Set(discourse.filter((w) => generalStops.has(w) && !premise.includes(w)));
   return {
-    lexicon: { surfaces, maxSurface, stopwords, entityOf, roleOf, frames, soundsLike, spelled, maxSpelled, discourse, premise, sentenceEnd, connectives, vocabSounds: new Map() },
+    lexicon: {
+      surfaces,
+      maxSurface,
+      stopwords,
+      entityOf,
+      roleOf,
+      frames,
+      soundsLike,
+      spelled,
+      maxSpelled,
+      discourse,
+      premise,
+      sentenceEnd,
+      connectives,
+      particles: new Set([...generalStops].filter((w) => [...w].length === 1 && CJK.test(w))),
+      vocabSounds: new Map(),
+    },
     duplicates,
   };
 }

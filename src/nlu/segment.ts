@@ -43,7 +43,10 @@ export function segment(clause: string, lex: Lexicon): Token[] {
       // a typo read as a shorter word (视屏号 → 视屏 | 号主) loses to the longer word it sounds like (视频号)
       sounds ??= soundsOf(chars);
       const typo = soundAlike(chars, sounds, i, lex, () => (cuts ??= dictionaryCuts(clause)), hit.length);
-      if (typo && typo.length > hit.length && !typo.word) hit = { canonical: typo.canonical, length: typo.length };
+      // (a span spelled exactly as a surface is no typo: the choice between the two readings was made above)
+      if (typo && typo.length > hit.length && !typo.word && !lex.surfaces.has(chars.slice(i, i + typo.length).join(""))) {
+        hit = { canonical: typo.canonical, length: typo.length };
+      }
     }
     if (hit) {
       flush();
@@ -180,7 +183,7 @@ function soundAlike(
 ): { canonical: string; length: number; word?: boolean } | null {
   if (!starts(lex).sound.has(sounds[i]!)) return null;
   // a particle or frame character typed correctly is not the first or last sound of a typo: 想只 is not 闲置
-  if (lex.stopwords.has(chars[i]!)) return null;
+  if (lex.particles.has(chars[i]!)) return null;
   for (let len = 4; len > Math.max(1, longerThan); len--) {
     if (i + len > chars.length) continue;
     if (!chars.slice(i, i + len).every((c) => HAN.test(c))) continue;

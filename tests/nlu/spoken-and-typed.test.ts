@@ -91,3 +91,10 @@ describe("Cantonese, as Hong Kong users type it", () => {
     );
   });
 });
+
+describe("a sound-alike typo starting with a character the knowledge base treats as a function word", () => {
+  it("is still read (事频号 → 视频号): only the general data's particles never start a typo", () => {
+    expect(words("事频号咋关比较好")).toContain("视频号");
+    expect(words("的视频")).not.toContain("地势");
+  });
+});
