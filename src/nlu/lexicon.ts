@@ -19,6 +19,8 @@ export interface Lexicon {
   frames: Set<string>;
   /** Fuzzy pinyin of multi-character CJK surfaces → canonical term (homophone typos). */
   soundsLike: Map<string, string>;
+  /** The same keys → the surface they were made from (干净 for the term 彻底): how the typo should have been spelled. */
+  soundsLikeSurface: Map<string, string>;
   /** Toneless pinyin of CJK surfaces and stopwords → token (pinyin typed in Latin letters). */
   spelled: Map<string, string>;
   maxSpelled: number;
@@ -141,6 +143,7 @@ export function compileLexicon(
     }
   }
   const soundsLike = new Map<string, string>();
+  const soundsLikeSurface = new Map<string, string>();
   const spelled = new Map<string, string>();
   const addSpelled = (word: string, token: string): void => {
     if (!CJK.test(word) || /[^\p{Script=Han}]/u.test(word)) return;
@@ -154,7 +157,10 @@ export function compileLexicon(
     // like a foreign subject (部数 / 步数) must not make a question out of scope
     if (roleOf.get(canonical) !== "veto" && chars.length >= 2 && chars.length <= 4 && chars.every((c) => CJK.test(c))) {
       const key = syllables(surface).map(fuzzySyllable).join(" ");
-      if (!soundsLike.has(key)) soundsLike.set(key, canonical);
+      if (!soundsLike.has(key)) {
+        soundsLike.set(key, canonical);
+        soundsLikeSurface.set(key, surface);
+      }
     }
   }
   for (const w of stopwords) addSpelled(w, w);
@@ -177,6 +183,7 @@ export function compileLexicon(
       roleOf,
       frames,
       soundsLike,
+      soundsLikeSurface,
       spelled,
       maxSpelled,
       discourse,

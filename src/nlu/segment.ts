@@ -202,9 +202,14 @@ function soundAlike(
       word = true;
     }
     if (lex.stopwords.has(chars[i + len - 1]!)) continue;
-    // a sound-alike never takes a character from a real word next to it: 香港今日 has no 港今 (干净)
-    if (i > 0 && HAN.test(chars[i - 1]!) && isDictionaryWord(chars[i - 1]! + chars[i]!)) continue;
-    if (i + len < chars.length && HAN.test(chars[i + len]!) && isDictionaryWord(chars[i + len - 1]! + chars[i + len]!)) continue;
+    // a typo mostly keeps a character of the word right (主销, 下栽, 视屏号); one that keeps none never
+    // takes a character from a real word next to it: 香港今日 has no 港今 (干净)
+    const spelledAs = word ? canonical : (lex.soundsLikeSurface.get(key) ?? canonical);
+    const span = chars.slice(i, i + len);
+    if (!span.some((c, k) => [...spelledAs][k] === c)) {
+      if (i > 0 && HAN.test(chars[i - 1]!) && isDictionaryWord(chars[i - 1]! + chars[i]!)) continue;
+      if (i + len < chars.length && HAN.test(chars[i + len]!) && isDictionaryWord(chars[i + len - 1]! + chars[i + len]!)) continue;
+    }
     // a word spelled exactly right wins over a sound-alike overlapping it: 别人连麦 is not 人脸
     let exactInside = false;
     for (let j = i + 1; j < i + len && !exactInside; j++) {

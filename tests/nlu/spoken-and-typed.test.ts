@@ -98,3 +98,10 @@ describe("a sound-alike typo starting with a character the knowledge base treats
     expect(words("的视频")).not.toContain("地势");
   });
 });
+
+describe("a typo that keeps a character of its word right", () => {
+  it("is read even next to a word it could also form (下栽到 → 下载), while one that keeps none still may not borrow a neighbour's character", () => {
+    expect(words("关之前视频能下栽到手机上吗")).toContain("导出");
+    expect(words("香港今日有冇落雨")).not.toContain("彻底");
+  });
+});
