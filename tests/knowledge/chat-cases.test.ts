@@ -33,10 +33,11 @@ async function score(file: string): Promise<Record<string, number>> {
 
 describe("chat cases written from the article alone", () => {
   it.each([
-    ["chat-cases-a.json", { inscope: 0.8, oos: 0.93, multi: 0.75 }],
+    ["chat-cases-a.json", { inscope: 0.8, oos: 0.93, multi: 0.8 }],
     ["chat-cases-b.json", { inscope: 0.72, oos: 0.8, multi: 0.85 }],
-    ["chat-cases-c.json", { inscope: 0.7, oos: 0.84, multi: 0.8 }],
-    ["chat-cases-d.json", { inscope: 0.67, oos: 0.8, multi: 0.6 }],
+    ["chat-cases-c.json", { inscope: 0.74, oos: 0.85, multi: 0.8 }],
+    ["chat-cases-d.json", { inscope: 0.75, oos: 0.8, multi: 0.66 }],
+    ["chat-cases-e.json", { inscope: 0.7, oos: 0.92, multi: 0.73 }],
   ])("%s stays above its floors", async (file, floors) => {
     const got = await score(file);
     for (const [category, floor] of Object.entries(floors)) expect(got[category], `${file} ${category}`).toBeGreaterThanOrEqual(floor);
