@@ -92,13 +92,29 @@ const OTHER_PLATFORM_PENALTY = 0.5;
 
 // A clause longer than this, typed without punctuation (voice input), is split at discourse words.
 const RUN_ON_CHARS = 16;
+// A space between two Chinese characters: where a long clause typed as spoken pauses.
+const SPACED_HAN = /\p{Script=Han} +\p{Script=Han}/u;
+const SPACE_BETWEEN_HAN = /(?<=\p{Script=Han}) +(?=\p{Script=Han})/u;
+// Stretches between pauses shorter than this are joined to the one before them.
+const MIN_SPOKEN_CHARS = 7;
 // Pieces of a run-on clause shorter than this are joined to the piece before them.
 const MIN_PIECE_CHARS = 4;
 
 /** Splits long unpunctuated clauses before the words a new thought starts with (但是, 我想问, 如果...). */
 export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
   if (lexicon.discourse.length === 0 && lexicon.sentenceEnd.size === 0) return clauses;
-  return clauses.flatMap((clause) => {
+  // in Chinese chat a space between two characters is a pause: a long clause is read as its sentences
+  const spoken = clauses.flatMap((clause) => {
+    if ([...clause].length <= RUN_ON_CHARS || !SPACED_HAN.test(clause)) return [clause];
+    const out: string[] = [];
+    for (const part of clause.split(SPACE_BETWEEN_HAN)) {
+      // a short stretch between pauses ("点错", "怎么弄啊") belongs to the sentence before it
+      if (out.length > 0 && [...part].length < MIN_SPOKEN_CHARS) out[out.length - 1] += part;
+      else out.push(part);
+    }
+    return out;
+  });
+  return spoken.flatMap((clause) => {
     if ([...clause].length <= RUN_ON_CHARS) return [clause];
     const cuts: number[] = [];
     for (let i = 1; i < clause.length; i++) {

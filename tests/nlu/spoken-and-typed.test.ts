@@ -105,3 +105,15 @@ describe("a typo that keeps a character of its word right", () => {
     expect(words("香港今日有冇落雨")).not.toContain("彻底");
   });
 });
+
+describe("spaces between Chinese characters", () => {
+  it("are pauses: a long clause is read as its sentences, a short stretch joined to the one before", () => {
+    expect(splitRunOns(["俺们店里这个手机是俺闺女给装的微信 俺平时就收收钱 结果一点发现就跳出来那个视频号"], lex)).toEqual([
+      "俺们店里这个手机是俺闺女给装的微信",
+      "俺平时就收收钱",
+      "结果一点发现就跳出来那个视频号",
+    ]);
+    expect(splitRunOns(["视频号 怎么关"], lex)).toEqual(["视频号 怎么关"]);
+    expect(splitRunOns(["老是点错 点错 我就想把它弄掉 不要它再显示了"], lex)).toEqual(["老是点错点错", "我就想把它弄掉", "不要它再显示了"]);
+  });
+});
