@@ -117,17 +117,33 @@ function longestSurface(chars: string[], i: number, lex: Lexicon): { canonical: 
 
 // What can start a lexicon surface (with its longest length) or a sound-alike term: most characters
 // of a message start nothing, and are passed over without building candidate strings.
-const startsCache = new WeakMap<Lexicon, { surface: Map<string, number>; sound: Set<string> }>();
-function starts(lex: Lexicon): { surface: Map<string, number>; sound: Set<string> } {
+interface Starts {
+  surface: Map<string, number>;
+  sound: Set<string>;
+  sound2: Set<string>;
+  stop: Map<string, number>;
+}
+const startsCache = new WeakMap<Lexicon, Starts>();
+function starts(lex: Lexicon): Starts {
   let s = startsCache.get(lex);
   if (!s) {
-    s = { surface: new Map(), sound: new Set() };
+    s = { surface: new Map(), sound: new Set(), sound2: new Set(), stop: new Map() };
     for (const surface of lex.surfaces.keys()) {
       const chars = [...surface];
       s.surface.set(chars[0]!, Math.max(s.surface.get(chars[0]!) ?? 0, chars.length));
     }
-    for (const key of lex.soundsLike.keys()) s.sound.add(key.split(" ")[0]!);
-    for (const key of lex.vocabSounds.keys()) s.sound.add(key.split(" ")[0]!);
+    // Chinese stopwords of 2 to 4 characters, by their first character
+    for (const w of lex.stopwords) {
+      const chars = [...w];
+      if (chars.length < 2 || chars.length > 4 || !HAN.test(chars[0]!)) continue;
+      s.stop.set(chars[0]!, Math.max(s.stop.get(chars[0]!) ?? 0, chars.length));
+    }
+    for (const key of [...lex.soundsLike.keys(), ...lex.vocabSounds.keys()]) {
+      const syllables = key.split(" ");
+      s.sound.add(syllables[0]!);
+      // every sound-alike has two syllables at least: its first two rule out most places at once
+      s.sound2.add(`${syllables[0]} ${syllables[1]}`);
+    }
     startsCache.set(lex, s);
   }
   return s;
@@ -151,7 +167,9 @@ function uncrossed(chars: string[], i: number, hit: { canonical: string; length:
 
 /** The length of the longest stopword of 2 to 4 Chinese characters starting at `i` whose end does not cut a term, or 0. */
 function longestStopword(chars: string[], i: number, lex: Lexicon): number {
-  for (let len = Math.min(4, chars.length - i); len >= 2; len--) {
+  const longest = starts(lex).stop.get(chars[i]!);
+  if (longest === undefined) return 0;
+  for (let len = Math.min(longest, chars.length - i); len >= 2; len--) {
     if (!lex.stopwords.has(chars.slice(i, i + len).join(""))) continue;
     // 可以 in 可以关闭 ends where a term starts: fine; 一下 in 一下载 would cut 下载: not taken
     if (len >= 2 && longestSurface(chars, i + len - 1, lex) !== null && longestSurface(chars, i + len, lex) === null) continue;
@@ -181,7 +199,8 @@ function soundAlike(
   /** Only spans longer than this (a word spelled right already starts here). */
   longerThan = 1,
 ): { canonical: string; length: number; word?: boolean } | null {
-  if (!starts(lex).sound.has(sounds[i]!)) return null;
+  const known = starts(lex);
+  if (!known.sound.has(sounds[i]!) || i + 1 >= sounds.length || !known.sound2.has(`${sounds[i]} ${sounds[i + 1]}`)) return null;
   // a particle or frame character typed correctly is not the first or last sound of a typo: 想只 is not 闲置
   if (lex.particles.has(chars[i]!)) return null;
   for (let len = 4; len > Math.max(1, longerThan); len--) {
