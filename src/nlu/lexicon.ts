@@ -115,7 +115,9 @@ export function compileLexicon(
     const plain = cleanWord(plainRaw);
     if (!plain) continue;
     const target = surfaces.get(plain) ?? plain;
-    // the plain word itself is left to the dictionary segmenter unless the knowledge base names it
+    // the plain word itself is left to the dictionary segmenter unless the knowledge base names it,
+    // or it has three characters or more (朋友圈, 企业微信): the segmenter may cut such a name apart
+    if ([...plain].length >= 3 && CJK.test(plain) && !surfaces.has(plain) && !stopwords.has(plain)) surfaces.set(plain, target);
     for (const form of forms) {
       const surface = cleanWord(form);
       if (!surface || own.has(surface) || surfaces.has(surface) || stopwords.has(surface)) continue;

@@ -117,3 +117,9 @@ describe("spaces between Chinese characters", () => {
     expect(splitRunOns(["老是点错 点错 我就想把它弄掉 不要它再显示了"], lex)).toEqual(["老是点错点错", "我就想把它弄掉", "不要它再显示了"]);
   });
 });
+
+describe("names of three characters or more from the general data", () => {
+  it("are read whole even where the dictionary segmenter would cut them (朋友圈, not 朋友 | 圈)", () => {
+    expect(words("朋友圈下面那个放小视频的")).toContain("朋友圈");
+  });
+});
