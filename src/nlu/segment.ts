@@ -10,6 +10,9 @@ export interface Token {
 }
 
 const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
+// "没注销成功", "没有解绑成功", "未成功": an action that did not succeed is its failure (注销失败);
+// not a yes-or-no question (能不能注销成功, 有没有成功)
+const NOT_SUCCEEDED = /(?:(?<!有)没有|(?<!有)没|未|(?<![能会是可要])不)(\p{Script=Han}{0,4}?)成功/gu;
 const HAN = /\p{Script=Han}/u;
 const LATIN = /[a-z]/;
 const DIGIT = /[0-9]/;
@@ -20,7 +23,7 @@ const DIGIT = /[0-9]/;
  * Intl.Segmenter's dictionary.
  */
 export function segment(clause: string, lex: Lexicon): Token[] {
-  const chars = [...clause];
+  const chars = [...clause.replace(NOT_SUCCEEDED, "$1失败")];
   const out: Token[] = [];
   let pending = "";
   let sounds: string[] | null = null;

@@ -123,3 +123,11 @@ describe("names of three characters or more from the general data", () => {
     expect(words("朋友圈下面那个放小视频的")).toContain("朋友圈");
   });
 });
+
+describe("an action that did not succeed", () => {
+  it("reads as its failure (没注销成功 → 注销 失败), but a yes-or-no question about success does not", () => {
+    expect(words("要是没注销成功咋处理")).toEqual(expect.arrayContaining(["注销", "失败"]));
+    expect(words("能不能注销成功")).not.toContain("失败");
+    expect(words("有没有注销成功的")).not.toContain("失败");
+  });
+});
