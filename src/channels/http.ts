@@ -7,14 +7,6 @@ import type { Channel, ConversationStore } from "../types.js";
 import { historyMessage } from "./history.js";
 import { replyEvent, type LiveHub } from "./live.js";
 
-/** Options of the API channel. */
-export interface HttpChannelOptions {
-  bot: Bot;
-  maxTextLength: number;
-  /** Per-user and per-address limits; none when absent. */
-  limits?: InboundLimits | undefined;
-}
-
 const USER_ID = /^[\w.:@-]{1,128}$/;
 
 /** The JSON object a chat message is sent as, or null after answering 415 / 400 with what is wrong. */
@@ -84,12 +76,39 @@ export function requireUtf8(_req: unknown, _res: unknown, body: Buffer): void {
   if (!isUtf8(body)) throw Object.assign(new Error("the body is not valid UTF-8: send text encoded as UTF-8"), { status: 400, type: "encoding.invalid" });
 }
 
+/** Options of the API channel. */
+export interface ApiChannelOptions {
+  bot: Bot;
+  /** Where agent replies and notices wait for the user's SSE stream or long-poll. */
+  live: LiveHub;
+  /** The transcript GET /api/messages/history reads; without it that route is absent. */
+  store?: Pick<ConversationStore, "transcript"> | undefined;
+  maxTextLength: number;
+  /** Per-user and per-address limits; none when absent. */
+  limits?: InboundLimits | undefined;
+}
+
+/** The API channel: its routes, and the `Channel` an agent's reply to `api:<userId>` goes through. */
+export interface ApiChannel extends Channel {
+  router: Router;
+}
+
+const MAX_WAIT_MS = 30_000;
+
 /**
- * The API channel: POST /api/messages { userId, text } → Outcome (the contract in DESIGN.md).
+ * The API channel (the contract in DESIGN.md), one router and one `Channel`:
+ * - POST /api/messages { userId, text, messageId? } → Outcome;
+ * - what reaches an API user outside a request (agent replies, queue notices), published on the live
+ *   hub: GET /api/messages/events?userId=… (Server-Sent Events, resumes with Last-Event-ID) and
+ *   GET /api/messages/poll?userId=…&after=ID&waitMs=… (long-poll);
+ * - GET /api/messages/history?userId=…&limit=N, the conversation as stored (with `store`).
+ * The userId is the conversation's bearer: only `api:<userId>` is ever served to it.
  * @example
- * curl -s localhost:3000/api/messages -H 'content-type: application/json' -d '{"userId":"u-42","text":"视频号怎么关"}'
+ * curl -s localhost:3000/api/messages -H 'content-type: application/json' -d '{"userId":"u-42","text":"你好"}'
+ * curl -N 'localhost:3000/api/messages/events?userId=u-42'
+ * curl -s 'localhost:3000/api/messages/poll?userId=u-42&after=0&waitMs=25000'
  */
-export function httpChannel({ bot, maxTextLength, limits }: HttpChannelOptions): Router {
+export function createApiChannel({ bot, live, store, maxTextLength, limits }: ApiChannelOptions): ApiChannel {
   const router = express.Router();
   router.post("/api/messages", async (req: Request, res: Response) => {
     const body = readJsonObject(req, res, '{"userId": "u-42", "text": "你好"}');
@@ -117,35 +136,7 @@ export function httpChannel({ bot, maxTextLength, limits }: HttpChannelOptions):
     });
     res.json({ conversationId, ...outcome });
   });
-  return router;
-}
 
-/**
- * The API channel as a `Channel`: an agent's reply to `api:<userId>` is published on the live hub,
- * where the user reads it with `apiEvents` (SSE or long-poll).
- */
-export function apiChannel(live: LiveHub): Channel {
-  return {
-    name: "api",
-    async send(conversationId, replies, sender) {
-      live.publish(conversationId, "reply", replyEvent(replies, sender?.from, sender?.author));
-    },
-  };
-}
-
-const MAX_WAIT_MS = 30_000;
-
-/**
- * What reaches an API user outside a request (agent replies, queue notices):
- * GET /api/messages/events?userId=… (Server-Sent Events, resumes with Last-Event-ID) and
- * GET /api/messages/poll?userId=…&after=ID&waitMs=… (long-poll). The userId is the conversation's
- * bearer: only events of `api:<userId>` are ever served.
- * @example
- * curl -N 'localhost:3000/api/messages/events?userId=u-42'
- * curl -s 'localhost:3000/api/messages/poll?userId=u-42&after=0&waitMs=25000'
- */
-export function apiEvents(live: LiveHub, store?: Pick<ConversationStore, "transcript">): Router {
-  const router = express.Router();
   const userOf = (req: Request, res: Response): string | null => {
     const userId = req.query.userId;
     if (typeof userId !== "string" || !USER_ID.test(userId)) {
@@ -204,5 +195,12 @@ export function apiEvents(live: LiveHub, store?: Pick<ConversationStore, "transc
       });
     });
   }
-  return router;
+
+  return {
+    name: "api",
+    router,
+    async send(conversationId, replies, sender) {
+      live.publish(conversationId, "reply", replyEvent(replies, sender?.from, sender?.author));
+    },
+  };
 }

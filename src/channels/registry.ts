@@ -5,7 +5,7 @@ import type { Channel, HandoffNotice, Reply, Sender } from "../types.js";
  * the conversation's own channel with `send`, and tells channels that want it about a new ticket.
  * @example
  * const channels = createChannelRegistry();
- * channels.register(apiChannel);
+ * channels.register(createApiChannel({ bot, live, maxTextLength: 2000 }));
  * await channels.send("api", "api:u-42", [{ text: "您好，我是客服小王" }]);
  */
 export interface ChannelRegistry {

@@ -2,7 +2,8 @@ import express, { type ErrorRequestHandler, type Express, type Router } from "ex
 import type { Logger } from "pino";
 import { isStoreUnavailable } from "../store/postgres.js";
 import type { Bot } from "../bot.js";
-import { httpChannel, jsonBodyLimit, requireUtf8 } from "../channels/http.js";
+import { createApiChannel, jsonBodyLimit, requireUtf8, type ApiChannel } from "../channels/http.js";
+import { createLiveHub } from "../channels/live.js";
 import type { InboundLimits } from "../coordination/rate-limit.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import { healthRouter } from "./health.js";
@@ -14,7 +15,12 @@ export interface AppOptions {
   maxTextLength: number;
   /** More routes to mount before the 404 handler (channels, agent console). */
   routers?: Router[];
-  /** Per-user and per-address limits of the API channel. */
+  /**
+   * The API channel (register the same one with the channel registry, so agent replies reach its
+   * users); without it, one is made for `bot` with a live hub of its own and no history route.
+   */
+  api?: ApiChannel;
+  /** Per-user and per-address limits of the API channel made here (an `api` given brings its own). */
   limits?: InboundLimits;
   /** Express's `trust proxy`: which proxies' X-Forwarded-For gives the client address (req.ip). */
   trustProxy?: boolean | number | string;
@@ -23,7 +29,7 @@ export interface AppOptions {
 }
 
 /** The express app: channel routes, health, JSON errors everywhere. */
-export function createApp({ bot, knowledge, log, maxTextLength, routers = [], limits, trustProxy, ops }: AppOptions): Express {
+export function createApp({ bot, knowledge, log, maxTextLength, routers = [], api, limits, trustProxy, ops }: AppOptions): Express {
   const app = express();
   const httpLog = log.child({ module: "server" });
   app.disable("x-powered-by");
@@ -31,7 +37,7 @@ export function createApp({ bot, knowledge, log, maxTextLength, routers = [], li
   app.use(ops ?? healthRouter({ knowledge }));
   // room for the longest allowed text however it is escaped; bytes that are not UTF-8 are refused
   app.use(express.json({ limit: Math.max(16_384, jsonBodyLimit(maxTextLength)), verify: requireUtf8 }));
-  app.use(httpChannel({ bot, maxTextLength, limits }));
+  app.use((api ?? createApiChannel({ bot, live: createLiveHub(), maxTextLength, limits })).router);
   for (const router of routers) app.use(router);
   app.use((_req, res) => {
     res.status(404).json({ error: "not found" });

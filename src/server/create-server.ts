@@ -6,7 +6,7 @@ import express, { type Express, type Router } from "express";
 import type { Logger } from "pino";
 import type { PuppetModuleName } from "wechaty";
 import { createBot, type Bot } from "../bot.js";
-import { apiChannel, apiEvents } from "../channels/http.js";
+import { createApiChannel } from "../channels/http.js";
 import { createLiveHub, type LiveHub } from "../channels/live.js";
 import { createChannelRegistry, type ChannelRegistry } from "../channels/registry.js";
 import { createWechatMpChannel } from "../channels/wechat-mp.js";
@@ -130,8 +130,8 @@ export async function createServer(config: Config, log: Logger): Promise<Running
   const bot = inFlight.track(instrumentBot(handler, metrics));
   // --- channels and consoles: each adds its routes here -------------------------------------------
   const routers: Router[] = [];
-  channels.register(apiChannel(live));
-  routers.push(apiEvents(live, store));
+  const api = createApiChannel({ bot, live, store, maxTextLength: config.MAX_TEXT_LENGTH, limits });
+  channels.register(api);
   // a fleet's agents are in the shared database; one instance reads the agents file
   const agents: AgentDirectory = "putAgent" in opened ? postgresAgents(opened) : fileAgents(config.agentsFile);
   routers.push(
@@ -296,8 +296,8 @@ export async function createServer(config: Config, log: Logger): Promise<Running
     log,
     maxTextLength: config.MAX_TEXT_LENGTH,
     routers,
+    api,
     ops,
-    limits,
     trustProxy: config.TRUST_PROXY,
   });
   const http = createHttpServer(

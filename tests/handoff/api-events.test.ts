@@ -1,7 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiEvents } from "../../src/channels/http.js";
 import { createApp } from "../../src/server/app.js";
 import { createDesk, type Desk } from "../helpers/handoff.js";
 import { projectKnowledge, silentLog } from "../helpers/kb.js";
@@ -13,7 +12,7 @@ let d: Desk;
 beforeAll(async () => {
   d = createDesk();
   const kb = projectKnowledge();
-  const app = createApp({ bot: d.bot, knowledge: () => kb, log: silentLog, maxTextLength: 2000, routers: [apiEvents(d.live, d.store)] });
+  const app = createApp({ bot: d.bot, knowledge: () => kb, log: silentLog, maxTextLength: 2000, api: d.api });
   server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -3,7 +3,6 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { apiEvents } from "../../src/channels/http.js";
 import { hashPassword, saveAgent } from "../../src/console/agents.js";
 import { agentConsole } from "../../src/console/router.js";
 import { createApp } from "../../src/server/app.js";
@@ -36,8 +35,8 @@ export async function startConsole(
     knowledge: () => kb,
     log: silentLog,
     maxTextLength: 2000,
+    api: d.api,
     routers: [
-      apiEvents(d.live),
       agentConsole({
         desk: d.desk,
         store: d.store,

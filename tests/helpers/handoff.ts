@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createBot, type Bot } from "../../src/bot.js";
-import { apiChannel } from "../../src/channels/http.js";
+import { createApiChannel, type ApiChannel } from "../../src/channels/http.js";
 import { createLiveHub, type LiveHub } from "../../src/channels/live.js";
 import { createChannelRegistry, type ChannelRegistry } from "../../src/channels/registry.js";
 import { createHandoffDesk, type HandoffDesk } from "../../src/handoff/desk.js";
@@ -15,6 +15,8 @@ export interface Desk {
   store: ConversationStore;
   live: LiveHub;
   channels: ChannelRegistry;
+  /** The API channel, registered with `channels`: its router serves /api/messages and its events. */
+  api: ApiChannel;
   /** Sends a message of an API user to the bot (in its own conversation unless another is named). */
   say(userId: string, text: string, at?: number, conversationId?: string): ReturnType<Bot["handle"]>;
 }
@@ -35,7 +37,6 @@ export function createDesk(
   const store = options.store ?? createMemoryStore();
   const live = createLiveHub();
   const channels = createChannelRegistry();
-  channels.register(apiChannel(live));
   const desk = createHandoffDesk({
     store,
     channels,
@@ -49,9 +50,11 @@ export function createDesk(
     ...(options.maxWaitingPerUser !== undefined ? { maxWaitingPerUser: options.maxWaitingPerUser } : {}),
   });
   const bot = createBot({ knowledge: () => kb, store, log: silentLog, handoff: desk, settings: { threshold: 0.5, clarifyMargin: 0.02, feedbackEvery: options.feedbackEvery ?? 0 } });
+  const api = createApiChannel({ bot, live, store, maxTextLength: 2000 });
+  channels.register(api);
   const say = (userId: string, text: string, at = Date.now(), conversationId = `api:${userId}`) => {
     const msg: InboundMessage = { channel: "api", conversationId, userId, text, messageId: randomUUID(), at };
     return bot.handle(msg);
   };
-  return { bot, desk, store, live, channels, say };
+  return { bot, desk, store, live, channels, api, say };
 }

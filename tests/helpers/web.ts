@@ -2,7 +2,7 @@ import { respond } from "../../src/dialog/responses.js";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createBot, type Bot } from "../../src/bot.js";
-import { apiChannel } from "../../src/channels/http.js";
+import { createApiChannel } from "../../src/channels/http.js";
 import { createLiveHub, type LiveHub } from "../../src/channels/live.js";
 import { createChannelRegistry, type ChannelRegistry } from "../../src/channels/registry.js";
 import { createWebChannel } from "../../src/channels/web.js";
@@ -54,8 +54,9 @@ export async function startWebStack(options: { store?: ConversationStore } = {})
     },
   });
   channels.register(web);
-  channels.register(apiChannel(live));
-  const app = createApp({ bot, knowledge: () => kb, log: silentLog, maxTextLength: 2000, routers: [web.router] });
+  const api = createApiChannel({ bot, live, store, maxTextLength: 2000 });
+  channels.register(api);
+  const app = createApp({ bot, knowledge: () => kb, log: silentLog, maxTextLength: 2000, api, routers: [web.router] });
   const server: Server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
