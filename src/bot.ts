@@ -3,12 +3,12 @@ import { decide, defaultDialogSettings, initialState, type DialogSettings } from
 import type { ConversationLocks } from "./coordination/coordination.js";
 import { createProcessLocks } from "./coordination/process.js";
 import type { KnowledgeBase } from "./knowledge/knowledge-base.js";
-import type { ConversationStore, HandoffReason, InboundMessage, Outcome, Reply, TranscriptEntry } from "./types.js";
+import type { ConversationStateStore, HandoffReason, InboundMessage, Outcome, Reply, TranscriptEntry } from "./types.js";
 
 export interface BotOptions {
   /** The knowledge base in force; a getter so a reload swaps it without a restart. */
   knowledge: () => KnowledgeBase;
-  store: ConversationStore;
+  store: ConversationStateStore;
   log: Logger;
   settings?: DialogSettings;
   /** A conversation idle longer than this starts fresh (ms). */

@@ -124,7 +124,11 @@ export interface Sender {
 }
 
 /** Where conversations, transcripts and feedback live. */
-export interface ConversationStore {
+/**
+ * A conversation's state and transcript, and what one message writes: the bot reads and writes only
+ * these. Writes made inside `transaction` are committed together.
+ */
+export interface ConversationStateStore {
   read(conversationId: string): Promise<ConversationState | null>;
   write(conversationId: string, state: ConversationState): Promise<void>;
   delete(conversationId: string): Promise<void>;
@@ -132,9 +136,6 @@ export interface ConversationStore {
   transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]>;
   recordFeedback(conversationId: string, intent: string, helpful: boolean, at: number): Promise<void>;
   recordHandoff(conversationId: string, reason: string, at: number): Promise<void>;
-  close(): Promise<void>;
-
-  // --- one transaction per message, retries, health and retention ---
   /**
    * Runs `fn` as one transaction: the writes it makes through this store are committed together or not
    * at all. With `fence` (the token a conversation lock granted), a store shared by several instances
@@ -144,17 +145,10 @@ export interface ConversationStore {
   /** The outcome stored for a message already handled (a client's retry), or null. */
   messageOutcome(conversationId: string, messageId: string): Promise<Outcome | null>;
   recordMessageOutcome(conversationId: string, messageId: string, outcome: Outcome, at: number): Promise<void>;
-  /** A real write and read; throws when the store cannot serve messages (readiness). */
-  check(at: number): Promise<void>;
-  /** How many tickets are in each status. */
-  ticketCounts(): Promise<Record<TicketStatus, number>>;
-  /**
-   * Deletes up to `batch` rows of each kind older than `before`: transcript entries, closed tickets and
-   * their messages, feedback, handoff requests, remembered outcomes, idle bot-mode states. Returns how many went.
-   */
-  prune(before: number, batch: number): Promise<number>;
+}
 
-  // --- handoff tickets and what the insights page reads ---
+/** Handoff tickets and their messages: what the handoff desk and the agent console read and write. */
+export interface TicketStore {
   createTicket(ticket: HandoffTicket): Promise<void>;
   /**
    * Changes a ticket's status fields, only while its status is one of `ifStatus` when given (so two
@@ -169,6 +163,8 @@ export interface ConversationStore {
   tickets(statuses: TicketStatus[], limit?: number): Promise<HandoffTicket[]>;
   /** How many tickets match, read with a count (a queue position, a bound), never by listing them. */
   countTickets(query: TicketCount): Promise<number>;
+  /** How many tickets are in each status. */
+  ticketCounts(): Promise<Record<TicketStatus, number>>;
   /**
    * One page of a status's tickets in queue order (open: oldest first; closed: most recently closed
    * first), starting after `after`; `next` is where the following page starts, null on the last one.
@@ -176,17 +172,41 @@ export interface ConversationStore {
   ticketPage(query: TicketPageQuery): Promise<{ tickets: HandoffTicket[]; next: TicketCursor | null }>;
   appendTicketMessage(message: TicketMessage): Promise<void>;
   ticketMessages(ticketId: string): Promise<TicketMessage[]>;
+}
+
+/** What the insights page reads: users' messages and their feedback over a period. */
+export interface InsightsQueries {
   /** Users' messages (direction "in") since a time, oldest first. */
   inboundSince(at: number): Promise<TranscriptEntry[]>;
   feedbackSince(at: number): Promise<FeedbackRecord[]>;
+}
 
-  // --- signed-in agents: a session outlives a restart and is seen by every instance ---
+/** Signed-in agents: a session outlives a restart and is seen by every instance. */
+export interface AgentSessionStore {
   /** Stores a session by the SHA-256 of its id (the id itself, the cookie's secret, is never stored). */
   createSession(idHash: string, agent: string, expires: number): Promise<void>;
   /** The agent of a live session, or null (unknown or expired at `now`; expired ones are deleted). */
   sessionAgent(idHash: string, now: number): Promise<string | null>;
   deleteSession(idHash: string): Promise<void>;
 }
+
+/** What the process does with the store as a whole: readiness, retention, shutdown. */
+export interface StoreMaintenance {
+  /** A real write and read; throws when the store cannot serve messages (readiness). */
+  check(at: number): Promise<void>;
+  /**
+   * Deletes up to `batch` rows of each kind older than `before`: transcript entries, closed tickets and
+   * their messages, feedback, handoff requests, remembered outcomes, idle bot-mode states. Returns how many went.
+   */
+  prune(before: number, batch: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole store (memory, SQLite, PostgreSQL), as one database holds it so that one message's writes
+ * share a transaction. Each part of the program takes only the part it uses.
+ */
+export interface ConversationStore extends ConversationStateStore, TicketStore, InsightsQueries, AgentSessionStore, StoreMaintenance {}
 
 export interface TransactionOptions {
   /** The conversation lock's grant: its key and its fencing token (larger for every later grant). */

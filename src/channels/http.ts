@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import type { Bot } from "../bot.js";
 import { tooManyMessages, type InboundLimits, type Sender } from "../coordination/rate-limit.js";
-import type { Channel, ConversationStore } from "../types.js";
+import type { Channel, ConversationStateStore } from "../types.js";
 import { historyMessage } from "./history.js";
 import { replyEvent, type LiveHub } from "./live.js";
 
@@ -82,7 +82,7 @@ export interface ApiChannelOptions {
   /** Where agent replies and notices wait for the user's SSE stream or long-poll. */
   live: LiveHub;
   /** The transcript GET /api/messages/history reads; without it that route is absent. */
-  store?: Pick<ConversationStore, "transcript"> | undefined;
+  store?: Pick<ConversationStateStore, "transcript"> | undefined;
   maxTextLength: number;
   /** Per-user and per-address limits; none when absent. */
   limits?: InboundLimits | undefined;

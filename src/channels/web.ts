@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import express, { type Request, type Response, type Router } from "express";
 import type { Bot } from "../bot.js";
-import type { Channel, ConversationStore, HandoffStatus, Reply, Sender } from "../types.js";
+import type { Channel, ConversationStateStore, HandoffStatus, Reply, Sender } from "../types.js";
 import { historyMessage, type HistoryMessage } from "./history.js";
 import { replyEvent, type LiveHub } from "./live.js";
 import type { InboundLimits } from "../coordination/rate-limit.js";
@@ -11,7 +11,7 @@ import { admitted, readJsonObject, readText } from "./http.js";
 /** Options of the web chat channel. */
 export interface WebChannelOptions {
   bot: Bot;
-  store: ConversationStore;
+  store: Pick<ConversationStateStore, "transcript">;
   hub: LiveHub;
   maxTextLength: number;
   /** The first bubble of a new conversation. */

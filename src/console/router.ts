@@ -7,14 +7,15 @@ import { addressKey } from "../coordination/rate-limit.js";
 import type { SignInLimiter } from "../coordination/coordination.js";
 import { createSignInLimiter } from "../coordination/sign-in-limiter.js";
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
-import type { ConversationStore, TicketCursor } from "../types.js";
+import type { AgentSessionStore, InsightsQueries, TicketCursor } from "../types.js";
 import { AGENT_NAME, fileAgents, sameSecret, verifyPassword, type AgentDirectory } from "./agents.js";
 import { consolePage, insightsPage, signInPage } from "./pages.js";
 import { createSessions, parseCookies } from "./sessions.js";
 
 export interface AgentConsoleOptions {
   desk: HandoffDesk;
-  store: ConversationStore;
+  /** Agents' sessions, and what the insights page reads (tickets go through the desk). */
+  store: AgentSessionStore & InsightsQueries;
   knowledge: () => KnowledgeBase;
   log: Logger;
   /** JSON file of agents (name + scrypt hash), written by `npm run agent:add`. Re-read at each sign-in. */

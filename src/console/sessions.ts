@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { ConversationStore } from "../types.js";
+import type { AgentSessionStore } from "../types.js";
 
 /**
  * Signed-in agents, by a random session id kept in an HttpOnly cookie. Kept in the store by the id's
@@ -15,7 +15,7 @@ export interface Sessions {
 
 const idHash = (id: string) => createHash("sha256").update(id).digest("base64url");
 
-export function createSessions(store: Pick<ConversationStore, "createSession" | "sessionAgent" | "deleteSession">, ttlMs: number): Sessions {
+export function createSessions(store: AgentSessionStore, ttlMs: number): Sessions {
   return {
     async create(agent, now = Date.now()) {
       const id = randomBytes(32).toString("base64url");

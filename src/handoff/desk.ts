@@ -5,7 +5,7 @@ import type { ChannelRegistry } from "../channels/registry.js";
 import { createLiveHub, type LiveHub } from "../channels/live.js";
 import { cursorOf } from "../store/ticket-order.js";
 import type {
-  ConversationStore,
+  ConversationStateStore,
   HandoffReason,
   HandoffStatus,
   HandoffTicket,
@@ -13,6 +13,7 @@ import type {
   Sender,
   TicketCursor,
   TicketMessage,
+  TicketStore,
   TranscriptEntry,
 } from "../types.js";
 import { defaultResponses, respond, type Responses } from "../dialog/responses.js";
@@ -29,7 +30,8 @@ export class DeskError extends Error {
 }
 
 export interface HandoffDeskOptions {
-  store: ConversationStore;
+  /** Tickets, and the conversation's transcript (what the agent reads, what the agent says). */
+  store: TicketStore & Pick<ConversationStateStore, "appendTranscript" | "transcript">;
   channels: ChannelRegistry;
   log: Logger;
   /** When agents answer; null: always. */

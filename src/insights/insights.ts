@@ -1,5 +1,5 @@
 import { localDate, localMinutes } from "../handoff/service-hours.js";
-import type { ConversationStore, OutcomeKind } from "../types.js";
+import type { InsightsQueries, OutcomeKind } from "../types.js";
 import { groupQuestions, type QuestionGroup } from "./cluster.js";
 
 /** What the insights page draws. */
@@ -24,7 +24,7 @@ const KINDS: OutcomeKind[] = ["answer", "clarify", "fallback", "handoff", "human
  * operators. Every user message in the range is counted once, in its day's bar and in `total`.
  */
 export async function computeInsights(
-  store: ConversationStore,
+  store: InsightsQueries,
   options: { days: number; timeZone: string; title: (intentId: string) => string | undefined; now?: number },
 ): Promise<Insights> {
   const now = options.now ?? Date.now();

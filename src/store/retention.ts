@@ -1,9 +1,9 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Logger } from "pino";
-import type { ConversationStore } from "../types.js";
+import type { StoreMaintenance } from "../types.js";
 
 export interface RetentionOptions {
-  store: Pick<ConversationStore, "prune">;
+  store: Pick<StoreMaintenance, "prune">;
   /** Keep this many days; 0 keeps everything. */
   days: number;
   log: Logger;
