@@ -27,7 +27,7 @@ describe("the offer of a human after repeated misses", () => {
   it.each(["不需要", "不用", "不用了", "算了", "不用了谢谢", "no", "不要了"])("takes %s as a polite no: no ticket", async (say) => {
     const { c, handoffs } = withStore();
     await offered(c);
-    await c.play([{ say, kind: "answer", intent: "decline", has: ["不转人工"], lacks: ["排队", "转接"] }]);
+    await c.play([{ say, kind: "answer", intent: null, has: ["不转人工"], lacks: ["排队", "转接"] }]);
     expect(handoffs()).toEqual([]);
     // the conversation goes on with the bot
     await c.play([{ say: "粉丝会保留吗", kind: "answer", intent: "retention-fans" }]);
@@ -45,8 +45,8 @@ describe("the offer of a human after repeated misses", () => {
     const { c, handoffs } = withStore();
     await offered(c);
     await c.play([
-      { say: "不需要", kind: "answer", intent: "decline" },
-      { say: "好的", kind: "answer", intent: "acknowledge" },
+      { say: "不需要", kind: "answer", intent: null, has: ["不转人工"] },
+      { say: "好的", kind: "answer", intent: null, has: ["直接问我就行"] },
     ]);
     expect(handoffs()).toEqual([]);
   });
@@ -70,7 +70,7 @@ describe("the offer of a human after a thumbs-down", () => {
   it.each(["不需要", "不用了", "算了"])("takes %s as a polite no: no ticket", async (say) => {
     const { c, handoffs } = withStore({ feedbackEvery: 1 });
     await thumbsDown(c);
-    await c.play([{ say, kind: "answer", intent: "decline", lacks: ["排队"] }]);
+    await c.play([{ say, kind: "answer", intent: null, has: ["不转人工"], lacks: ["排队"] }]);
     expect(handoffs()).toEqual([]);
   });
 
@@ -87,7 +87,7 @@ describe("a no with nothing asked", () => {
     const { c, handoffs } = withStore();
     await c.play([
       { say: "粉丝会保留吗", kind: "answer" },
-      { say, kind: "answer", intent: "decline", lacks: ["抖音", "小红书", "原因"] },
+      { say, kind: "answer", intent: null, has: ["随时直接问我"], lacks: ["抖音", "小红书", "原因"] },
     ]);
     expect(handoffs()).toEqual([]);
   });

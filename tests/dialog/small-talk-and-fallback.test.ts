@@ -21,9 +21,9 @@ describe("acknowledgments", () => {
     const c = conversation();
     await c.play([
       { say: "粉丝会保留吗", kind: "answer" },
-      { say: "好的", kind: "answer", intent: "acknowledge" },
-      { say: "嗯", kind: "answer", intent: "acknowledge" },
-      { say: "ok", kind: "answer", intent: "acknowledge" },
+      { say: "好的", kind: "answer", intent: null, has: ["直接问我就行"] },
+      { say: "嗯", kind: "answer", intent: null, has: ["直接问我就行"] },
+      { say: "ok", kind: "answer", intent: null, has: ["直接问我就行"] },
     ]);
     expect((c.store as ReturnType<typeof createMemoryStore>).handoffs).toEqual([]);
   });

@@ -8,5 +8,5 @@ import type { Turn } from "../turn.js";
 export function decline(turn: Turn): Decision | undefined {
   if (yesOrNo(turn.clean) !== "no") return undefined;
   // remembered, so that "好的" after it is taken as an acknowledgment
-  return say({ ...turn.state, misses: 0, pending: { kind: "declined" } }, "answer", "decline", 1, [{ text: respond(turn.kb.responses, "chat.decline") }]);
+  return say({ ...turn.state, misses: 0, pending: { kind: "declined" } }, "answer", null, 1, [{ text: respond(turn.kb.responses, "chat.decline") }]);
 }

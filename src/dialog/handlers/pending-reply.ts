@@ -30,7 +30,7 @@ export function pendingReply(turn: Turn): Decision | undefined {
     // a yes or a request takes it (for the reason it was made), a no declines it
     const reply = yesOrNo(clean);
     if (reply === "yes" || asksForHuman(turn.input.text, kb, settings)) return handoff(state, pending.reason, 1, kb, settings);
-    if (reply === "no") return say({ ...state, misses: 0, pending: { kind: "declined" } }, "answer", "decline", 1, [{ text: respond(kb.responses, "chat.decline-human") }]);
+    if (reply === "no") return say({ ...state, misses: 0, pending: { kind: "declined" } }, "answer", null, 1, [{ text: respond(kb.responses, "chat.decline-human") }]);
   }
   const picked = pickOption(turn, pending);
   if (picked === HUMAN) return handoff(state, pending.kind === "human-offer" ? pending.reason : "asked", 1, kb, settings);

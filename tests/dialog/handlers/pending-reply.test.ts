@@ -20,7 +20,7 @@ describe("the pending-reply handler", () => {
 
   it("declines the offer on a no, and picks a topic listed after the human by its number", () => {
     const no = pendingReply(turnOf("不用", { pending: offer }));
-    expect(no?.outcome).toMatchObject({ kind: "answer", intent: "decline" });
+    expect(no?.outcome).toMatchObject({ kind: "answer", intent: null, replies: [{ text: "好的，那就不转人工了。有问题可以换个说法直接问我。" }] });
     expect(no?.state.pending).toEqual({ kind: "declined" });
     expect(pendingReply(turnOf("2", { pending: offer }))?.outcome.intent).toBe("overdue");
   });
