@@ -87,6 +87,8 @@ export interface ConversationState {
   feedbackFor: string | null;
   /** Quick replies of the bot's last message, so that "2" sends the second one (channels without buttons number them). */
   offered?: string[];
+  /** What the last answer left for 「更多」: its lines not said in the short first reply. */
+  more?: string[];
   /** Misses in a row, for the fallback ladder. */
   misses: number;
   /** Whether a human agent has the conversation. */

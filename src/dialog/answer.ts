@@ -1,5 +1,6 @@
 import type { Intent, KnowledgeBase, Table, TableRow } from "../knowledge/knowledge-base.js";
 import type { MatchResult, Reply } from "../types.js";
+import { brief } from "./brief.js";
 import type { Decision, DialogSettings } from "./decide.js";
 import { clarify, handoff, paced, relatedTitles, say, sayWithMenu, withFeedbackPrompt } from "./decisions.js";
 import { asksHow, columnAsked, hasSteps, rowsAsked, stepsColumn } from "./reading.js";
@@ -19,13 +20,15 @@ export function answer(
   kb: KnowledgeBase,
   settings: DialogSettings,
   asked?: MatchResult,
+  /** The whole message (the match reads its question clause): what the first reply must answer. */
+  message?: string,
 ): Decision {
   state = { ...state, slots: { ...state.slots } };
   if (intent.type === "clarify") {
     const options = intent.options.map((id) => kb.intents.get(id)!).filter(Boolean);
     // the user already said what they want: no need to ask
     const wanted = options.find((o) => o.goal !== undefined && o.goal === state.slots.goal);
-    if (wanted) return answer(state, wanted, confidence, kb, settings, asked);
+    if (wanted) return answer(state, wanted, confidence, kb, settings, asked, message);
     return clarify(state, options, confidence, renderRefs(intent.answer, kb).join("\n"), respond(kb.responses, "clarify.which-kind"), intent.id);
   }
   if (intent.type === "handoff") return handoff(state, "asked", confidence, kb, settings);
@@ -55,7 +58,10 @@ export function answer(
   if (cell && intent.focus) state.focus = { ...intent.focus, column: cell };
 
   const lines: string[] = [];
+  // what the first reply must say whatever its length: the lead, the first fact, the row or cell asked
+  const core = new Set<string>();
   if (intent.lead) lines.push(intent.lead);
+  if (intent.lead) core.add(intent.lead);
   const focusTable = intent.focus ? kb.tables.get(intent.focus.table) : undefined;
   // the table rows (and the column, when one was asked) this answer shows, to check its facts against
   const shown: Array<{ table: Table; row: TableRow; column: string | null }> = [];
@@ -76,9 +82,11 @@ export function answer(
         show(focusTable.id, row.id, cell ?? null);
       }
     }
+    if (isFocusRow || lines.length === (intent.lead ? 1 : 0)) texts.forEach((t) => core.add(t));
     for (const text of texts) if (text && !lines.includes(text)) lines.push(text);
   }
   // a fact that disagrees with a table cell shown beside it: the table's figure stands, the fact becomes one note
+  const notes: string[] = [];
   for (const ref of intent.answer) {
     if (ref.kind !== "fact") continue;
     const fact = renderRef(ref, kb);
@@ -86,7 +94,7 @@ export function answer(
       const against = contradictedColumn(fact, table, row, kb, column ? [column] : undefined);
       if (against === undefined || !lines.includes(fact)) continue;
       lines.splice(lines.indexOf(fact), 1);
-      lines.push(renderConflictNote(fact, table, row, against));
+      notes.push(renderConflictNote(fact, table, row, against));
       break;
     }
   }
@@ -96,21 +104,33 @@ export function answer(
     if (!value) continue;
     const own = renderRefs(intent.variants[value.id] ?? [], kb);
     variantLines(intent, value, kb).forEach((line, i) => {
-      if (!lines.includes(own[i]!)) lines.push(line);
+      if (lines.includes(own[i]!)) return;
+      lines.push(line);
+      core.add(line);
     });
   }
   // caveats of a procedure are said before its first step, where they still help
+  const facts = lines.length;
+  lines.push(...notes);
+  // a note qualifies a row shown: with a row in focus, that row is said at once, and so is its note
+  if (intent.focus) notes.forEach((n) => core.add(n));
   const caveats = renderRefs(intent.caveats, kb).filter((t) => !lines.includes(t));
   if (caveats.length) lines.push(...caveats.map((t) => `⚠️ ${t}`));
+  // the first pitfall is said at once, before the first step, where it still helps
+  if (caveats.length) core.add(`⚠️ ${caveats[0]}`);
+  // the first reply is short: what was asked, and the rest when the user says 「更多」
+  const step = intent.steps.length > 0 ? renderStep(intent, 0, kb) : undefined;
+  const { first, more } = brief(lines, message ?? asked?.text, kb, { core, about: intent.title, facts });
+  if (more.length) state.more = more;
   const replies: Reply[] = [];
   if (intent.steps.length > 0) {
     state.answers += 1;
-    lines.push(renderStep(intent, 0, kb));
-    replies.push({ text: lines.join("\n"), quickReplies: ["下一步", "全部步骤"] });
+    first.push(step!);
+    replies.push({ text: first.join("\n"), quickReplies: ["下一步", "全部步骤", ...(more.length ? ["更多"] : [])] });
     // a walk-through is rated at its end (see showStep), not at its first step
     return say(state, "answer", intent.id, confidence, replies);
   }
-  return paced(sayWithMenu(state, "answer", intent.id, confidence, lines.join("\n"), intent, kb), intent, kb, settings);
+  return paced(sayWithMenu(state, "answer", intent.id, confidence, first.join("\n"), intent, kb, more.length ? ["更多"] : []), intent, kb, settings);
 }
 
 /**

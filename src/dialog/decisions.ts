@@ -48,9 +48,10 @@ export function sayWithMenu(
   text: string,
   about: Intent,
   kb: KnowledgeBase,
+  first: string[] = [],
 ): Decision {
   const { choices, pending } = menu(about, kb);
-  return say({ ...state, pending }, kind, intent, confidence, [{ text, ...quick(choices) }]);
+  return say({ ...state, pending }, kind, intent, confidence, [{ text, ...quick([...first, ...choices]) }]);
 }
 
 /** Counts an answer with content and, every `feedbackEvery` answers, asks whether it helped. */

@@ -7,6 +7,7 @@ import { fallback } from "./handlers/fallback.js";
 import { feedback } from "./handlers/feedback.js";
 import { followUp } from "./handlers/follow-up.js";
 import { howTo } from "./handlers/how-to.js";
+import { more } from "./handlers/more.js";
 import { humanMode } from "./handlers/human-mode.js";
 import { newQuestion } from "./handlers/new-question.js";
 import { noise } from "./handlers/noise.js";
@@ -25,6 +26,7 @@ export const handlers: readonly Handler[] = [
   humanMode,
   numberedPick,
   feedback,
+  more,
   pendingReply,
   paging,
   why,

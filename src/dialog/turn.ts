@@ -55,7 +55,9 @@ export function createTurn(
   again: (text: string) => Decision,
 ): Turn {
   const pending = readPending(prev.pending);
-  const state: DialogState = { ...prev, slots: { ...prev.slots }, pending, updatedAt: input.at };
+  // what an answer left for 「更多」 is offered on the next message only (see handlers/more.ts)
+  const { more: _left, ...kept } = prev;
+  const state: DialogState = { ...kept, slots: { ...prev.slots }, pending, updatedAt: input.at };
   // a channel without agents never waits for one (a state written before it said so included)
   if (state.mode === "human" && settings.humans === false) state.mode = "bot";
   const clean = normalizeText(input.text).text.replace(/\s+/g, "");

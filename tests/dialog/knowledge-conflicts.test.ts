@@ -22,10 +22,11 @@ describe("a fact that disagrees with the table beside it", () => {
     expect(lines.filter((l) => /30 ?天/.test(l))).toEqual(notes);
   });
 
-  it("notes the conflict once in the overview of all kinds of data, after the table", async () => {
+  it("notes the conflict once in the overview of all kinds of data, after the table (at once or on 更多)", async () => {
     const c = conversation();
     const [o] = await c.play([{ say: "关闭后数据保留多久", kind: "answer", intent: "retention-overview" }]);
-    const lines = linesOf(o!.replies[0]!.text);
+    const rest = o!.replies[0]!.quickReplies?.includes("更多") ? await c.send("更多") : undefined;
+    const lines = [...linesOf(o!.replies[0]!.text), ...(rest ? linesOf(rest.replies[0]!.text) : [])];
     expect(lines.filter((l) => l.startsWith("注："))).toHaveLength(1);
     expect(lines.at(-1)).toMatch(/^注：.*互动数据.*7天/);
   });

@@ -13,6 +13,7 @@ describe("the dialog pipeline", () => {
       "humanMode",
       "numberedPick",
       "feedback",
+      "more",
       "pendingReply",
       "paging",
       "why",

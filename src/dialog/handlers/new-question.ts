@@ -29,7 +29,7 @@ export function newQuestion(turn: Turn): Decision | undefined {
     const doing = best.candidates
       .slice(1)
       .find((c) => c.score >= settings.threshold && top.score - c.score <= HOW_TO_MARGIN && hasSteps(kb.intents.get(c.intentId), kb));
-    if (doing) return answer(state, kb.intents.get(doing.intentId)!, doing.score, kb, settings, best);
+    if (doing) return answer(state, kb.intents.get(doing.intentId)!, doing.score, kb, settings, best, turn.input.text);
   }
 
   const topic = topicOf(turn);
@@ -47,9 +47,9 @@ export function newQuestion(turn: Turn): Decision | undefined {
     // a near tie with the topic being talked about is that topic: the conversation says which
     const inTopic = [intent, secondIntent].find((i) => i.id === topic?.id || topic?.related.includes(i.id));
     if (inTopic && !(topic?.related.includes(intent.id) && topic.related.includes(secondIntent.id))) {
-      return answer(state, inTopic, best.confidence, kb, settings, best);
+      return answer(state, inTopic, best.confidence, kb, settings, best, turn.input.text);
     }
     return clarify(state, [intent, secondIntent], best.confidence, null, respond(kb.responses, "clarify.which"));
   }
-  return answer(state, intent, best.confidence, kb, settings, best);
+  return answer(state, intent, best.confidence, kb, settings, best, turn.input.text);
 }

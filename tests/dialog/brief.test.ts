@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { brief, BRIEF_CHARS } from "../../src/dialog/brief.js";
+import { more } from "../../src/dialog/handlers/more.js";
+import { projectKnowledge } from "../helpers/kb.js";
+import { conversation, shown } from "./conversation.js";
+import { libraryKnowledge, shownBy, turnOf } from "./handlers/turns.js";
+
+// Lines of an answer on the library's loans, long enough that not all fit in a short first reply.
+const LEAD = "借书规则分学生和教师两种，借期、册数和续借次数都不一样，下面分别说明。";
+const STUDENT = "学生证：每本书可以借 30 天，最多同时借 10 本，逾期每本每天罚款 0.1 元。";
+const TEACHER = "教师证：借期延长到 60 天，最多同时借 20 本，续借时要先确认所在院系。";
+const JOURNALS = "期刊只能在馆内阅读，不外借；新到的期刊放在二楼阅览室，按刊名排列。";
+const CAVEAT = "⚠️ 逾期未还的书不能续借，要先还书并交清罚款，再重新借出。";
+const lines = [LEAD, STUDENT, TEACHER, JOURNALS, CAVEAT];
+
+describe("the short first reply", () => {
+  it("keeps an answer that fits whole", () => {
+    const kb = libraryKnowledge();
+    expect(brief([LEAD, STUDENT], "书能借多久", kb)).toEqual({ first: [LEAD, STUDENT], more: [] });
+  });
+
+  it("says what must be said, then what fits, and leaves the rest for 更多, in order", () => {
+    const kb = libraryKnowledge();
+    const { first, more: rest } = brief(lines, "借书有什么规定", kb, { core: new Set([LEAD]), facts: 4 });
+    expect(first[0]).toBe(LEAD);
+    expect(first.join("").length).toBeLessThanOrEqual(BRIEF_CHARS);
+    expect([...first, ...rest].sort()).toEqual([...lines].sort());
+    expect(rest.length).toBeGreaterThan(0);
+    expect(rest).toEqual(lines.filter((l) => rest.includes(l)));
+  });
+
+  it("keeps a line that says what the question names, however long the reply gets", () => {
+    const kb = libraryKnowledge();
+    const { first } = brief(lines, "教师能借几本", kb, { core: new Set([LEAD]), facts: 4 });
+    expect(first).toContain(TEACHER);
+    const { first: journals } = brief(lines, "期刊可以借回家吗", kb, { core: new Set([LEAD]), facts: 4 });
+    expect(journals).toContain(JOURNALS);
+  });
+
+  it("never picks a caveat by a word of the question: it is said when it fits or is core", () => {
+    const kb = libraryKnowledge();
+    const { first } = brief(lines, "逾期能续借吗", kb, { core: new Set([LEAD]), facts: 4 });
+    expect(first).not.toContain(CAVEAT);
+    expect(brief(lines, "逾期能续借吗", kb, { core: new Set([LEAD, CAVEAT]), facts: 4 }).first).toContain(CAVEAT);
+  });
+
+  it("says everything when what is left over is too little to be worth a tap", () => {
+    const kb = libraryKnowledge();
+    const short = [LEAD, STUDENT, "另见馆规。"];
+    expect(brief(short, "借书规定", kb, { core: new Set([LEAD, STUDENT]) }).more).toEqual([]);
+  });
+});
+
+describe("the 更多 handler", () => {
+  it("says the rest of the last answer, with the topic's next steps", () => {
+    const d = more(turnOf("更多", { topic: "renew", step: 0, more: [JOURNALS, CAVEAT] }));
+    expect(d?.outcome).toMatchObject({ kind: "answer", intent: "renew" });
+    expect(d?.outcome.replies[0]?.text).toBe(`${JOURNALS}\n${CAVEAT}`);
+    expect(d?.outcome.replies[0]?.quickReplies).toEqual(["下一步", "全部步骤"]);
+    expect(shownBy(more(turnOf("详细点", { topic: "overdue", more: [JOURNALS] })))).toContain(JOURNALS);
+  });
+
+  it("passes when nothing was left over, or the message asks something else", () => {
+    expect(more(turnOf("更多", { topic: "overdue" }))).toBeUndefined();
+    expect(more(turnOf("书能借多久", { topic: "overdue", more: [JOURNALS] }))).toBeUndefined();
+  });
+});
+
+describe("更多 in a conversation", () => {
+  it("leaves the rest of a long answer for 更多 (a quick reply, or its number), said once and only right after", async () => {
+    const c = conversation();
+    const kb = projectKnowledge();
+    // every intent's first example, as a first message: the long answers among them say less at once
+    const long = [...kb.intents.values()].filter((i) => i.type === "faq" && i.steps.length === 0 && i.examples.length);
+    let deferred = 0;
+    for (const intent of long) {
+      const first = await conversation().send(intent.examples[0]!);
+      const quick = first.replies.at(-1)?.quickReplies ?? [];
+      if (!quick.includes("更多")) continue;
+      deferred += 1;
+      expect(first.replies[0]!.text.length, intent.id).toBeLessThanOrEqual(300);
+    }
+    expect(deferred).toBeGreaterThan(0);
+
+    const [answer] = await c.play([{ say: "关闭视频号有什么影响", kind: "answer", has: ["更多"] }]);
+    const position = answer!.replies[0]!.quickReplies!.indexOf("更多") + 1;
+    const [rest] = await c.play([{ say: String(position), kind: "answer", intent: answer!.intent }]);
+    const restText = rest!.replies[0]!.text;
+    expect(restText.length).toBeGreaterThan(0);
+    for (const line of restText.split("\n")) expect(answer!.replies[0]!.text).not.toContain(line);
+    expect(shown(rest!)).not.toContain("更多");
+    // said once: 更多 again has nothing left of that answer
+    const again = await c.send("更多");
+    expect(again.replies[0]?.text ?? "").not.toBe(restText);
+  });
+});
