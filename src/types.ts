@@ -198,7 +198,8 @@ export interface StoreMaintenance {
   check(at: number): Promise<void>;
   /**
    * Deletes up to `batch` rows of each kind older than `before`: transcript entries, closed tickets and
-   * their messages, feedback, handoff requests, remembered outcomes, idle bot-mode states. Returns how many went.
+   * their messages, feedback, handoff requests, remembered outcomes, idle bot-mode states, and (shared stores) the
+   * lock fences of conversations idle since. Returns how many went.
    */
   prune(before: number, batch: number): Promise<number>;
   close(): Promise<void>;

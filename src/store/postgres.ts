@@ -165,6 +165,18 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<Migration<ClientBase>> = [
       `);
     },
   },
+  {
+    version: 3,
+    name: "when each conversation lock fence was last written, so that retention prunes idle ones",
+    up: async (db) => {
+      // rows written before this step count from now: they go one retention period later
+      await db.query(`
+        ALTER TABLE conversation_fences ADD COLUMN IF NOT EXISTS at BIGINT NOT NULL DEFAULT ${Date.now()};
+        ALTER TABLE conversation_fences ALTER COLUMN at DROP DEFAULT;
+        CREATE INDEX IF NOT EXISTS conversation_fences_by_time ON conversation_fences (at);
+      `);
+    },
+  },
 ];
 
 /**
@@ -389,7 +401,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const SQL = {
     fence: named(
       "fence",
-      "INSERT INTO conversation_fences (id, fence) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET fence = excluded.fence WHERE conversation_fences.fence <= excluded.fence",
+      "INSERT INTO conversation_fences (id, fence, at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET fence = excluded.fence, at = excluded.at WHERE conversation_fences.fence <= excluded.fence",
     ),
     readState: named("read_state", "SELECT state FROM conversations WHERE id = $1"),
     writeState: named(
@@ -458,7 +470,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (opts?.fence) {
         const { key, token } = opts.fence;
         // also takes the row lock that keeps two transactions of one conversation apart until the first ends
-        const fenced = await client.query(SQL.fence(key, token));
+        const fenced = await client.query(SQL.fence(key, token, Date.now()));
         if (fenced.rowCount === 0) throw new StaleLockError(key, token);
       }
       const result = await context.run(tx, fn);
@@ -735,6 +747,8 @@ const PRUNE = [
   "DELETE FROM message_outcomes WHERE (conversation_id, message_id) IN (SELECT conversation_id, message_id FROM message_outcomes WHERE at < $1 LIMIT $2)",
   // a conversation in a human's hands keeps its state however long it waits
   "DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE updated_at < $1 AND mode = 'bot' LIMIT $2)",
+  // a fence unwritten for a whole retention period guards no lock: every lease is far shorter
+  "DELETE FROM conversation_fences WHERE id IN (SELECT id FROM conversation_fences WHERE at < $1 LIMIT $2)",
   `WITH old AS (SELECT id FROM tickets WHERE status = 'closed' AND closed_at < $1 LIMIT $2),
      messages AS (DELETE FROM ticket_messages WHERE ticket_id IN (SELECT id FROM old))
    DELETE FROM tickets WHERE id IN (SELECT id FROM old)`,
