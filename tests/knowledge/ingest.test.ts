@@ -56,10 +56,10 @@ function writeDrafts(r: IngestResult): { knowledgeDir: string; intentsDir: strin
 
 describe("ingestArticle on the sample article", () => {
   it("counts sections, facts, tables, rows and intents", () => {
-    expect(result.stats).toEqual({ sections: 3, facts: 12, tables: 2, rows: 6, intents: 32 });
+    expect(result.stats).toEqual({ sections: 3, facts: 12, tables: 2, rows: 6, intents: 33 });
     expect(facts).toHaveLength(12);
     expect(Object.keys(tables)).toEqual(["qingji-s1-table", "qingji-s2-table"]);
-    expect(result.intentFile.map((i) => i.id).filter((id) => !id.includes("-t"))).toEqual(["qingji-overview", "qingji-s1", "qingji-s2", "qingji-s3"]);
+    expect(result.intentFile.map((i) => i.id).filter((id) => !id.includes("-t"))).toEqual(["qingji-overview", "qingji-s1", "qingji-s2", "qingji-s3", "qingji-s3-p2"]);
     expect(result.warnings).toEqual([]);
   });
 
@@ -133,9 +133,11 @@ describe("ingestArticle on the sample article", () => {
     expect(result.intentFile.find((i) => i.id === "qingji-s1")!.examples).toContain("注销前的准备工作有哪些");
     // a figure of the text is asked for
     expect(s2.examples).toContain("提交后有多久冷静期");
-    expect(result.intentFile.find((i) => i.id === "qingji-s3")!.examples).toEqual(
-      expect.arrayContaining(["注销后同一手机号需等待多久才能重新注册", "注销后还能找回笔记吗"]),
-    );
+    // a paragraph after the first is an intent of its own: its figures are asked of it, and it answers with itself
+    const s3p2 = result.intentFile.find((i) => i.id === "qingji-s3-p2")!;
+    expect(s3p2.examples).toEqual(expect.arrayContaining(["注销后同一手机号需等待多久才能重新注册", "注销后还能找回笔记吗"]));
+    expect(s3p2.answer).toEqual(["qingji-s3-5", "qingji-s3-6"]);
+    expect(s3p2.related).toEqual(["qingji-s3"]);
     const overview = result.intentFile.find((i) => i.id === "qingji-overview")!;
     expect(overview.examples).toEqual(expect.arrayContaining(["如何注销轻记笔记账号", "轻记账号注销指南"]));
     expect(overview.answer).toEqual(["qingji-intro-1", "qingji-intro-2"]);
@@ -199,7 +201,7 @@ describe("the drafts in the knowledge base", () => {
     const { kb } = loaded;
     expect(kb.facts.size).toBe(12 + 7);
     expect(kb.tables.size).toBe(2);
-    expect(kb.intents.size).toBe(32 + 7);
+    expect(kb.intents.size).toBe(33 + 7);
     expect(kb.facts.get("qingji-s2-2")!.section).toBe("二、注销步骤与审核时长");
     expect(kb.tables.get("qingji-s1-table")!.section).toBe("一、注销前的准备工作");
 
