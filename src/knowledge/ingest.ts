@@ -336,6 +336,8 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
     const intent = intentFile.find((i) => i.id === id)!;
     intent.related = [sectionIntents[n - 1], sectionIntents[n + 1], ...(intent.related ?? [])].filter(isText);
   });
+  // a message that reads like none of them is offered the first sections, as questions to tap
+  for (const id of sectionIntents.slice(0, MAX_SUGGESTED)) intentFile.find((i) => i.id === id)!.suggest = true;
   const ids = new Set(intentFile.map((i) => i.id));
   for (const intent of intentFile) {
     if (intent.related) intent.related = [...new Set(intent.related.filter((r) => ids.has(r) && r !== intent.id))];
@@ -369,6 +371,8 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
 }
 
 const MAX_EXAMPLES = 40;
+// Sections offered when a message reads like nothing.
+const MAX_SUGGESTED = 3;
 // Words only one answer uses, taken as examples of it, at most.
 const MAX_DISTINCTIVE = 8;
 // A cell longer than this is a description, not a value to compare across rows.
@@ -505,8 +509,9 @@ export function factQuestions(text: string, T: QuestionTemplates = questionTempl
   const out: string[] = [];
   const asked = /^(.+?)[？?]/.exec(text);
   if (asked) out.push(trimPunct(asked[1]!));
+  // (a colon between figures is part of a clock time, "9:00-21:00", not the end of a clause)
   const clauses = text
-    .split(/[，,；;：:。！!？?]/)
+    .split(/[，,；;。！!？?]|(?<!\d)[：:]|[：:](?!\d)/)
     .map((c) => trimPunct(c))
     .filter((c) => [...c].length >= 3);
   clauses.forEach((clause, k) => {
