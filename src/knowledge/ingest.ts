@@ -261,7 +261,21 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
     const firstTable = d.tables[0];
     const answer = first ? first.ids : firstTable ? [`${firstTable.id}-rows`] : [];
     const sectionId = isIntro ? `${prefix}-overview` : key;
-    const examples = [...headingQuestions, ...(first ? [...chunkQuestions(first, T), ...distinctive(first.texts.join(""))] : [])];
+    // a part of the heading ("借阅规则与续借" → 续借) that the first paragraph does not speak of is asked of the paragraph that does
+    const routed = new Map<number, string[]>();
+    const parts = isIntro || !first ? [] : headingParts(section, T);
+    for (const part of parts) {
+      if (first!.texts.join("").includes(part)) continue;
+      const uses = rest.map((c) => c.texts.join("").split(part).length - 1);
+      const best = uses.indexOf(Math.max(...uses));
+      if (best < 0 || uses[best]! === 0) continue;
+      routed.set(best, [...(routed.get(best) ?? []), part, ...T.section.map((p) => fill(p, { x: part })).filter(isText)]);
+    }
+    const routedParts = new Set([...routed.values()].flat());
+    const examples = [
+      ...headingQuestions.filter((q) => !routedParts.has(q)),
+      ...(first ? [...chunkQuestions(first, T), ...distinctive(first.texts.join(""))] : []),
+    ];
     if (!first && firstTable) examples.push(...tableQuestions(firstTable.table, T));
     const sectionTitle = isIntro ? trimPunct((title ?? "").replace(/[(（][^)）]*[)）]/g, "")) || INTRO_SECTION : trimPunct(section.title) || section.heading;
     if (answer.length > 0 && add({ id: sectionId, title: sectionTitle, answer }, examples)) {
@@ -270,19 +284,21 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
       warnings.push(at(section.line, `the heading "${section.heading}" reads the same as another heading: no intent drafted for it`));
     }
     rest.forEach((c, n) => {
-      add({ id: `${key}-p${n + 2}`, title: chunkTitle(c.texts[0]!), answer: c.ids, related: [sectionId] }, [...chunkQuestions(c, T), ...distinctive(c.texts.join(""))]);
+      add({ id: `${key}-p${n + 2}`, title: chunkTitle(c.texts[0]!, T), answer: c.ids, related: [sectionId] }, [...(routed.get(n) ?? []), ...chunkQuestions(c, T), ...distinctive(c.texts.join(""))]);
     });
     d.tables.forEach(({ id: tableId, table, byColumn }, m) => {
       const base = `${key}-t${m + 1}`;
-      if (first || m > 0) add({ id: base, title: `${table.title}：${table.key}`, answer: [`${tableId}-rows`], related: [sectionId] }, tableQuestions(table, T));
+      if (first || m > 0) add({ id: base, title: fill(T.table_title, { key: bare(table.key) }) ?? `${table.title}：${table.key}`, answer: [`${tableId}-rows`], related: [sectionId] }, tableQuestions(table, T));
       const columns = Object.entries(table.columns);
       const kinds = new Map(columns.map(([colId]) => [colId, columnKind(table, colId, T)]));
       for (const [rowId, row] of Object.entries(table.rows)) {
         const rowIntent = `${base}-${rowId}`;
         const rowNames = [...new Set([bare(row.name), ...(row.aliases ?? []), row.name])];
         const cellRows = columns.length >= 2;
+        // a row's title is a question a user would tap ("现金的退还方式和到账时间"), not its bare name ("现金")
+        const rowTitle = fill(T.row_title, { row: row.name, columns: columns.slice(0, 2).map(([, c]) => bare(c.name)).join("和") }) ?? row.name;
         add(
-          { id: rowIntent, title: row.name, answer: [`${tableId}.${rowId}`] },
+          { id: rowIntent, title: rowTitle, answer: [`${tableId}.${rowId}`] },
           [...rowNames, ...T.row.flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r })))].filter(isText),
         );
         if (!cellRows) continue;
@@ -292,7 +308,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
           const examples = [
             ...T.cell.flatMap((p) => colNames.slice(0, 2).flatMap((c) => rowNames.slice(0, 2).map((r) => fill(p, { row: r, column: c })))),
             ...(kind ? (T.cell_by_kind[kind] ?? []).flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r, column: kind === "yes_no" ? withoutPrefix(colNames[0]!, T) : colNames[0] }))) : []),
-            ...[countQuestion(col.name, T)].filter(isText).flatMap((q) => rowNames.slice(0, 2).map((r) => `${r}${q}`)),
+            ...countQuestions(col.name, T).flatMap((q) => rowNames.slice(0, 2).map((r) => `${r}${q}`)),
             ...T.cell_by_column_word
               .filter(({ words }) => words.some((w) => col.name.includes(w)))
               .flatMap(({ patterns }) => patterns.flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r })))),
@@ -309,7 +325,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
         const examples = [
           ...T.column.flatMap((p) => colNames.slice(0, 2).map((c) => fill(p, { column: c, key: table.key }))),
           ...(T.column_by_kind[kinds.get(colId)!] ?? []).flatMap((p) => colNames.slice(0, 2).map((c) => fill(p, { column: c }))),
-          ...[countQuestion(col.name, T)].filter(isText).flatMap((q) => [q, `能${q}`]),
+          ...countQuestions(col.name, T),
         ].filter(isText);
         add({ id: `${base}-by-${colId}`, title: `各${table.key}的${bare(col.name)}`, answer: [`${tableId}-by-${colId}`] }, examples);
       }
@@ -320,6 +336,8 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
     const intent = intentFile.find((i) => i.id === id)!;
     intent.related = [sectionIntents[n - 1], sectionIntents[n + 1], ...(intent.related ?? [])].filter(isText);
   });
+  // a message that reads like none of them is offered the first sections, as questions to tap
+  for (const id of sectionIntents.slice(0, MAX_SUGGESTED)) intentFile.find((i) => i.id === id)!.suggest = true;
   const ids = new Set(intentFile.map((i) => i.id));
   for (const intent of intentFile) {
     if (intent.related) intent.related = [...new Set(intent.related.filter((r) => ids.has(r) && r !== intent.id))];
@@ -353,12 +371,16 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
 }
 
 const MAX_EXAMPLES = 40;
+// Sections offered when a message reads like nothing.
+const MAX_SUGGESTED = 3;
 // Words only one answer uses, taken as examples of it, at most.
 const MAX_DISTINCTIVE = 8;
 // A cell longer than this is a description, not a value to compare across rows.
 const SHORT_CELL = 14;
-// Paragraphs are answered together up to this many characters (an answer over about 300 is a dump).
+// A paragraph longer than this is answered in parts, cut at sentences (an answer over about 300 is a dump).
 const CHUNK_MAX_CHARS = 280;
+// A paragraph of one sentence shorter than this is read with the paragraph after it.
+const CHUNK_MIN_CHARS = 24;
 
 interface Chunk {
   ids: string[];
@@ -372,7 +394,7 @@ interface DraftedSection {
 
 const isText = (x: string | null | undefined): x is string => typeof x === "string" && x.length > 0;
 
-/** A section's facts in answers of whole paragraphs (a lead line keeps its bullets), as many as fit in one short answer; a long paragraph is cut at sentences. */
+/** A section's facts in answers of one paragraph each (a lead line keeps its bullets); a long paragraph is cut at sentences. */
 function chunk(list: Section["facts"], ids: string[]): Chunk[] {
   const paras: Chunk[] = [];
   list.forEach((f, i) => {
@@ -382,13 +404,22 @@ function chunk(list: Section["facts"], ids: string[]): Chunk[] {
       last.texts.push(f.text);
     } else paras.push({ ids: [ids[i]!], texts: [f.text] });
   });
+  // a paragraph is one answer: the figure asked for is in the answer given, not in the one next to it;
+  // only a paragraph too short to stand alone (a lone line) joins the one after it
   const out: Chunk[] = [];
+  let carry: Chunk | null = null;
   for (const p of paras) {
+    const c: Chunk = carry ? { ids: [...carry.ids, ...p.ids], texts: [...carry.texts, ...p.texts] } : p;
+    carry = null;
+    if (c.texts.join("").length < CHUNK_MIN_CHARS && c.texts.length === 1) carry = c;
+    else out.push(c);
+  }
+  if (carry) {
     const last = out[out.length - 1];
-    if (last && last.texts.join("").length + p.texts.join("").length <= CHUNK_MAX_CHARS) {
-      last.ids.push(...p.ids);
-      last.texts.push(...p.texts);
-    } else out.push({ ids: [...p.ids], texts: [...p.texts] });
+    if (last && last.texts.join("").length + carry.texts.join("").length <= CHUNK_MAX_CHARS) {
+      last.ids.push(...carry.ids);
+      last.texts.push(...carry.texts);
+    } else out.push(carry);
   }
   return out;
 }
@@ -435,10 +466,25 @@ function contentWords(text: string, T: QuestionTemplates, pairs = true): string[
   return out;
 }
 
-/** A quick-reply title for a paragraph: its first clause, cut short. */
-function chunkTitle(text: string): string {
-  const clause = trimPunct(text.split(/[，,；;。！!？?：:]/)[0] ?? text) || trimPunct(text);
+/** A quick-reply title for a paragraph: its first clause without the word that links it to the one before (此外), cut short. */
+function chunkTitle(text: string, T: QuestionTemplates): string {
+  const clauses = text.split(/[，,；;。！!？?：:]/).map(trimPunct).filter(Boolean);
+  // a clause that is only a linking word ("此外，") says nothing: the next one does
+  const first = clauses.find((c) => !T.linking_words.includes(c)) ?? trimPunct(text);
+  const link = T.linking_words.find((w) => first.startsWith(w) && [...first].length > [...w].length + 3);
+  const cut = link ? first.slice(link.length) : first;
+  // a clause that names a case ("借书证已经丢失的") is asked about it ("借书证已经丢失的怎么办")
+  const clause = cut.endsWith("的") && [...cut].length >= 4 ? fill(T.case_title, { x: cut }) ?? cut : cut;
   return [...clause].length > 16 ? `${[...clause].slice(0, 15).join("")}…` : clause;
+}
+
+/** A count column's name asked in the ways people ask for a count ("可借册数" → 可借几册, 能借多少册, 能借几本); none for other names. */
+export function countQuestions(name: string, T: QuestionTemplates): string[] {
+  const m = new RegExp(`^(.*?)(${T.count_units.join("|")})数$`).exec(bare(name));
+  if (!m) return [];
+  const units = [m[2]!, ...(T.unit_variants[m[2]!] ?? [])];
+  const verbs = [...new Set([m[1]!, ...Object.entries(T.modal_variants).flatMap(([a, bs]) => (m[1]!.startsWith(a) ? bs.map((b) => b + m[1]!.slice(a.length)) : []))])];
+  return verbs.flatMap((v) => units.flatMap((u) => T.count_asks.map((q) => `${v}${q}${u}`)));
 }
 
 /** A count column's name asked as a question ("可借册数" → 可借几册, "续借次数" → 续借几次); null for other names. */
@@ -463,8 +509,9 @@ export function factQuestions(text: string, T: QuestionTemplates = questionTempl
   const out: string[] = [];
   const asked = /^(.+?)[？?]/.exec(text);
   if (asked) out.push(trimPunct(asked[1]!));
+  // (a colon between figures is part of a clock time, "9:00-21:00", not the end of a clause)
   const clauses = text
-    .split(/[，,；;：:。！!？?]/)
+    .split(/[，,；;。！!？?]|(?<!\d)[：:]|[：:](?!\d)/)
     .map((c) => trimPunct(c))
     .filter((c) => [...c].length >= 3);
   clauses.forEach((clause, k) => {
@@ -487,6 +534,17 @@ export function factQuestions(text: string, T: QuestionTemplates = questionTempl
       const before = (m.index >= start ? contentWords(asked.slice(start, m.index), T, false)[0] : undefined) ?? contentWords(asked.slice(0, m.index), T, false)[0];
       const after = contentWords(asked.slice(m.index + m[0].length), T, false)[0] ?? "";
       if (before) out.push(`${before}${ask(...(m as unknown as string[]))}${after}`);
+      // and by the other words for the same question ("多久" → 多长时间), after what the sentence is about ("现场办证…全程约3分钟" → 现场办证要多久)
+      // (what the sentence is about: its first two words, when they are written together)
+      const subject = contentWords(text, T, false).slice(0, 2).join("");
+      const about = subject !== before && text.includes(subject) && [...subject].length <= 8 ? subject : undefined;
+      for (const other of T.cloze_also[c.kind] ?? []) {
+        const o = other.replace(/\{(\d)\}/g, (_x, n: string) => m[Number(n)] ?? "");
+        if (before && !after) out.push(`${before}${o}`);
+        if (about) out.push(`${about}${ask(...(m as unknown as string[]))}`, `${about}${o}`);
+      }
+      // a range of clock times is asked for its start and its end ("总馆9:00-21:00开放" → 总馆几点关门)
+      if (c.kind === "clock" && /[-~至到]/.test(m[0]) && before) out.push(...T.clock_range.map((p) => fill(p, { x: before })).filter(isText));
     }
     const cue = (list: string[]): { before: string; after: string } | null => {
       for (const w of list) {
@@ -591,6 +649,8 @@ function draftConversation(values: { title: string; topics: string; example: str
 
 // "X（Y）" in the text: Y is another name of X when it is short and names something (not a figure or a unit)
 const ALIAS = /([\p{Script=Han}A-Za-z0-9]{2,})[（(]\s*(?:简称|又称|又名|英文|即|俗称)?\s*([^（）()，,、。；;:：\d]{1,8})\s*[）)]/gu;
+// "X，简称Y", "X又称“Y”": another name, marked as one, outside brackets
+const MARKED_ALIAS = /([\p{Script=Han}A-Za-z0-9]{2,})[，,]?\s*(?:以下简称|下称|简称|又称|又名|也叫|也称|俗称|统称为)\s*[“"「『]?([\p{Script=Han}A-Za-z0-9]{1,8}?)[”"」』]?(?=[，,。；;）)\s]|$)/gu;
 const UNIT_ONLY = /^(秒|分钟|小时|天|日|周|月|个月|年|%|元|万元|个|次|人|项)$/;
 const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
 
@@ -624,9 +684,54 @@ function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["table
       if (term && [...term].length >= 2) addTerm(term, alias);
     }
   }
-  // everyday words for the words the article uses ("开放" → 开门)
+  // "X，简称Y", "X又称Y", "X（以下简称“Y”）": another name, marked as one
+  for (const text of texts.slice(1)) {
+    for (const m of text.matchAll(MARKED_ALIAS)) {
+      const words = [...wordSegmenter.segment(m[1]!)].filter((w) => w.isWordLike).map((w) => w.segment);
+      const term = [...m[1]!].length <= 6 ? m[1]! : lastChars(words, 3);
+      if (term && [...term].length >= 2 && [...m[2]!].length >= 2) addTerm(term, m[2]!);
+    }
+  }
+  // everyday words for the words the article uses ("开放" → 开门), and for a group's other words the one the article uses
   const all = [...texts, ...examples].join("\n");
-  for (const [word, forms] of Object.entries(T.synonyms)) if (all.includes(word)) for (const f of forms) addTerm(word, f);
+  for (const [word, forms] of Object.entries(T.synonyms)) {
+    const group = [word, ...forms.map(String)];
+    // (the word on the left as the article or its questions use it; another only as the article itself does)
+    const used = all.includes(word) ? word : forms.map(String).find((w) => [...w].length >= 2 && texts.some((t) => t.includes(w)));
+    if (used) for (const f of group) addTerm(used, f);
+  }
+  // the article's own words, read whole (a dictionary cuts 滞纳金 into three characters that say little),
+  // each with its everyday forms (借书证 → 借书卡, 办证 → 办卡) when the article does not use that form itself
+  const terms = articleTerms(texts, T);
+  const text = texts.join("\n");
+  const key = (s: string): string => s.normalize("NFKC").toLowerCase();
+  for (const term of terms) {
+    if (owner.has(key(term))) continue;
+    synonyms[term] = [term];
+    owner.set(key(term), term);
+    for (const [part, forms] of Object.entries(T.everyday_parts)) {
+      if (!term.includes(part) || term === part) continue;
+      for (const f of forms) {
+        const variant = term.replace(part, String(f));
+        if ([...variant].length >= 2 && !text.includes(variant)) addTerm(term, variant);
+      }
+    }
+  }
+  // a row named by its kind and the article's word for what it is ("普通证" of 借书证) is also asked as both ("普通借书证")
+  const heads = new Map<string, string>();
+  for (const term of terms) {
+    const head = [...term].at(-1)!;
+    if ([...term].length >= 3 && text.split(term).length > text.split(heads.get(head) ?? "\u0000").length) heads.set(head, term);
+  }
+  for (const table of Object.values(tables)) {
+    for (const row of Object.values(table.rows)) {
+      const name = bare(row.name);
+      const chars = [...name];
+      const whole = heads.get(chars.at(-1)!);
+      if (!whole || chars.length < 2 || chars.length > 4 || !/^\p{Script=Han}+$/u.test(name) || name.endsWith([...whole].slice(-2).join(""))) continue;
+      addTerm(name, chars.slice(0, -1).join("") + whole);
+    }
+  }
   // a Latin name written with a dash or a space is typed without it too ("Wi-Fi" → wifi)
   for (const text of texts) {
     for (const m of text.matchAll(/(?<![A-Za-z])[A-Za-z]+(?:[- ][A-Za-z]+)+(?![A-Za-z])/g)) addTerm(m[0], m[0].replace(/[- ]/g, ""));
@@ -636,7 +741,60 @@ function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["table
       for (const alias of item.aliases ?? []) if ([...alias].length <= 8 && !/[\/／]/.test(item.name)) addTerm(bare(item.name), alias);
     }
   }
-  return { synonyms, stopwords: [], entities: {} };
+  // words of a message's circumstances (晚上) read as themselves, never as a typo of the article's words (网上), unless the article uses them
+  const stopwords = T.plain_words.filter((w) => !text.includes(w) && !owner.has(key(w)));
+  return { synonyms, stopwords, entities: {} };
+}
+
+/**
+ * The article's own terms that a dictionary does not know: a run of characters it reads one by one
+ * (滞|纳|金, 挂|失) or a word with a one-character head (借书|证, 加工|费), found in two facts or more.
+ * Of a run's pieces the one found most often is the term, the longest of those found as often.
+ */
+export function articleTerms(texts: string[], T: QuestionTemplates): string[] {
+  const counts = new Map<string, number>();
+  const single = (seg: string): boolean => [...seg].length === 1 && /\p{Script=Han}/u.test(seg) && !T.function_chars.includes(seg);
+  const runs: string[][] = [];
+  for (const text of texts) {
+    const found = new Set<string>();
+    const here: string[] = [];
+    for (const clause of text.split(/[^\p{Script=Han}]+/u)) {
+      const segs = [...wordSegmenter.segment(clause)].filter((w) => w.isWordLike).map((w) => w.segment);
+      let run = "";
+      const flush = (): void => {
+        const chars = [...run];
+        if (chars.length >= 2) {
+          here.push(run);
+          for (let i = 0; i < chars.length; i++) for (let n = 2; n <= 4 && i + n <= chars.length; n++) found.add(chars.slice(i, i + n).join(""));
+        }
+        run = "";
+      };
+      segs.forEach((seg, i) => {
+        if (single(seg)) run += seg;
+        else flush();
+        // a two-character word with a one-character head after it, which no other single character follows
+        // nor precedes (全|部门|店 is a word cut in the wrong place, not 部门 + 店)
+        if ([...seg].length === 2 && /^\p{Script=Han}+$/u.test(seg) && single(segs[i + 1] ?? "") && !single(segs[i + 2] ?? "") && !single(segs[i - 1] ?? "")) {
+          found.add(seg + segs[i + 1]!);
+          here.push(seg + segs[i + 1]!);
+        }
+      });
+      flush();
+    }
+    runs.push(here);
+    for (const w of found) counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
+  const useful = (w: string): boolean => (counts.get(w) ?? 0) >= 2 && !T.common_words.includes(w) && !T.fillers.includes(w);
+  const out = new Set<string>();
+  for (const run of runs.flat()) {
+    const chars = [...run];
+    // the best piece of the run: found most often, then longest; the rest of the run is read again
+    const pieces: string[] = [];
+    for (let i = 0; i < chars.length; i++) for (let n = 2; n <= 4 && i + n <= chars.length; n++) pieces.push(chars.slice(i, i + n).join(""));
+    const best = pieces.filter(useful).sort((a, b) => counts.get(b)! - counts.get(a)! || [...b].length - [...a].length)[0];
+    if (best) out.add(best);
+  }
+  return [...out];
 }
 
 /** The last words, at least `min` characters of them. */
@@ -808,9 +966,14 @@ function sectionExamples(section: Section, T: QuestionTemplates): string[] {
     out.push(...T.section.map((p) => fill(p, { x: subject })).filter(isText));
     if (T.list_endings.some((e) => subject.endsWith(e))) out.push(...T.list_section.map((p) => fill(p, { x: subject })).filter(isText));
   }
-  const parts = subject.split(/以及|与|和|及|、|&|\s+/).map(trimPunct).filter((p) => [...p].length >= 2);
-  if (parts.length >= 2) out.push(...parts);
+  out.push(...headingParts(section, T));
   return out.filter(Boolean);
+}
+
+/** The parts of a heading that names two things or more ("借阅规则与续借" → 借阅规则, 续借); none for a heading of one. */
+function headingParts(section: Section, T: QuestionTemplates): string[] {
+  const parts = stripTail(trimPunct(section.title), T).split(/以及|与|和|及|、|&|\s+/).map(trimPunct).filter((p) => [...p].length >= 2);
+  return parts.length >= 2 ? parts : [];
 }
 
 /** A heading without the question words at its end ("X是什么" → X). */

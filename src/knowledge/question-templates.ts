@@ -19,6 +19,9 @@ export interface QuestionTemplates {
   column: string[];
   column_by_kind: Partial<Record<ValueKind, string[]>>;
   table: string[];
+  table_title: string;
+  row_title: string;
+  case_title: string;
   value_kinds: Partial<Record<ValueKind, string>>;
   cloze: Array<{ kind: ValueKind; pattern: string; ask: string }>;
   why_cues: string[];
@@ -37,7 +40,15 @@ export interface QuestionTemplates {
   common_words: string[];
   function_chars: string;
   synonyms: Record<string, string[]>;
+  everyday_parts: Record<string, string[]>;
   count_units: string[];
+  count_asks: string[];
+  unit_variants: Record<string, string[]>;
+  modal_variants: Record<string, string[]>;
+  cloze_also: Partial<Record<ValueKind, string[]>>;
+  clock_range: string[];
+  linking_words: string[];
+  plain_words: string[];
 }
 
 /** A conversation intent as written in conversation-intents.yaml (replies with placeholders). */

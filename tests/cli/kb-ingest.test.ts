@@ -36,7 +36,7 @@ describe("npm run kb:ingest", () => {
     const run = await ingest("tests/fixtures/sample-article.txt", "--out", out, "--prefix", "qingji");
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("3 sections, 12 facts, 2 tables (6 rows), 32 intents");
+    expect(run.stdout).toContain("3 sections, 12 facts, 2 tables (6 rows), 33 intents");
     expect(run.stdout).toContain("The knowledge base loads without problems");
     expect(run.stdout).toContain(`INTENTS_DIR=${join(out, "intents")} KNOWLEDGE_DIR=${join(out, "knowledge")} npm start`);
     expect(run.stdout).toContain("npm run kb:validate");
@@ -54,7 +54,7 @@ describe("npm run kb:ingest", () => {
     const validate = await runScript("src/cli/kb-validate.ts", [], env);
     expect(validate.stderr).toBe("");
     expect(validate.code).toBe(0);
-    expect(validate.stdout).toContain("knowledge base OK: 39 intents");
+    expect(validate.stdout).toContain("knowledge base OK: 40 intents");
     const test = await runScript("src/cli/kb-test.ts", [], env);
     expect(test.code).toBe(0);
     expect(test.stdout).toMatch(/every phrasing against its own intent: 100\.0%/);

@@ -60,7 +60,7 @@ describe("an article on another topic, ingested and served with no edit", () => 
 
   it("answers its held-out questions above a floor and turns away those outside it", async () => {
     // the floors sit under the figures recorded in the README, so a regression of the drafts shows here
-    expect(await passRate("inscope")).toBeGreaterThanOrEqual(0.4);
+    expect(await passRate("inscope")).toBeGreaterThanOrEqual(0.52);
     expect(await passRate("oos")).toBeGreaterThanOrEqual(0.85);
   });
 });

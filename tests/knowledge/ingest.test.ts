@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   IngestError,
   aliasesOf,
+  articleTerms,
+  countQuestions,
   cleanHtml,
   factQuestions,
   ingestArticle,
@@ -15,6 +17,7 @@ import {
 } from "../../src/knowledge/ingest.js";
 import { renderRefs } from "../../src/dialog/render.js";
 import { loadKnowledge, resolveRef } from "../../src/knowledge/load.js";
+import { questionTemplates } from "../../src/knowledge/question-templates.js";
 import { intentFileSchema, knowledgeFileSchema, lexiconFileSchema } from "../../src/knowledge/schema.js";
 import { matchIntent } from "../../src/nlu/match.js";
 
@@ -56,10 +59,10 @@ function writeDrafts(r: IngestResult): { knowledgeDir: string; intentsDir: strin
 
 describe("ingestArticle on the sample article", () => {
   it("counts sections, facts, tables, rows and intents", () => {
-    expect(result.stats).toEqual({ sections: 3, facts: 12, tables: 2, rows: 6, intents: 32 });
+    expect(result.stats).toEqual({ sections: 3, facts: 12, tables: 2, rows: 6, intents: 33 });
     expect(facts).toHaveLength(12);
     expect(Object.keys(tables)).toEqual(["qingji-s1-table", "qingji-s2-table"]);
-    expect(result.intentFile.map((i) => i.id).filter((id) => !id.includes("-t"))).toEqual(["qingji-overview", "qingji-s1", "qingji-s2", "qingji-s3"]);
+    expect(result.intentFile.map((i) => i.id).filter((id) => !id.includes("-t"))).toEqual(["qingji-overview", "qingji-s1", "qingji-s2", "qingji-s3", "qingji-s3-p2"]);
     expect(result.warnings).toEqual([]);
   });
 
@@ -133,9 +136,11 @@ describe("ingestArticle on the sample article", () => {
     expect(result.intentFile.find((i) => i.id === "qingji-s1")!.examples).toContain("注销前的准备工作有哪些");
     // a figure of the text is asked for
     expect(s2.examples).toContain("提交后有多久冷静期");
-    expect(result.intentFile.find((i) => i.id === "qingji-s3")!.examples).toEqual(
-      expect.arrayContaining(["注销后同一手机号需等待多久才能重新注册", "注销后还能找回笔记吗"]),
-    );
+    // a paragraph after the first is an intent of its own: its figures are asked of it, and it answers with itself
+    const s3p2 = result.intentFile.find((i) => i.id === "qingji-s3-p2")!;
+    expect(s3p2.examples).toEqual(expect.arrayContaining(["注销后同一手机号需等待多久才能重新注册", "注销后还能找回笔记吗"]));
+    expect(s3p2.answer).toEqual(["qingji-s3-5", "qingji-s3-6"]);
+    expect(s3p2.related).toEqual(["qingji-s3"]);
     const overview = result.intentFile.find((i) => i.id === "qingji-overview")!;
     expect(overview.examples).toEqual(expect.arrayContaining(["如何注销轻记笔记账号", "轻记账号注销指南"]));
     expect(overview.answer).toEqual(["qingji-intro-1", "qingji-intro-2"]);
@@ -199,7 +204,7 @@ describe("the drafts in the knowledge base", () => {
     const { kb } = loaded;
     expect(kb.facts.size).toBe(12 + 7);
     expect(kb.tables.size).toBe(2);
-    expect(kb.intents.size).toBe(32 + 7);
+    expect(kb.intents.size).toBe(33 + 7);
     expect(kb.facts.get("qingji-s2-2")!.section).toBe("二、注销步骤与审核时长");
     expect(kb.tables.get("qingji-s1-table")!.section).toBe("一、注销前的准备工作");
 
@@ -328,6 +333,50 @@ describe("questions and names drafted from the text", () => {
     expect(aliasesOf("宽带拨号(PPPoE)")).toEqual(["宽带拨号", "PPPoE"]);
     expect(aliasesOf("公众号/小程序")).toEqual(["公众号", "小程序"]);
     expect(aliasesOf("网页端注销")).toEqual([]);
+  });
+
+  it("reads the article's own words whole, with their everyday forms and other names", () => {
+    const T = questionTemplates();
+    // a run of characters a dictionary reads one by one, and a word with a one-character head, in two facts or more
+    expect(articleTerms(["逾期会收滞纳金。", "滞纳金可在线缴纳。", "借书证丢失请挂失。", "挂失后，借书证作废。"], T)).toEqual(
+      expect.arrayContaining(["滞纳金", "挂失", "借书证"]),
+    );
+    const r = ingestArticle(
+      [
+        "会员卡说明",
+        "健身会员卡（简称会员卡）全市通用。会员卡丢失请到前台挂失。挂失后补办。",
+        "一、卡种",
+        "卡种 | 价格 | 有效期 |",
+        "---|---|---|",
+        "月卡 | 299元 | 30天 |",
+        "年卡 | 2399元 | 365天 |",
+        "二、证件",
+        "办理会员卡需带身份证。学员证丢失后可补办。学员证每年审核一次。",
+      ].join("\n"),
+      { prefix: "gym", sourceName: "gym.txt" },
+    );
+    const syn = r.lexiconFile.synonyms;
+    expect(syn["挂失"]).toEqual(["挂失"]);
+    // 证 is also typed 卡 (学员证 → 学员卡), a row named by its kind also with the article's word (年卡 → 年会员卡)
+    expect(syn["学员证"]).toContain("学员卡");
+    expect(syn["年卡"]).toContain("年会员卡");
+    // a group of everyday words maps to the word the article uses (前台), whichever it is
+    expect(syn["前台"]).toEqual(expect.arrayContaining(["服务台", "柜台"]));
+    // words of the circumstances are read as themselves (晚上 is no typo of 网上)
+    expect(r.lexiconFile.stopwords).toContain("晚上");
+    expect(lexiconFileSchema.safeParse(r.lexiconFile).success).toBe(true);
+    // quick-reply titles are questions: a row by its columns, the table by its rows
+    expect(r.intentFile.find((i) => i.id === "gym-s1-t1-nian-ka")!.title).toBe("年卡的价格和有效期");
+    expect(r.intentFile.find((i) => i.id === "gym-s1")!.suggest).toBe(true);
+  });
+
+  it("asks for a count in the words people use for it", () => {
+    const T = questionTemplates();
+    expect(countQuestions("可借册数", T)).toEqual(expect.arrayContaining(["可借几册", "能借多少册", "能借几本"]));
+    expect(countQuestions("押金", T)).toEqual([]);
+    // a clock range is asked for its end, and a figure by what its sentence is about
+    expect(factQuestions("总馆周二至周日9:00-21:00开放")).toContain("总馆几点关门");
+    expect(factQuestions("现场办证在服务台办理，全程约3分钟")).toEqual(expect.arrayContaining(["现场办证多久", "现场办证要多久"]));
   });
 
   it("drafts a lexicon of the article's terms and their other names", () => {
