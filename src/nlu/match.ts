@@ -1,6 +1,7 @@
 import type { Candidate, MatchResult } from "../types.js";
 import type { Lexicon } from "./lexicon.js";
 import { normalizeText } from "./normalize.js";
+import { buildBridge } from "./bridge.js";
 import { addVocabularySounds, segment, type Token, type TokenKind } from "./segment.js";
 
 /** An intent as the index sees it: its id, kind and example phrasings. */
@@ -169,6 +170,8 @@ export function tokenize(text: string, lexicon: Lexicon): Token[] {
 
 /** Builds the index from intents' example phrasings. */
 export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchIndex {
+  // the knowledge base's own phrasings are read as written, without a bridge of an earlier build
+  lexicon.bridge = null;
   // a title is one more way to ask: quick replies send titles back as messages
   const phrasings = intents.map((i) =>
     i.type === "out-of-scope" || i.examples.includes(i.title) ? i.examples : [...i.examples, i.title],
@@ -193,9 +196,14 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
   const idf = new Map<string, number>();
   for (const [t, d] of df) idf.set(t, Math.log(1 + n / d));
   const answerDf = new Map<string, number>();
+  const answerTexts: Token[][] = [];
   const answerVocab = intents.map((intent) => {
     const v = new Set<string>();
-    for (const text of intent.answerTexts ?? []) for (const t of tokenize(text, lexicon)) if (t.kind !== "stop" && t.kind !== "char") v.add(t.text);
+    for (const text of intent.answerTexts ?? []) {
+      const toks = tokenize(text, lexicon);
+      answerTexts.push(toks);
+      for (const t of toks) if (t.kind !== "stop" && t.kind !== "char") v.add(t.text);
+    }
     for (const t of v) answerDf.set(t, (answerDf.get(t) ?? 0) + 1);
     return v;
   });
@@ -216,6 +224,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     chatOnly: new Set([...df.keys()].filter((t) => vocab.every((v, i) => !v.has(t) || intents[i]!.type === "smalltalk"))),
     lexicon,
   };
+  lexicon.bridge = bridgeFor([...tokenized.flatMap(({ examples, keywords }) => [...examples, keywords]), ...answerTexts], lexicon);
   tokenized.forEach(({ examples }, intent) => {
     const texts = phrasings[intent]!;
     for (const [k, toks] of examples.entries()) {
@@ -234,11 +243,29 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
   return index;
 }
 
+/**
+ * The dictionary bridge of a knowledge base, from the texts it is read from (as tokens), with the
+ * lexicon's surface forms of the terms they use and its entities.
+ */
+function bridgeFor(texts: Token[][], lexicon: Lexicon): ReturnType<typeof buildBridge> {
+  const vocab = new Set<string>();
+  for (const toks of texts) for (const t of toks) vocab.add(t.text);
+  for (const entity of lexicon.entityOf.keys()) vocab.add(entity);
+  const han = (s: string): boolean => /^\p{Script=Han}+$/u.test(s);
+  const forms = new Map<string, Token[]>();
+  for (const entity of lexicon.entityOf.keys()) if (han(entity)) forms.set(entity, [{ text: entity, kind: "term" }]);
+  for (const [surface, canonical] of lexicon.surfaces) {
+    if (!forms.has(surface) && han(surface) && vocab.has(canonical) && !lexicon.stopwords.has(canonical)) forms.set(surface, [{ text: canonical, kind: "term" }]);
+  }
+  const unused = new Set([...lexicon.surfaces.values()].filter((w) => han(w) && !vocab.has(w) && !lexicon.stopwords.has(w)));
+  return buildBridge({ texts, forms, vocab, stopwords: lexicon.stopwords, unused });
+}
+
 function weigh(tokens: Token[], index: MatchIndex): Map<string, number> {
   const w = new Map<string, number>();
   for (const t of tokens) {
     const known = index.idf.get(t.text) ?? index.answerIdf.get(t.text);
-    const value = KIND_WEIGHT[t.kind] * (known ?? index.unknownIdf * (t.kind === "latin" ? UNKNOWN_LATIN_FACTOR : UNKNOWN_FACTOR));
+    const value = KIND_WEIGHT[t.kind] * (t.weight ?? 1) * (known ?? index.unknownIdf * (t.kind === "latin" ? UNKNOWN_LATIN_FACTOR : UNKNOWN_FACTOR));
     w.set(t.text, Math.max(w.get(t.text) ?? 0, value));
   }
   return w;
@@ -390,6 +417,27 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   return { candidates, confidence: candidates[0]?.score ?? 0, tokens };
 }
 
+/**
+ * Drops the dictionary's translations no other word of the message backs: a translated word is
+ * kept when some intent uses it together with another word of the message (not a question frame,
+ * not read from the same English words). An English word alone
+ * ("kinda slow") is more often the message's wording than a question of the knowledge base.
+ */
+function corroborated(clauses: Token[][], index: MatchIndex): Token[][] {
+  const all = clauses.flat();
+  if (!all.some((t) => t.from !== undefined)) return clauses;
+  const lex = index.lexicon;
+  const content = all.filter((t) => t.kind !== "stop" && t.kind !== "number" && !lex.frames.has(t.text));
+  const backed = (t: Token): boolean =>
+    index.vocab.some((v, i) => {
+      const uses = (x: string): boolean => v.has(x) || index.answerVocab[i]!.has(x);
+      return uses(t.text) && content.some((o) => o.from !== t.from && o.text !== t.text && uses(o.text));
+    });
+  const keep = new Map<Token, boolean>();
+  for (const t of all) if (t.from !== undefined) keep.set(t, backed(t));
+  return clauses.map((toks) => toks.filter((t) => keep.get(t) !== false));
+}
+
 const scratches = new WeakMap<MatchIndex, Float64Array>();
 function scratch(index: MatchIndex): Float64Array {
   let acc = scratches.get(index);
@@ -458,7 +506,10 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   }
 
   const clauses = splitRunOns(truncated ? normalizeText(text).clauses : norm.clauses, index.lexicon).map((c) => dropLeadingDiscourse(c, index.lexicon));
-  const clauseTokens = clauses.map((c) => segment(c, index.lexicon));
+  const clauseTokens = corroborated(
+    clauses.map((c) => segment(c, index.lexicon)),
+    index,
+  );
   let best = scoreText(clauseTokens.flat(), index, opts);
   const allTokens = best.tokens;
   let bestText = text;

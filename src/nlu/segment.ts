@@ -1,4 +1,5 @@
 import Fuse from "fuse.js";
+import { bridgeAt, EXACT_BRIDGE_SCORE, INFLECTIONS, type DictionaryBridge } from "./bridge.js";
 import { fuzzySyllable, syllables, type Lexicon } from "./lexicon.js";
 
 /** How a token was read; the matcher weighs them differently. */
@@ -7,6 +8,10 @@ export type TokenKind = "term" | "stop" | "word" | "char" | "latin" | "number";
 export interface Token {
   text: string;
   kind: TokenKind;
+  /** How surely the token is what was said, when less than sure (a dictionary translation): scales its weight. */
+  weight?: number;
+  /** The English word or phrase a dictionary translation was read from. */
+  from?: string;
 }
 
 const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
@@ -53,7 +58,21 @@ export function segment(clause: string, lex: Lexicon): Token[] {
     }
     if (hit) {
       flush();
-      out.push(classify(hit.canonical, lex));
+      // an English surface of the general glossary read as a word this knowledge base never uses ("lost" →
+      // 消失 where it says 丢失) is read through the dictionary when that translates it exactly to a word it uses
+      const bridged =
+        lex.bridge && LATIN.test(c) && !lex.bridge.vocab.has(hit.canonical) && !lex.stopwords.has(hit.canonical)
+          ? bridgeAt(chars, i, lex, lex.bridge, EXACT_BRIDGE_SCORE)
+          : null;
+      if (bridged) {
+        out.push(...bridged.tokens);
+        i += bridged.length;
+        continue;
+      }
+      // a word of the lexicon this knowledge base never uses (罚钱 → 罚款 where it says 滞纳金): the word it
+      // uses that the dictionary gives the same meaning, if any
+      const shared = lex.bridge?.chinese.get(hit.canonical);
+      out.push(...(shared ? shared.map((t) => ({ ...t })) : [classify(hit.canonical, lex)]));
       i += hit.length;
       continue;
     }
@@ -71,7 +90,15 @@ export function segment(clause: string, lex: Lexicon): Token[] {
       let j = i;
       while (j < chars.length && /[a-z0-9%.\-+]/.test(chars[j]!)) j++;
       const word = chars.slice(i, j).join("");
-      out.push(...readLatin(word, lex));
+      const read = readLatin(word, lex);
+      // an English word (or phrase) no glossary reads as a word of the knowledge base: its dictionary translation
+      const bridged = lex.bridge && LATIN.test(c) && !readsKnown(read, lex.bridge) ? bridgeAt(chars, i, lex, lex.bridge) : null;
+      if (bridged) {
+        out.push(...bridged.tokens);
+        i += bridged.length;
+        continue;
+      }
+      out.push(...read);
       i = j;
       continue;
     }
@@ -90,6 +117,11 @@ export function segment(clause: string, lex: Lexicon): Token[] {
   }
   flush();
   return out;
+}
+
+/** Whether a reading says something the knowledge base knows: its words are all function words, numbers or words it uses. */
+function readsKnown(tokens: Token[], bridge: DictionaryBridge): boolean {
+  return tokens.every((t) => t.kind === "stop" || t.kind === "number" || bridge.vocab.has(t.text));
 }
 
 function classify(text: string, lex: Lexicon): Token {
@@ -304,18 +336,6 @@ function readLatin(word: string, lex: Lexicon): Token[] {
   return [{ text: word, kind: "latin" }];
 }
 
-// English inflections people type (deleted, followers, closing): the lexicon lists base forms.
-const INFLECTIONS: Array<[RegExp, string]> = [
-  [/ies$/, "y"],
-  [/ied$/, "y"],
-  [/([^aeiou])\1(ed|ing)$/, "$1"],
-  [/es$/, ""],
-  [/s$/, ""],
-  [/ed$/, ""],
-  [/d$/, ""],
-  [/ing$/, ""],
-  [/ing$/, "e"],
-];
 
 /** The base form of an English word that the lexicon knows, if any. */
 function englishStem(word: string, lex: Lexicon): string | undefined {
