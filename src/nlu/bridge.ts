@@ -17,12 +17,16 @@ export interface BridgeTarget {
   tokens: Token[];
   /** How specifically a gloss says it: 1 when a gloss is the phrase itself ("deposit", "to renew"). */
   score: number;
+  /** Whether the glosses that say it best say it only as a verb ("to book"). */
+  verb: boolean;
 }
 
 /** A word of the knowledge base whose glosses say an English phrase, and how specifically. */
 interface Candidate {
   tokens: Token[];
   score: number;
+  /** Whether the glosses that say it best say it only as a verb ("to book"). */
+  verb: boolean;
   /** How many meanings the dictionary gives the word. */
   meanings: number;
 }
@@ -110,6 +114,8 @@ const MAX_TARGETS = 3;
 // Words of a gloss that only stand for its arguments ("to return sth to sb").
 const FILLER = new Set(["sb", "sth", "sb's", "sth's", "one's", "oneself", "someone", "something", "somebody", "etc", "a", "an", "the", "e.g", "eg", "i.e", "ie", "esp", "usu", "lit", "fig", "also"]);
 const ARTICLES = new Set(["a", "an", "the"]);
+// Words after which an English word is a noun ("a book", "my card").
+const DETERMINERS = new Set(["a", "an", "the", "my", "your", "his", "her", "its", "our", "their", "this", "that", "these", "those", "each", "every"]);
 
 /** The words of one gloss part, lower case, with its fillers left out. */
 function glossWords(text: string): string[] {
@@ -124,17 +130,19 @@ function glossWords(text: string): string[] {
 }
 
 /** What a gloss says, as word lists: its main text (without "to" / "to be") and its bracketed parts. */
-function glossParts(gloss: string): Array<{ words: string[]; bracketed: boolean }> {
-  const out: Array<{ words: string[]; bracketed: boolean }> = [];
+function glossParts(gloss: string): Array<{ words: string[]; bracketed: boolean; verb: boolean }> {
+  const out: Array<{ words: string[]; bracketed: boolean; verb: boolean }> = [];
   for (const part of gloss.split(";")) {
     const brackets = [...part.matchAll(/\(([^()]*)\)/g)].map((m) => m[1]!);
     const main = glossWords(part.replace(/\([^()]*\)/g, " "));
-    if (main[0] === "to") main.shift();
+    // "to book (a room)" is a verb: "a book" is not it
+    const verb = main[0] === "to";
+    if (verb) main.shift();
     if (main[0] === "be" && main.length > 1) main.shift();
-    if (main.length > 0) out.push({ words: main, bracketed: false });
+    if (main.length > 0) out.push({ words: main, bracketed: false, verb });
     for (const b of brackets) {
       const words = glossWords(b);
-      if (words.length > 0) out.push({ words, bracketed: true });
+      if (words.length > 0) out.push({ words, bracketed: true, verb: false });
     }
   }
   return out;
@@ -219,11 +227,12 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
   const forms = wordsOf(texts, (w) => glossed.has(w));
   for (const [form, tokens] of extra) if (!forms.has(form)) forms.set(form, tokens);
   const best = new Map<string, Map<string, Candidate>>();
-  const add = (key: string, word: string, tokens: Token[], score: number, meanings: number): void => {
+  const add = (key: string, word: string, tokens: Token[], score: number, meanings: number, verb: boolean): void => {
     let byWord = best.get(key);
     if (!byWord) best.set(key, (byWord = new Map()));
     const prev = byWord.get(word);
-    if (!prev || score > prev.score) byWord.set(word, { tokens, score, meanings });
+    if (!prev || score > prev.score) byWord.set(word, { tokens, score, meanings, verb });
+    else if (score === prev.score && !verb) prev.verb = false;
   };
   const content = (w: string): boolean => !stopwords.has(w);
   const basesOf = new Map<string, Array<{ base: string; derived: boolean }>>();
@@ -233,7 +242,7 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
     // a word the dictionary gives many meanings says each of them less surely
     const meanings = glosses.reduce((n, g) => n + g.split(";").length, 0);
     for (const gloss of glosses) {
-      for (const { words, bracketed } of glossParts(gloss)) {
+      for (const { words, bracketed, verb } of glossParts(gloss)) {
         const size = words.length;
         for (let n = 1; n <= Math.min(MAX_WORDS, words.length); n++) {
           const share = n / size;
@@ -246,11 +255,12 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
             // a word of a phrase whose other words only bind it ("bring about", "good at", "no good") is not what the phrase means
             if (share < 1 && words.every((w, k) => (k >= at && k < at + n) || !content(w))) continue;
             const phrase = words.slice(at, at + n);
-            add(phrase.join(" "), form, tokens, score, meanings);
+            add(phrase.join(" "), form, tokens, score, meanings, verb);
+            // "booking", "booked" say the verb "book"
             const lastWord = phrase[n - 1]!;
             let bases = basesOf.get(lastWord);
             if (!bases) basesOf.set(lastWord, (bases = englishBases(lastWord)));
-            for (const { base, derived } of bases) add([...phrase.slice(0, -1), base].join(" "), form, tokens, score * (derived ? DERIVED : 1), meanings);
+            for (const { base, derived } of bases) add([...phrase.slice(0, -1), base].join(" "), form, tokens, score * (derived ? DERIVED : 1), meanings, verb || /(?:ing|ed)$/.test(lastWord));
           }
         }
       }
@@ -270,7 +280,7 @@ export function translations(bridge: DictionaryBridge, key: string): BridgeTarge
     .filter(([, t]) => t.score >= MIN_BRIDGE_SCORE)
     // equally specific: the word with fewer meanings says it more surely
     .sort((a, b) => b[1].score - a[1].score || a[1].meanings - b[1].meanings)
-    .map(([word, t]) => ({ word, tokens: t.tokens, score: t.score }))
+    .map(([word, t]) => ({ word, tokens: t.tokens, score: t.score, verb: t.verb }))
     // two spellings of one term (丢失, 弄丢) are one translation
     .filter((t) => {
       const reading = t.tokens.map((tok) => tok.text).join(" ");
@@ -281,13 +291,18 @@ export function translations(bridge: DictionaryBridge, key: string): BridgeTarge
 
 }
 
-/** The knowledge base's words an English phrase (its words) translates to, best first; the last word may be inflected. */
-export function translate(words: string[], bridge: DictionaryBridge): BridgeTarget[] {
-  const exact = translations(bridge, words.join(" "));
-  if (exact.length > 0) return pick(exact);
-  for (const { base } of englishBases(words[words.length - 1]!)) {
-    const found = translations(bridge, [...words.slice(0, -1), base].join(" "));
-    if (found.length > 0) return pick(found);
+/**
+ * The knowledge base's words an English phrase (its words) translates to, best first; the last word
+ * may be inflected. After a determiner ("a book", "my card") the phrase is a noun: words the
+ * dictionary gives it only as a verb ("to book") are left out, unless nothing else is left.
+ */
+export function translate(words: string[], bridge: DictionaryBridge, noun = false): BridgeTarget[] {
+  const keys = [words.join(" "), ...englishBases(words[words.length - 1]!).map(({ base }) => [...words.slice(0, -1), base].join(" "))];
+  for (const key of keys) {
+    const found = translations(bridge, key);
+    if (found.length === 0) continue;
+    const nouns = noun ? found.filter((t) => !t.verb) : found;
+    return pick(nouns.length > 0 ? nouns : found);
   }
   return [];
 }
@@ -317,11 +332,13 @@ export function bridgeAt(chars: string[], i: number, lex: Lexicon, bridge: Dicti
     at = end + 1;
   }
   if (words.length === 0 || lex.stopwords.has(words[0]!.word)) return null;
+  const before = /([a-z]+) $/.exec(chars.slice(Math.max(0, i - 8), i).join(""))?.[1];
+  const noun = before !== undefined && DETERMINERS.has(before);
   for (let n = words.length; n >= 1; n--) {
     const last = words[n - 1]!;
     if (n > 1 && ARTICLES.has(last.word)) continue;
     const phrase = words.slice(0, n).map((w) => w.word).filter((w) => !ARTICLES.has(w));
-    const targets = translate(phrase, bridge).filter((t) => t.score >= minScore);
+    const targets = translate(phrase, bridge, noun).filter((t) => t.score >= minScore);
     if (targets.length === 0) continue;
     // a translation counts as surely as its gloss says it, shared between the words it may be
     return { tokens: readAs(targets, phrase.join(" ")), length: last.end - i };

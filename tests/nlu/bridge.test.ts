@@ -20,6 +20,7 @@ const intents: IndexableIntent[] = [
   { id: "deposit", type: "faq", title: "押金多少", examples: ["办证要交多少押金", "押金怎么退"], keywords: [] },
   { id: "overdue", type: "faq", title: "逾期怎么办", examples: ["图书逾期了怎么办", "逾期要交滞纳金吗"], keywords: [] },
   { id: "cancel", type: "faq", title: "注销借书证", examples: ["怎么注销借书证", "借书证可以销户吗"], keywords: [] },
+  { id: "reserve", type: "faq", title: "预约图书", examples: ["借出的图书可以预约吗"], keywords: [] },
 ];
 
 function library(general: GeneralLanguage = noEnglish) {
@@ -50,6 +51,12 @@ describe("the dictionary bridge", () => {
     // 借书证 is a word of the dictionary ("library card") that the knowledge base's segmenter cuts
     expect(read("library card")).toEqual(read("借书证"));
     expect(read("my library card")).toEqual(read("借书证"));
+  });
+
+  it("reads a word after a determiner as a noun, not as the verb the dictionary also gives it", () => {
+    // 图书 is "books", 预约 "to book"
+    expect(read("a book")).toEqual(["图书"]);
+    expect(read("book")).toEqual(expect.arrayContaining(["图书", "预约"]));
   });
 
   it("leaves a word whose translations the knowledge base does not use unknown", () => {
