@@ -320,6 +320,27 @@ const LETTER = /[a-z]/;
  * better, or null. The first word must not be a stopword.
  */
 export function bridgeAt(chars: string[], i: number, lex: Lexicon, bridge: DictionaryBridge, minScore = MIN_BRIDGE_SCORE): { tokens: Token[]; length: number } | null {
+  const first = phraseAt(chars, i, lex, bridge, minScore);
+  if (!first) return null;
+  // two translations that, written together, are a term of the lexicon ("family" 家庭 + "library
+  // card" 借书证 = 家庭借书证, the knowledge base's 家庭证) read as that term
+  if (chars[first.end] === " ") {
+    const second = phraseAt(chars, first.end + 1, lex, bridge, minScore);
+    for (const a of second ? first.targets : []) {
+      for (const b of second!.targets) {
+        const term = lex.surfaces.get(a.word + b.word);
+        if (term === undefined || lex.stopwords.has(term)) continue;
+        const [tok] = readAs([{ ...a, tokens: [{ text: term, kind: "term" }], score: Math.min(a.score, b.score) }], `${first.phrase} ${second!.phrase}`);
+        return { tokens: [tok!], length: second!.end - i };
+      }
+    }
+  }
+  // a translation counts as surely as its gloss says it, shared between the words it may be
+  return { tokens: readAs(first.targets, first.phrase), length: first.end - i };
+}
+
+/** The longest English phrase at `i` that translates to words of the knowledge base, its translations and where it ends. */
+function phraseAt(chars: string[], i: number, lex: Lexicon, bridge: DictionaryBridge, minScore: number): { targets: BridgeTarget[]; phrase: string; end: number } | null {
   const words: Array<{ word: string; end: number }> = [];
   let at = i;
   while (words.filter((w) => !ARTICLES.has(w.word)).length < MAX_WORDS && at < chars.length && LETTER.test(chars[at]!)) {
@@ -339,9 +360,7 @@ export function bridgeAt(chars: string[], i: number, lex: Lexicon, bridge: Dicti
     if (n > 1 && ARTICLES.has(last.word)) continue;
     const phrase = words.slice(0, n).map((w) => w.word).filter((w) => !ARTICLES.has(w));
     const targets = translate(phrase, bridge, noun).filter((t) => t.score >= minScore);
-    if (targets.length === 0) continue;
-    // a translation counts as surely as its gloss says it, shared between the words it may be
-    return { tokens: readAs(targets, phrase.join(" ")), length: last.end - i };
+    if (targets.length > 0) return { targets, phrase: phrase.join(" "), end: last.end };
   }
   return null;
 }

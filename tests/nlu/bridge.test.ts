@@ -10,7 +10,7 @@ import { buildIndex, matchIntent, tokenize, type IndexableIntent } from "../../s
 // word that CC-CEDICT translates it to, and only as a word this knowledge base uses.
 
 // A small library knowledge base whose lexicon and glossary know no English at all.
-const lexiconFile = { synonyms: { 注销: ["注销", "销户"] }, stopwords: ["怎么", "吗", "多少"], entities: {}, frames: [] };
+const lexiconFile = { synonyms: { 注销: ["注销", "销户"], 家庭证: ["家庭证", "家庭借书证"] }, stopwords: ["怎么", "吗", "多少"], entities: {}, frames: [] };
 const noEnglish: GeneralLanguage = {
   synonyms: {},
   stopwords: ["how", "do", "i", "my", "a", "the", "is", "what", "s", "can", "for", "much", "per", "day", "it", "when"],
@@ -21,6 +21,7 @@ const intents: IndexableIntent[] = [
   { id: "overdue", type: "faq", title: "逾期怎么办", examples: ["图书逾期了怎么办", "逾期要交滞纳金吗"], keywords: [] },
   { id: "cancel", type: "faq", title: "注销借书证", examples: ["怎么注销借书证", "借书证可以销户吗"], keywords: [] },
   { id: "reserve", type: "faq", title: "预约图书", examples: ["借出的图书可以预约吗"], keywords: [] },
+  { id: "family", type: "faq", title: "家庭证", examples: ["家庭证能借几本", "家庭成员都能用吗"], keywords: [] },
 ];
 
 function library(general: GeneralLanguage = noEnglish) {
@@ -51,6 +52,11 @@ describe("the dictionary bridge", () => {
     // 借书证 is a word of the dictionary ("library card") that the knowledge base's segmenter cuts
     expect(read("library card")).toEqual(read("借书证"));
     expect(read("my library card")).toEqual(read("借书证"));
+  });
+
+  it("reads two translations that together spell a term of the lexicon as that term", () => {
+    // family → 家庭 (of 家庭成员), library card → 借书证: 家庭借书证 is the lexicon's form of 家庭证
+    expect(read("a family library card")).toEqual(["家庭证"]);
   });
 
   it("reads a word after a determiner as a noun, not as the verb the dictionary also gives it", () => {
