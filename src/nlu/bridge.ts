@@ -19,6 +19,8 @@ export interface BridgeTarget {
   score: number;
   /** Whether the glosses that say it best say it only as a verb ("to book"). */
   verb: boolean;
+  /** Whether a gloss says the phrase as written, not only a word it is made from ("physics" is not said by "physic"). */
+  literal: boolean;
 }
 
 /** A word of the knowledge base whose glosses say an English phrase, and how specifically. */
@@ -29,6 +31,8 @@ interface Candidate {
   verb: boolean;
   /** How many meanings the dictionary gives the word. */
   meanings: number;
+  /** Whether a gloss says the phrase as written, not only a word it is made from. */
+  literal: boolean;
 }
 
 export interface DictionaryBridge {
@@ -227,12 +231,15 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
   const forms = wordsOf(texts, (w) => glossed.has(w));
   for (const [form, tokens] of extra) if (!forms.has(form)) forms.set(form, tokens);
   const best = new Map<string, Map<string, Candidate>>();
-  const add = (key: string, word: string, tokens: Token[], score: number, meanings: number, verb: boolean): void => {
+  const add = (key: string, word: string, tokens: Token[], score: number, meanings: number, verb: boolean, literal: boolean): void => {
     let byWord = best.get(key);
     if (!byWord) best.set(key, (byWord = new Map()));
     const prev = byWord.get(word);
-    if (!prev || score > prev.score) byWord.set(word, { tokens, score, meanings, verb });
-    else if (score === prev.score && !verb) prev.verb = false;
+    if (!prev || score > prev.score) byWord.set(word, { tokens, score, meanings, verb, literal });
+    else {
+      if (score === prev.score && !verb) prev.verb = false;
+      if (literal) prev.literal = true;
+    }
   };
   const content = (w: string): boolean => !stopwords.has(w);
   const basesOf = new Map<string, Array<{ base: string; derived: boolean }>>();
@@ -255,12 +262,12 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
             // a word of a phrase whose other words only bind it ("bring about", "good at", "no good") is not what the phrase means
             if (share < 1 && words.every((w, k) => (k >= at && k < at + n) || !content(w))) continue;
             const phrase = words.slice(at, at + n);
-            add(phrase.join(" "), form, tokens, score, meanings, verb);
+            add(phrase.join(" "), form, tokens, score, meanings, verb, true);
             // "booking", "booked" say the verb "book"
             const lastWord = phrase[n - 1]!;
             let bases = basesOf.get(lastWord);
             if (!bases) basesOf.set(lastWord, (bases = englishBases(lastWord)));
-            for (const { base, derived } of bases) add([...phrase.slice(0, -1), base].join(" "), form, tokens, score * (derived ? DERIVED : 1), meanings, verb || /(?:ing|ed)$/.test(lastWord));
+            for (const { base, derived } of bases) add([...phrase.slice(0, -1), base].join(" "), form, tokens, score * (derived ? DERIVED : 1), meanings, verb || /(?:ing|ed)$/.test(lastWord), false);
           }
         }
       }
@@ -280,7 +287,7 @@ export function translations(bridge: DictionaryBridge, key: string): BridgeTarge
     .filter(([, t]) => t.score >= MIN_BRIDGE_SCORE)
     // equally specific: the word with fewer meanings says it more surely
     .sort((a, b) => b[1].score - a[1].score || a[1].meanings - b[1].meanings)
-    .map(([word, t]) => ({ word, tokens: t.tokens, score: t.score, verb: t.verb }))
+    .map(([word, t]) => ({ word, tokens: t.tokens, score: t.score, verb: t.verb, literal: t.literal }))
     // two spellings of one term (丢失, 弄丢) are one translation
     .filter((t) => {
       const reading = t.tokens.map((tok) => tok.text).join(" ");
@@ -297,9 +304,13 @@ export function translations(bridge: DictionaryBridge, key: string): BridgeTarge
  * dictionary gives it only as a verb ("to book") are left out, unless nothing else is left.
  */
 export function translate(words: string[], bridge: DictionaryBridge, noun = false): BridgeTarget[] {
-  const keys = [words.join(" "), ...englishBases(words[words.length - 1]!).map(({ base }) => [...words.slice(0, -1), base].join(" "))];
-  for (const key of keys) {
-    const found = translations(bridge, key);
+  const keys = [
+    { key: words.join(" "), derived: false },
+    ...englishBases(words[words.length - 1]!).map(({ base, derived }) => ({ key: [...words.slice(0, -1), base].join(" "), derived })),
+  ];
+  for (const { key, derived } of keys) {
+    // a word made from another (physical) meets only a gloss that says that other word (not physics, made from it too)
+    const found = translations(bridge, key).filter((t) => !derived || t.literal);
     if (found.length === 0) continue;
     const nouns = noun ? found.filter((t) => !t.verb) : found;
     return pick(nouns.length > 0 ? nouns : found);

@@ -114,6 +114,14 @@ describe("English base forms", () => {
     expect(englishBases("renewal")).toContainEqual({ base: "renew", derived: true });
     expect(englishBases("cat")).toEqual([]);
   });
+
+  it("meets a word made from another only where a gloss says that other word", () => {
+    // 电子 is "electron (particle physics)": physics and physical both come to "physic", but no gloss says physic
+    const { lexicon } = compileLexicon(lexiconFile, noEnglish);
+    buildIndex([{ id: "e-card", type: "faq", title: "电子证", examples: ["电子证怎么办"], keywords: [] }], lexicon);
+    expect(tokenize("physical", lexicon)).toEqual([{ text: "physical", kind: "latin" }]);
+    expect(tokenize("electronic", lexicon).map((t) => t.text)).toEqual(["电子"]);
+  });
 });
 
 describe("the dictionary data", () => {
