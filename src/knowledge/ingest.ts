@@ -21,6 +21,9 @@ import type { intentSchema, knowledgeFileSchema, lexiconFileSchema } from "./sch
 // intents/*.yaml exactly, so it loads and serves as it is, and an operator can review it.
 
 /** A knowledge file as written (before the schema fills in defaults). */
+/** How many of the article's words for what a row is ("公交卡", "交通卡") a row's name is also asked with. */
+const HEAD_WORDS = 3;
+
 export type KnowledgeDraft = z.input<typeof knowledgeFileSchema>;
 /** An intent as written. */
 export type IntentDraft = z.input<typeof intentSchema>;
@@ -717,19 +720,43 @@ function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["table
       }
     }
   }
-  // a row named by its kind and the article's word for what it is ("普通证" of 借书证) is also asked as both ("普通借书证")
-  const heads = new Map<string, string>();
+  // a row named by its kind and the article's words for what it is ("普通证" of 借书证, "普通卡" of 公交卡 and
+  // 交通卡) is also asked as both ("普通借书证", "普通公交卡"): the title's three-character words with the
+  // row's last character, else the article's own term with it that is found most often. Rows are named by
+  // their kind when two rows of a table or more end with the same character.
+  const rowNames = new Set(Object.values(tables).flatMap((t) => Object.values(t.rows).map((r) => bare(r.name))));
+  const kinds = new Set(
+    Object.values(tables).flatMap((t) => {
+      const ends = Object.values(t.rows).map((r) => [...bare(r.name)].at(-1) ?? "");
+      return ends.filter((c, i) => c && ends.indexOf(c) !== i);
+    }),
+  );
+  const heads = new Map<string, string[]>();
+  const title = [...(texts[0] ?? "")];
+  for (let i = 0; i + 3 <= title.length; i++) {
+    const word = title.slice(i, i + 3).join("");
+    const head = title[i + 2]!;
+    if (!kinds.has(head) || !/^\p{Script=Han}{3}$/u.test(word) || rowNames.has(word) || [...T.function_chars].some((c) => word.includes(c))) continue;
+    const list = heads.get(head) ?? [];
+    if (!list.includes(word) && list.length < HEAD_WORDS) heads.set(head, [...list, word]);
+  }
+  const fromTitle = new Set(heads.keys());
+  const count = (term: string): number => text.split(term).length - 1;
   for (const term of terms) {
     const head = [...term].at(-1)!;
-    if ([...term].length >= 3 && text.split(term).length > text.split(heads.get(head) ?? "\u0000").length) heads.set(head, term);
+    if ([...term].length < 3 || rowNames.has(term) || fromTitle.has(head)) continue;
+    const best = heads.get(head)?.[0];
+    if (best === undefined || count(term) > count(best)) heads.set(head, [term]);
   }
   for (const table of Object.values(tables)) {
     for (const row of Object.values(table.rows)) {
       const name = bare(row.name);
       const chars = [...name];
-      const whole = heads.get(chars.at(-1)!);
-      if (!whole || chars.length < 2 || chars.length > 4 || !/^\p{Script=Han}+$/u.test(name) || name.endsWith([...whole].slice(-2).join(""))) continue;
-      addTerm(name, chars.slice(0, -1).join("") + whole);
+      if (chars.length < 2 || chars.length > 4 || !/^\p{Script=Han}+$/u.test(name)) continue;
+      for (const whole of heads.get(chars.at(-1)!) ?? []) {
+        if (name.endsWith([...whole].slice(-2).join(""))) continue;
+        addTerm(name, chars.slice(0, -1).join("") + whole);
+      }
     }
   }
   // a Latin name written with a dash or a space is typed without it too ("Wi-Fi" → wifi)

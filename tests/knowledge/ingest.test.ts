@@ -370,6 +370,27 @@ describe("questions and names drafted from the text", () => {
     expect(r.intentFile.find((i) => i.id === "gym-s1")!.suggest).toBe(true);
   });
 
+  it("asks a row named by its kind with each of the title's words for what it is, never with another word of the same ending", () => {
+    const r = ingestArticle(
+      [
+        "如何办理和注销某市公交卡(某市交通卡办理与退卡指南)",
+        "一、卡种",
+        "卡种 | 押金 |",
+        "---|---|",
+        "普通卡 | 20元 |",
+        "学生卡 | 20元 |",
+        "二、退卡",
+        "退卡请到网点办理。退卡时押金全额退还。退卡后余额转入账户。",
+      ].join("\n"),
+      { prefix: "card", sourceName: "card.txt" },
+    );
+    const syn = r.lexiconFile.synonyms;
+    expect(syn["普通卡"]).toContain("普通公交卡");
+    expect(syn["学生卡"]).toEqual(expect.arrayContaining(["学生公交卡", "学生交通卡"]));
+    // 退卡 is the article's most frequent word ending in 卡, but the title says what the rows are kinds of
+    expect(syn["普通卡"]).not.toContain("普通退卡");
+  });
+
   it("asks for a count in the words people use for it", () => {
     const T = questionTemplates();
     expect(countQuestions("可借册数", T)).toEqual(expect.arrayContaining(["可借几册", "能借多少册", "能借几本"]));
