@@ -168,7 +168,7 @@ describe("Wechaty channel on the mock puppet", () => {
   });
 
   it("ignores its own messages, official accounts and messages older than its start", async () => {
-    const official = mocker.createContact({ name: "某公众号", type: types.Contact.Official });
+    const official = mocker.createContact({ name: "某服务号", type: types.Contact.Official });
     official.say("怎么续借").to(me);
     const old = mocker.MessageMock.create({ id: `old-${Date.now()}`, talkerId: alice.id, listenerId: me.id, timestamp: Date.now() - 3_600_000, type: types.Message.Text, text: "怎么续借" });
     mocker.puppet.emit("message", { messageId: old.id });
