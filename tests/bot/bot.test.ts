@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { createBot } from "../../src/bot.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import type { ConversationStore, InboundMessage } from "../../src/types.js";
-import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { libraryKnowledge, silentLog } from "../helpers/kb.js";
 
-const kb = projectKnowledge();
+const kb = libraryKnowledge();
 const settings = { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 0 };
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 let seq = 0;
@@ -42,10 +42,10 @@ describe("Bot.handle", () => {
   it("handles messages of one conversation sent at once one at a time, in arrival order", async () => {
     const store = createMemoryStore();
     const bot = createBot({ knowledge: () => kb, store: slowStore(store, "c1", 60), log: silentLog, settings });
-    const texts = ["注销视频号", "下一步", "下一步", "上一步", "下一步"];
+    const texts = ["怎么续借", "下一步", "上一步", "下一步", "上一步"];
     const outcomes = await Promise.all(texts.map((t, i) => bot.handle(msg("c1", t, T0 + i))));
-    const counters = outcomes.map((o) => /第 (\d) 步 \/ 共 4 步/.exec(o.replies[0]!.text)?.[1]);
-    expect(counters).toEqual(["1", "2", "3", "2", "3"]);
+    const counters = outcomes.map((o) => /第 (\d) 步 \/ 共 2 步/.exec(o.replies[0]!.text)?.[1]);
+    expect(counters).toEqual(["1", "2", "1", "2", "1"]);
     const transcript = await store.transcript("c1");
     expect(transcript.filter((e) => e.direction === "in").map((e) => e.text)).toEqual(texts);
     // each inbound message is followed by its own replies before the next inbound one
@@ -58,8 +58,8 @@ describe("Bot.handle", () => {
     const bot = createBot({ knowledge: () => kb, store: slowStore(store, "slow", 200), log: silentLog, settings });
     const finished: string[] = [];
     await Promise.all([
-      bot.handle(msg("slow", "粉丝会保留吗", T0)).then(() => finished.push("slow")),
-      bot.handle(msg("fast", "粉丝会保留吗", T0)).then(() => finished.push("fast")),
+      bot.handle(msg("slow", "书可以借多久", T0)).then(() => finished.push("slow")),
+      bot.handle(msg("fast", "书可以借多久", T0)).then(() => finished.push("fast")),
     ]);
     expect(finished).toEqual(["fast", "slow"]);
   });
@@ -67,30 +67,35 @@ describe("Bot.handle", () => {
   it("records every inbound and outbound message with time, intent, confidence and kind", async () => {
     const store = createMemoryStore();
     const bot = createBot({ knowledge: () => kb, store, log: silentLog, settings });
-    await bot.handle(msg("c2", "视频号怎么关", T0));
-    await bot.handle(msg("c2", "2", T0 + 1000));
+    await bot.handle(msg("c2", "今天股市怎么样", T0));
+    await bot.handle(msg("c2", "怎么续借", T0 + 1000));
+    await bot.handle(msg("c2", "2", T0 + 2000));
     const t = await store.transcript("c2");
     expect(t.map((e) => [e.direction, e.kind, e.at])).toEqual([
-      ["in", "clarify", T0],
-      ["out", "clarify", T0],
+      ["in", "fallback", T0],
+      ["out", "fallback", T0],
       ["in", "answer", T0 + 1000],
       ["out", "answer", T0 + 1000],
+      ["in", "answer", T0 + 2000],
+      ["out", "answer", T0 + 2000],
     ]);
-    expect(t[2]).toMatchObject({ text: "2", intent: "deregister", channel: "test", userId: "c2" });
-    expect(t[3]!.text).toContain("第 1 步 / 共 4 步");
+    expect(t[0]).toMatchObject({ text: "今天股市怎么样", intent: null });
+    // "2" is the second quick reply offered with the first step: 全部步骤
+    expect(t[4]).toMatchObject({ text: "2", intent: "renew", channel: "test", userId: "c2" });
+    expect(t[5]!.text).toContain("2. 在要续借的书后面点「续借」");
     for (const e of t) expect(typeof e.confidence).toBe("number");
     // quick replies are part of what was sent
-    expect(t[1]!.text).toContain("彻底注销视频号");
+    expect(t[3]!.text).toContain("全部步骤");
   });
 
   it("starts a conversation idle longer than configured afresh", async () => {
     const store = createMemoryStore();
     const bot = createBot({ knowledge: () => kb, store, log: silentLog, settings, idleMs: 10 * 60_000 });
-    await bot.handle(msg("c3", "注销视频号", T0));
+    await bot.handle(msg("c3", "怎么续借", T0));
     const soon = await bot.handle(msg("c3", "下一步", T0 + 9 * 60_000));
     expect(soon.replies[0]!.text).toContain("第 2 步");
-    const late = await bot.handle(msg("c3", "下一步", T0 + 9 * 60_000 + 10 * 60_000 + 1));
-    expect(late.replies[0]!.text).not.toContain("第 3 步");
+    const late = await bot.handle(msg("c3", "上一步", T0 + 9 * 60_000 + 10 * 60_000 + 1));
+    expect(late.replies[0]!.text).not.toContain("第 1 步");
     expect(late.kind).toBe("fallback");
   });
 
@@ -106,7 +111,7 @@ describe("Bot.handle", () => {
       log: silentLog,
       settings,
     });
-    await bot.handle(msg("c4", "注销视频号", T0));
+    await bot.handle(msg("c4", "怎么续借", T0));
     const before = await store.read("c4");
     broken = true;
     const failed = bot.handle(msg("c4", "下一步", T0 + 1000));
@@ -131,11 +136,11 @@ describe("Bot.handle", () => {
       },
     };
     const bot = createBot({ knowledge: () => kb, store: flaky, log: silentLog, settings });
-    await bot.handle(msg("c5", "注销视频号", T0));
+    await bot.handle(msg("c5", "怎么续借", T0));
     failing = true;
     await expect(bot.handle(msg("c5", "下一步", T0 + 1000))).rejects.toThrow("disk full");
     failing = false;
     const retried = await bot.handle(msg("c5", "下一步", T0 + 2000));
-    expect(retried.replies[0]!.text).toContain("第 2 步 / 共 4 步");
+    expect(retried.replies[0]!.text).toContain("第 2 步 / 共 2 步");
   });
 });

@@ -75,12 +75,12 @@ describe("the web chat page in chromium", () => {
     const { page } = o;
     expect(await page.locator(".row.out .bubble").first().textContent()).toBe(s.welcome);
     // the page names the bot as the knowledge base does
-    expect(await page.locator("#title").textContent()).toBe("视频号关闭助手");
-    expect(await page.title()).toBe("视频号关闭助手");
+    expect(await page.locator("#title").textContent()).toBe("图书借阅助手");
+    expect(await page.title()).toBe("图书借阅助手");
     // ready to type at once
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("text");
 
-    await ask(page, "视频号怎么关");
+    await ask(page, "怎么续借");
     const options = page.locator(".quick button:not([disabled])");
     await options.first().waitFor({ timeout: 15_000 });
     const option = (await options.first().textContent()) ?? "";
@@ -101,10 +101,10 @@ describe("the web chat page in chromium", () => {
     await handOff(o);
     const id = await o.id();
     expect(id).toMatch(/^[\w-]{8,64}$/);
-    await s.channels.send("web", `web:${id}`, [{ text: "您好，我是人工客服小王。<b>请问</b>是要注销视频号吗？" }]);
+    await s.channels.send("web", `web:${id}`, [{ text: "您好，我是人工客服小王。<b>请问</b>是要续借吗？" }]);
     const agent = page.locator(".row.agent .bubble").last();
     await agent.waitFor({ timeout: 15_000 });
-    expect(await agent.textContent()).toBe("您好，我是人工客服小王。<b>请问</b>是要注销视频号吗？");
+    expect(await agent.textContent()).toBe("您好，我是人工客服小王。<b>请问</b>是要续借吗？");
     expect(await count(page, ".row.agent b")).toBe(0);
 
     // while the agent has the conversation, the bot stays silent and the page says where messages go
@@ -120,7 +120,7 @@ describe("the web chat page in chromium", () => {
     await page.waitForSelector("body[data-ready]", { timeout: 15_000 });
     expect(await o.id()).toBe(id);
     const userTexts = await page.locator(".row.in .bubble").allTextContents();
-    expect(userTexts).toEqual(["视频号怎么关", option, "<img src=x onerror=\"document.body.dataset.pwned=1\">", "转人工", "好的，我等一下"]);
+    expect(userTexts).toEqual(["怎么续借", option, "<img src=x onerror=\"document.body.dataset.pwned=1\">", "转人工", "好的，我等一下"]);
 
     // and still hears the agent live after the reload
     await s.channels.send("web", `web:${id}`, [{ text: "还在吗？" }]);
@@ -142,16 +142,16 @@ describe("the web chat page in chromium", () => {
       if (posted.length === 1) await held;
       await route.continue();
     });
-    await page.fill("#text", "视频号怎么关");
+    await page.fill("#text", "怎么续借");
     await page.press("#text", "Enter");
     await page.waitForFunction(() => !document.getElementById("typing")!.hidden);
-    await page.fill("#text", "注销后粉丝还在吗");
+    await page.fill("#text", "逾期了怎么办");
     await page.press("#text", "Enter");
     // shown at once, waiting its turn: nothing of it has gone out yet
-    await page.locator(".row.in .bubble", { hasText: "注销后粉丝还在吗" }).waitFor({ timeout: 5000 });
-    expect(await page.locator(".row.in .bubble").allTextContents()).toEqual(["视频号怎么关", "注销后粉丝还在吗"]);
+    await page.locator(".row.in .bubble", { hasText: "逾期了怎么办" }).waitFor({ timeout: 5000 });
+    expect(await page.locator(".row.in .bubble").allTextContents()).toEqual(["怎么续借", "逾期了怎么办"]);
     expect(await page.inputValue("#text")).toBe("");
-    expect(posted).toEqual(["视频号怎么关"]);
+    expect(posted).toEqual(["怎么续借"]);
     // the typing indicator sits under the last bubble, inside the conversation
     const placed = await page.evaluate(() => {
       const typing = document.getElementById("typing")!;
@@ -163,9 +163,9 @@ describe("the web chat page in chromium", () => {
 
     release();
     await page.waitForFunction(() => document.querySelectorAll(".row.in.pending").length === 0 && document.getElementById("typing")!.hidden, null, { timeout: 15_000 });
-    expect(posted).toEqual(["视频号怎么关", "注销后粉丝还在吗"]);
+    expect(posted).toEqual(["怎么续借", "逾期了怎么办"]);
     const transcript = await s.store.transcript(`web:${await o.id()}`);
-    expect(transcript.filter((e) => e.direction === "in").map((e) => e.text)).toEqual(["视频号怎么关", "注销后粉丝还在吗"]);
+    expect(transcript.filter((e) => e.direction === "in").map((e) => e.text)).toEqual(["怎么续借", "逾期了怎么办"]);
     // each answer follows its own question
     // on screen both questions come first (as typed), then the answers; the bot got them one at a time
     const order = await page.locator(".log .row").evaluateAll((rows) => rows.map((r) => (r.classList.contains("in") ? "in" : "out")).join(","));
@@ -177,18 +177,18 @@ describe("the web chat page in chromium", () => {
   it("keeps a message that failed to send, marks it, offers a retry, and leaves the quick replies usable", async () => {
     const o = await open();
     const { page } = o;
-    await ask(page, "视频号怎么关");
+    await ask(page, "怎么续借");
     await page.locator(".quick button:not([disabled])").first().waitFor({ timeout: 15_000 });
     const quick = await count(page, ".quick button:not([disabled])");
     await page.route("**/web/messages", (route) => route.abort("internetdisconnected"));
-    await page.fill("#text", "注销后粉丝还在吗");
+    await page.fill("#text", "逾期了怎么办");
     await page.press("#text", "Enter");
     const failed = page.locator(".row.in.failed");
     await failed.waitFor({ timeout: 15_000 });
-    expect(await failed.locator(".bubble").textContent()).toBe("注销后粉丝还在吗");
+    expect(await failed.locator(".bubble").textContent()).toBe("逾期了怎么办");
     expect(await failed.locator(".fail").textContent()).toMatch(/发送失败/);
     expect(await count(page, ".quick button:not([disabled])")).toBe(quick);
-    expect(await s.store.transcript(`web:${await o.id()}`).then((t) => t.map((e) => e.text))).not.toContain("注销后粉丝还在吗");
+    expect(await s.store.transcript(`web:${await o.id()}`).then((t) => t.map((e) => e.text))).not.toContain("逾期了怎么办");
 
     await page.unroute("**/web/messages");
     const before = await count(page, ".row.out .bubble");
@@ -197,7 +197,7 @@ describe("the web chat page in chromium", () => {
     expect(await count(page, ".row.in.failed")).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("text");
     const inbound = (await s.store.transcript(`web:${await o.id()}`)).filter((e) => e.direction === "in").map((e) => e.text);
-    expect(inbound).toEqual(["视频号怎么关", "注销后粉丝还在吗"]);
+    expect(inbound).toEqual(["怎么续借", "逾期了怎么办"]);
     // the answer came after the retried message, which moved to the end
     expect(await page.locator(".log .row").last().evaluate((r) => r.classList.contains("out"))).toBe(true);
     await page.context().close();
@@ -206,7 +206,7 @@ describe("the web chat page in chromium", () => {
   it("shows the agent by name, the desk's notices and the welcome after a reload, as they were shown live", async () => {
     const o = await open();
     const { page } = o;
-    await ask(page, "视频号怎么关");
+    await ask(page, "怎么续借");
     const ticket = await handOff(o);
     await s.desk.reply(ticket.id, "小王", "您好，我来帮你看看");
     await page.locator(".row.agent .bubble", { hasText: "您好，我来帮你看看" }).waitFor({ timeout: 15_000 });
@@ -361,7 +361,7 @@ describe("the web chat page in chromium", () => {
     await s.bot.handle({ channel: "api", conversationId: "api:ahead-2", userId: "ahead-2", text: "转人工", messageId: "ahead-2", at: Date.now() });
     const o = await open();
     const { page } = o;
-    await ask(page, "视频号怎么关");
+    await ask(page, "怎么续借");
     await page.locator(".quick button:not([disabled])").first().waitFor({ timeout: 15_000 });
     // a failed message (with its retry button) and an error note
     await page.route("**/web/messages", (route) => route.abort("internetdisconnected"));

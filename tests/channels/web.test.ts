@@ -7,7 +7,7 @@ import { createChannelRegistry, type ChannelRegistry } from "../../src/channels/
 import { createWebChannel } from "../../src/channels/web.js";
 import { createApp } from "../../src/server/app.js";
 import { createMemoryStore } from "../../src/store/memory.js";
-import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { libraryKnowledge, silentLog } from "../helpers/kb.js";
 import { startWebStack, type WebStack } from "../helpers/web.js";
 
 let server: Server;
@@ -15,7 +15,7 @@ let base: string;
 let registry: ChannelRegistry;
 
 beforeAll(async () => {
-  const kb = projectKnowledge();
+  const kb = libraryKnowledge();
   const store = createMemoryStore();
   const bot = createBot({ knowledge: () => kb, store, log: silentLog });
   const hub = createLiveHub({ heartbeatMs: 1000 });
@@ -45,22 +45,23 @@ describe("web chat routes", () => {
   });
 
   it("answers a message with the API's outcome fields", async () => {
-    const res = await post(JSON.stringify({ id: "page-0001", text: "视频号注销后粉丝还在吗" }));
+    const res = await post(JSON.stringify({ id: "page-0001", text: "书可以借多久" }));
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.conversationId).toBe("web:page-0001");
-    expect(body.replies.map((r: { text: string }) => r.text).join("")).toMatch(/粉丝/);
+    expect(body.intent).toBe("loan-period");
+    expect(body.replies.map((r: { text: string }) => r.text).join("")).toMatch(/30 天/);
   });
 
   it("gives the conversation back with its quick replies for a reloaded page", async () => {
-    await post(JSON.stringify({ id: "page-0002", text: "视频号怎么关" }));
+    await post(JSON.stringify({ id: "page-0002", text: "怎么续借" }));
     const body = await (await fetch(`${base}/web/history?id=page-0002`)).json();
     expect(body.welcome).toBe("欢迎使用");
-    expect(body.messages[0]).toMatchObject({ direction: "in", text: "视频号怎么关" });
+    expect(body.messages[0]).toMatchObject({ direction: "in", text: "怎么续借" });
     const last = body.messages.at(-1);
     expect(last.direction).toBe("out");
     expect(last.text).not.toMatch(/\[.*\|.*\]$/);
-    expect(Array.isArray(last.quickReplies)).toBe(true);
+    expect(last.quickReplies).toEqual(["下一步", "全部步骤"]);
     const empty = await (await fetch(`${base}/web/history?id=page-never`)).json();
     expect(empty.messages).toEqual([]);
   });
@@ -136,13 +137,13 @@ describe("the web chat with the handoff desk", () => {
     fetch(`${s.base}/web/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id, text }) }).then((r) => r.json());
 
   it("gives back who said each line: the user, the bot, the agent by name, and the desk's notices", async () => {
-    await say("who-0001", "视频号怎么关");
+    await say("who-0001", "怎么续借");
     await say("who-0001", "转人工");
     const ticket = (await s.store.openTicket("web:who-0001"))!;
     await s.desk.reply(ticket.id, "小王", "您好，我来帮你看看");
     const body = await (await fetch(`${s.base}/web/history?id=who-0001`)).json();
     const lines = body.messages.map((m: { from: string; author: string | null; text: string }) => [m.from, m.author, m.text]);
-    expect(lines[0]).toEqual(["user", null, "视频号怎么关"]);
+    expect(lines[0]).toEqual(["user", null, "怎么续借"]);
     expect(lines[1]?.[0]).toBe("bot");
     expect(lines).toContainEqual(["user", null, "转人工"]);
     expect(lines).toContainEqual(["system", null, "客服「小王」已接入，正在为你服务。"]);

@@ -9,7 +9,7 @@ import { createReplayGuard } from "../../src/coordination/replay-guard.js";
 import { createApp } from "../../src/server/app.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import type { InboundMessage } from "../../src/types.js";
-import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { libraryKnowledge, silentLog } from "../helpers/kb.js";
 
 // Two instances of the Official Account webhook behind one load balancer: one store, one replay
 // guard (Redis in a fleet; its in-process twin here). WeChat retries a slow message after 5 seconds,
@@ -34,7 +34,7 @@ beforeAll(async () => {
   servers.push(apiServer);
   await new Promise((r) => apiServer.once("listening", r));
   const apiBase = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
-  const kb = projectKnowledge();
+  const kb = libraryKnowledge();
   const real = createBot({ knowledge: () => kb, store: createMemoryStore(), log: silentLog });
   const bot: Bot = {
     release: real.release,
@@ -69,7 +69,7 @@ const xml = (text: string, msgId: string) =>
 
 describe("WeChat's retry reaching another instance", () => {
   it("is answered once: the first instance sends the late reply, the other only acknowledges the retry", async () => {
-    const message = xml("慢 视频号注销后粉丝还在吗", "777001");
+    const message = xml("慢 书可以借多久", "777001");
     expect(await (await post(bases[0]!, message)).text()).toBe("success");
     // WeChat gives up on the first request and retries on the other instance
     expect(await (await post(bases[1]!, message)).text()).toBe("success");
@@ -78,6 +78,6 @@ describe("WeChat's retry reaching another instance", () => {
     await new Promise((r) => setTimeout(r, BUDGET_MS * 4));
     expect(handled.filter((m) => m.messageId === "777001")).toHaveLength(1);
     expect(customSent).toHaveLength(1);
-    expect(customSent[0]).toMatch(/粉丝/);
+    expect(customSent[0]).toMatch(/30 天/);
   });
 });

@@ -8,7 +8,7 @@ import { createInboundLimits } from "../../src/coordination/rate-limit.js";
 import { createReplayGuard } from "../../src/coordination/replay-guard.js";
 import { createApp } from "../../src/server/app.js";
 import type { InboundMessage } from "../../src/types.js";
-import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { libraryKnowledge, silentLog } from "../helpers/kb.js";
 
 const TOKEN = "sectoken";
 const APP_ID = "wx00000000000000aa";
@@ -40,7 +40,7 @@ async function startMp(options: Partial<WechatMpOptions> = {}) {
     maxTextLength: 2000,
     ...options,
   });
-  const kb = projectKnowledge();
+  const kb = libraryKnowledge();
   const server = createApp({ bot, knowledge: () => kb, log: silentLog, maxTextLength: 2000, routers: [mp.router] }).listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
   servers.push(server);
@@ -111,19 +111,19 @@ describe("replayed signatures", () => {
   it("refuses the same signed query carrying another message, and handles nothing", async () => {
     const mp = await startMp();
     const q = signedQuery();
-    expect((await mp.post(q, textXml("视频号怎么关", "o-victim"))).status).toBe(200);
+    expect((await mp.post(q, textXml("怎么续借", "o-victim"))).status).toBe(200);
     const replay = await mp.post(q, textXml("转人工", "o-someone-else"));
     expect(replay.status).toBe(403);
     expect((await replay.json()).error).toMatch(/another message/);
     const sameUserOtherText = await mp.post(q, textXml("别的话", "o-victim"));
     expect(sameUserOtherText.status).toBe(403);
-    expect(mp.handled.map((m) => m.text)).toEqual(["视频号怎么关"]);
+    expect(mp.handled.map((m) => m.text)).toEqual(["怎么续借"]);
   });
 
   it("answers WeChat's own retry (same query, same MsgId) once, with the same reply", async () => {
     const mp = await startMp();
     const q = signedQuery();
-    const xml = textXml("视频号怎么关", "o-retry", "9001");
+    const xml = textXml("怎么续借", "o-retry", "9001");
     const first = await (await mp.post(q, xml)).text();
     const again = await mp.post(q, xml);
     expect(again.status).toBe(200);

@@ -6,10 +6,11 @@ import { XMLParser } from "fast-xml-parser";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createBot, type Bot } from "../../src/bot.js";
 import { cdata, createWechatMpChannel, wechatCrypto, wechatSignature } from "../../src/channels/wechat-mp.js";
+import { respond } from "../../src/dialog/responses.js";
 import { createApp } from "../../src/server/app.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import type { InboundMessage } from "../../src/types.js";
-import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { libraryKnowledge, silentLog } from "../helpers/kb.js";
 
 const TOKEN = "test-token";
 const APP_ID = "wx1234567890abcdef";
@@ -44,7 +45,7 @@ beforeAll(async () => {
   await new Promise((r) => apiServer.once("listening", r));
   const apiBase = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
 
-  const kb = projectKnowledge();
+  const kb = libraryKnowledge();
   const real = createBot({ knowledge: () => kb, store: createMemoryStore(), log: silentLog });
   const bot: Bot = {
     release: real.release,
@@ -66,7 +67,7 @@ beforeAll(async () => {
     security: "compat",
     apiBase,
     replyBudgetMs: BUDGET_MS,
-    welcome: () => kb.intents.get("greeting")?.reply ?? "欢迎",
+    welcome: () => respond(kb.responses, "greeting.welcome"),
     maxTextLength: 2000,
   });
   const app = createApp({ bot, knowledge: () => kb, log: silentLog, maxTextLength: 2000, routers: [mp.router] });
@@ -132,11 +133,11 @@ describe("server verification (GET /wechat)", () => {
 
 describe("plain mode (POST /wechat)", () => {
   it("answers a text message with a passive XML text reply", async () => {
-    const reply = await readReply(await postXml(signedQuery(), textXml("视频号注销后粉丝还在吗")));
+    const reply = await readReply(await postXml(signedQuery(), textXml("书可以借多久")));
     expect(reply.ToUserName).toBe("o-user-1");
     expect(reply.FromUserName).toBe("gh_account");
     expect(reply.MsgType).toBe("text");
-    expect(reply.Content).toMatch(/粉丝/);
+    expect(reply.Content).toMatch(/30 天/);
     expect(handled).toHaveLength(1);
     expect(handled[0]).toMatchObject({ channel: "wechat-mp", conversationId: "wechat-mp:o-user-1", userId: "o-user-1" });
   });
@@ -166,7 +167,7 @@ describe("plain mode (POST /wechat)", () => {
   it("welcomes a new follower on the subscribe event", async () => {
     const xml = `<xml><ToUserName>${cdata("gh_account")}</ToUserName><FromUserName>${cdata("o-new")}</FromUserName><CreateTime>123</CreateTime><MsgType>${cdata("event")}</MsgType><Event>${cdata("subscribe")}</Event></xml>`;
     const reply = await readReply(await postXml(signedQuery(), xml));
-    expect(reply.Content).toMatch(/视频号/);
+    expect(reply.Content).toMatch(/^欢迎来到图书馆/);
     expect(handled).toHaveLength(0);
   });
 
@@ -184,7 +185,7 @@ describe("plain mode (POST /wechat)", () => {
   });
 
   it("reads a bare number as the numbered quick reply it stands for", async () => {
-    const first = await readReply(await postXml(signedQuery(), textXml("视频号怎么关", "o-num")));
+    const first = await readReply(await postXml(signedQuery(), textXml("怎么续借", "o-num")));
     const line = /^1\. (.+)$/m.exec(first.Content ?? "");
     expect(line, `no numbered options in: ${first.Content}`).not.toBeNull();
     await readReply(await postXml(signedQuery(), textXml("1", "o-num")));
@@ -227,7 +228,7 @@ describe("security mode (encrypt_type=aes)", () => {
   }
 
   it("decrypts the request and answers with an encrypted, signed reply", async () => {
-    const { query, body } = encryptedRequest(textXml("视频号注销后粉丝还在吗", "o-aes"));
+    const { query, body } = encryptedRequest(textXml("书可以借多久", "o-aes"));
     const outer = await readReply(await postXml(query, body));
     expect(outer.MsgSignature).toBe(wechatSignature(TOKEN, outer.TimeStamp ?? "", outer.Nonce ?? "", outer.Encrypt ?? ""));
     // decrypt by hand, independently of the channel's own code
@@ -241,8 +242,8 @@ describe("security mode (encrypt_type=aes)", () => {
     expect(content.subarray(4 + len).toString()).toBe(APP_ID);
     const inner = (parser.parse(content.subarray(4, 4 + len).toString()) as { xml: Record<string, string> }).xml;
     expect(inner.ToUserName).toBe("o-aes");
-    expect(inner.Content).toMatch(/粉丝/);
-    expect(handled[0]?.text).toBe("视频号注销后粉丝还在吗");
+    expect(inner.Content).toMatch(/30 天/);
+    expect(handled[0]?.text).toBe("书可以借多久");
   });
 
   it("rejects a bad msg_signature with 401", async () => {
@@ -269,7 +270,7 @@ describe("security mode (encrypt_type=aes)", () => {
 
 describe("WeChat's retries and the 5-second rule", () => {
   it("answers a retried MsgId with the same reply and handles it once", async () => {
-    const xml = textXml("视频号怎么关", "o-retry", "555001");
+    const xml = textXml("怎么续借", "o-retry", "555001");
     const first = await readReply(await postXml(signedQuery(), xml));
     const second = await readReply(await postXml(signedQuery(), xml));
     expect(second.Content).toBe(first.Content);
@@ -277,16 +278,16 @@ describe("WeChat's retries and the 5-second rule", () => {
   });
 
   it("gives a retry that arrives while the first is processing the same passive reply", async () => {
-    const xml = textXml("稍 视频号注销后粉丝还在吗", "o-inflight-fast", "555004");
+    const xml = textXml("稍 书可以借多久", "o-inflight-fast", "555004");
     const [a, b] = await Promise.all([postXml(signedQuery(), xml), postXml(signedQuery(), xml)]);
     const [ra, rb] = [await readReply(a), await readReply(b)];
-    expect(ra.Content).toMatch(/粉丝/);
+    expect(ra.Content).toMatch(/30 天/);
     expect(rb.Content).toBe(ra.Content);
     expect(handled).toHaveLength(1);
   });
 
   it("makes a retry that arrives while the first is processing wait for the same result", async () => {
-    const xml = textXml("慢 视频号怎么关", "o-inflight", "555002");
+    const xml = textXml("慢 怎么续借", "o-inflight", "555002");
     // both within the budget: give this test a budget-free path by asking twice at once
     const [a, b] = await Promise.all([postXml(signedQuery(), xml), postXml(signedQuery(), xml)]);
     const [ta, tb] = [await a.text(), await b.text()];
@@ -301,14 +302,14 @@ describe("WeChat's retries and the 5-second rule", () => {
   });
 
   it("answers success past the budget and sends the reply as a customer-service message", async () => {
-    const xml = textXml("慢 视频号注销后粉丝还在吗", "o-slow", "555003");
+    const xml = textXml("慢 书可以借多久", "o-slow", "555003");
     const started = Date.now();
     const res = await postXml(signedQuery(), xml);
     expect(await res.text()).toBe("success");
     expect(Date.now() - started).toBeLessThan(SLOW_MS);
     await waitFor(() => customSent.length > 0);
     expect(customSent[0]).toMatchObject({ touser: "o-slow" });
-    expect(customSent[0]?.content).toMatch(/粉丝/);
+    expect(customSent[0]?.content).toMatch(/30 天/);
     // WeChat's retry after the deferral gets success, not a second answer
     expect(await (await postXml(signedQuery(), xml)).text()).toBe("success");
     await new Promise((r) => setTimeout(r, 100));

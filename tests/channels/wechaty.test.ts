@@ -9,11 +9,11 @@ import { createChannelRegistry } from "../../src/channels/registry.js";
 import { createWechatyChannel, type AdminCommand, type WechatyChannel } from "../../src/channels/wechaty.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import type { InboundMessage } from "../../src/types.js";
-import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { libraryKnowledge, silentLog } from "../helpers/kb.js";
 
 wechatyLog.level("silent");
 
-const kb = projectKnowledge();
+const kb = libraryKnowledge();
 const handled: InboundMessage[] = [];
 const commands: AdminCommand[] = [];
 const printed: string[] = [];
@@ -90,7 +90,7 @@ describe("Wechaty channel on the mock puppet", () => {
     alice = mocker.createContact({ name: "Alice" });
     bob = mocker.createContact({ name: "Bob" });
     boss = mocker.createContact({ name: "Boss" });
-    room = mocker.createRoom({ topic: "视频号交流群", memberIdList: [me.id, alice.id, bob.id] });
+    room = mocker.createRoom({ topic: "读书交流群", memberIdList: [me.id, alice.id, bob.id] });
     aliceInbox = inbox(alice, () => me.id);
     bossInbox = inbox(boss, () => me.id);
     roomInbox = inbox(room, () => me.id);
@@ -107,15 +107,15 @@ describe("Wechaty channel on the mock puppet", () => {
 
   it("answers a contact's question in the one-to-one chat", async () => {
     const before = aliceInbox.length;
-    alice.say("视频号注销后粉丝还在吗").to(me);
+    alice.say("书可以借多久").to(me);
     await waitFor(() => aliceInbox.length > before, "the reply");
-    expect(handled[0]).toMatchObject({ channel: "wechaty", conversationId: `wechaty:${alice.id}`, userId: alice.id, text: "视频号注销后粉丝还在吗" });
-    expect(aliceInbox.slice(before).map((m) => m.text).join("")).toMatch(/粉丝/);
+    expect(handled[0]).toMatchObject({ channel: "wechaty", conversationId: `wechaty:${alice.id}`, userId: alice.id, text: "书可以借多久" });
+    expect(aliceInbox.slice(before).map((m) => m.text).join("")).toMatch(/30 天/);
   });
 
   it("renders quick replies as numbered lines, splits long replies, and reads a number as its option", async () => {
     const before = aliceInbox.length;
-    alice.say("视频号怎么关").to(me);
+    alice.say("怎么续借").to(me);
     await waitFor(() => aliceInbox.slice(before).some((m) => /^1\. /m.test(m.text)), "numbered options");
     await sleep(300);
     const texts = aliceInbox.slice(before).map((m) => m.text);
@@ -139,10 +139,10 @@ describe("Wechaty channel on the mock puppet", () => {
 
   it("ignores group messages without a mention and answers a mention, one conversation per member", async () => {
     const before = roomInbox.length;
-    alice.say("视频号怎么关").to(room);
+    alice.say("怎么续借").to(room);
     await sleep(300);
     expect(handled).toHaveLength(0);
-    alice.say("视频号注销后粉丝还在吗", [me]).to(room);
+    alice.say("书可以借多久", [me]).to(room);
     bob.say("你好", [me]).to(room);
     const seen = () => roomInbox.slice(before).map((m) => m.text);
     await waitFor(() => seen().some((t) => t.startsWith("@Alice")) && seen().some((t) => t.startsWith("@Bob")), "a reply to each member");
@@ -168,11 +168,11 @@ describe("Wechaty channel on the mock puppet", () => {
   });
 
   it("ignores its own messages, official accounts and messages older than its start", async () => {
-    const official = mocker.createContact({ name: "某公众号", type: types.Contact.Official });
-    official.say("视频号怎么关").to(me);
-    const old = mocker.MessageMock.create({ id: `old-${Date.now()}`, talkerId: alice.id, listenerId: me.id, timestamp: Date.now() - 3_600_000, type: types.Message.Text, text: "视频号怎么关" });
+    const official = mocker.createContact({ name: "某服务号", type: types.Contact.Official });
+    official.say("怎么续借").to(me);
+    const old = mocker.MessageMock.create({ id: `old-${Date.now()}`, talkerId: alice.id, listenerId: me.id, timestamp: Date.now() - 3_600_000, type: types.Message.Text, text: "怎么续借" });
     mocker.puppet.emit("message", { messageId: old.id });
-    me.say("视频号怎么关").to(alice);
+    me.say("怎么续借").to(alice);
     await sleep(400);
     expect(handled).toHaveLength(0);
   });
@@ -188,7 +188,7 @@ describe("Wechaty channel on the mock puppet", () => {
       userId: "abc",
       reason: "asked",
       lastMessages: [
-        { direction: "in", text: "视频号怎么关", at: 1 },
+        { direction: "in", text: "怎么续借", at: 1 },
         { direction: "in", text: "转人工", at: 2 },
       ],
     });
@@ -197,7 +197,7 @@ describe("Wechaty channel on the mock puppet", () => {
     expect(alert).toContain("T-42");
     expect(alert).toContain("abc");
     expect(alert).toContain("用户要求转人工");
-    expect(alert).toContain("视频号怎么关");
+    expect(alert).toContain("怎么续借");
     expect(alert).toContain("#reply T-42");
   });
 

@@ -31,7 +31,7 @@ const line = (conversationId: string, n: number, extra: Partial<TranscriptEntry>
   direction: n % 2 ? "out" : "in",
   text: `line ${n}`,
   at: T0 + n,
-  intent: n % 2 ? "deregister" : null,
+  intent: n % 2 ? "renew" : null,
   confidence: n % 2 ? 0.875 : null,
   kind: n % 2 ? "answer" : null,
   channel: "api",
@@ -43,13 +43,13 @@ const line = (conversationId: string, n: number, extra: Partial<TranscriptEntry>
 /** A SQLite database of the bot with rows in every table, written through the store. */
 async function sqliteWithData(file: string): Promise<void> {
   const store = createSqliteStore(file);
-  await store.write("api:a", { ...initialState(T0), topic: "deregister", step: 1 });
+  await store.write("api:a", { ...initialState(T0), topic: "renew", step: 1 });
   await store.write("api:b", { ...initialState(T0 + 5), mode: "human" });
   // more lines than one batch, in one conversation, so the order across batches shows
   await store.appendTranscript(Array.from({ length: 2300 }, (_, i) => line("api:a", i)));
   await store.appendTranscript([line("api:b", 0), line("api:b", 1, { kind: "human", from: "agent", author: "小王", text: "您好\u0000" })]);
-  await store.recordFeedback("api:a", "deregister", true, T0 + 10);
-  await store.recordFeedback("api:a", "deregister", false, T0 + 11);
+  await store.recordFeedback("api:a", "renew", true, T0 + 10);
+  await store.recordFeedback("api:a", "renew", false, T0 + 11);
   await store.recordHandoff("api:b", "asked", T0 + 12);
   await store.createTicket(waitingTicket({ id: "t1", conversationId: "api:b", openedAt: T0 + 12, userName: "小明", lastMessages: [{ direction: "in", text: "转人工", at: T0 + 12 }] }));
   await store.updateTicket("t1", { status: "assigned", agent: "wang", assignedAt: T0 + 13 });
@@ -57,7 +57,7 @@ async function sqliteWithData(file: string): Promise<void> {
   await store.updateTicket("t0", { status: "closed", closedAt: T0 + 2, closeReason: "cancelled" });
   await store.appendTicketMessage({ ticketId: "t1", from: "user", author: null, text: "在吗", at: T0 + 14 });
   await store.appendTicketMessage({ ticketId: "t1", from: "agent", author: "wang", text: "您好", at: T0 + 15 });
-  await store.recordMessageOutcome("api:a", "m1", { kind: "answer", intent: "deregister", confidence: 0.875, replies: [{ text: "第 1 步", quickReplies: ["下一步"] }] }, T0 + 1);
+  await store.recordMessageOutcome("api:a", "m1", { kind: "answer", intent: "renew", confidence: 0.875, replies: [{ text: "第 1 步", quickReplies: ["下一步"] }] }, T0 + 1);
   await store.createSession("h1", "wang", Date.now() + 3_600_000);
   await store.close();
 }

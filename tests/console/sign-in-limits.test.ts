@@ -8,7 +8,7 @@ import { hashPassword, saveAgent } from "../../src/console/agents.js";
 import { agentConsole } from "../../src/console/router.js";
 import { createApp } from "../../src/server/app.js";
 import { createDesk } from "../helpers/handoff.js";
-import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { silentLog } from "../helpers/kb.js";
 
 const dir = mkdtempSync(join(tmpdir(), "faq-sign-in-"));
 let server: Server;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const agentsFile = join(dir, "agents.json");
   saveAgent(agentsFile, { name: "wang", hash: await hashPassword("the-real-password") });
   const d = createDesk();
-  const kb = projectKnowledge();
+  const kb = d.knowledge;
   const app = createApp({
     bot: d.bot,
     knowledge: () => kb,

@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { createServer, type RunningServer } from "../../src/server/create-server.js";
-import { silentLog } from "../helpers/kb.js";
+import { LIBRARY_KB_ENV, silentLog } from "../helpers/kb.js";
 import { createDatabase } from "../helpers/services.js";
 import { testServices } from "../helpers/test-services.js";
 
-const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "faq-leases-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const services = testServices();
@@ -32,8 +31,7 @@ describe.skipIf("skip" in services)(`the WeChat account in a fleet${"skip" in se
       const config = loadConfig({
         PORT: "0",
         DATA_DIR: join(dir, name),
-        INTENTS_DIR: join(root, "intents"),
-        KNOWLEDGE_DIR: join(root, "knowledge"),
+        ...LIBRARY_KB_ENV,
         DATABASE_URL: database,
         REDIS_URL: services.redis,
         REDIS_PREFIX: prefix,

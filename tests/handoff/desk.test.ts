@@ -19,10 +19,9 @@ describe("opening a ticket", () => {
     const d = createDesk();
     const first = await d.say("a", "转人工");
     expect(first.kind).toBe("handoff");
-    expect(replyText(first)).toMatch(/人工/);
-    expect(replyText(first)).toMatch(/排队/);
-    expect(replyText(first)).toMatch(/下一位/);
-    const second = await d.say("b", "我要找人工客服");
+    expect(replyText(first)).toMatch(/你是下一位/);
+    expect(replyText(first)).toMatch(/约 \d+ 分钟/);
+    const second = await d.say("b", "我要找馆员");
     expect(replyText(second)).toMatch(/前面还有 1 位/);
     expect(replyText(second)).toMatch(/预计等待约 \d+ 分钟/);
     const [t1, t2] = await d.store.tickets(["waiting"]);
@@ -53,7 +52,7 @@ describe("opening a ticket", () => {
 
   it("offers a human after a thumbs-down and opens a ticket with reason negative-feedback", async () => {
     const d = createDesk({ feedbackEvery: 1 });
-    const answer = await d.say("f", "视频号注销后粉丝还在吗");
+    const answer = await d.say("f", "书可以借多久");
     expect(replyText(answer)).toMatch(/有帮助吗/);
     const sorry = await d.say("f", "👎 没用");
     expect(replyText(sorry)).toMatch(/转人工/);
@@ -64,9 +63,9 @@ describe("opening a ticket", () => {
 
   it("does not open a ticket after a thumbs-down unless the user accepts", async () => {
     const d = createDesk({ feedbackEvery: 1 });
-    await d.say("f2", "视频号注销后粉丝还在吗");
+    await d.say("f2", "书可以借多久");
     await d.say("f2", "没用");
-    const next = await d.say("f2", "视频号注销后视频还在吗");
+    const next = await d.say("f2", "逾期了怎么办");
     expect(next.kind).not.toBe("handoff");
     expect(await d.store.openTicket("api:f2")).toBeNull();
   });
@@ -88,11 +87,11 @@ describe("while a ticket is open", () => {
     await d.say("s", "转人工");
     const seen: unknown[] = [];
     d.desk.events.subscribe("agents", (e) => seen.push(e.data));
-    const out = await d.say("s", "视频号怎么关");
+    const out = await d.say("s", "怎么续借");
     expect(out).toMatchObject({ kind: "human", replies: [] });
     const ticket = (await d.store.openTicket("api:s"))!;
-    expect((await d.store.ticketMessages(ticket.id)).map((m) => [m.from, m.text])).toEqual([["user", "视频号怎么关"]]);
-    expect(seen).toContainEqual({ ticketId: ticket.id, message: expect.objectContaining({ from: "user", text: "视频号怎么关" }) });
+    expect((await d.store.ticketMessages(ticket.id)).map((m) => [m.from, m.text])).toEqual([["user", "怎么续借"]]);
+    expect(seen).toContainEqual({ ticketId: ticket.id, message: expect.objectContaining({ from: "user", text: "怎么续借" }) });
   });
 
   it("delivers an agent's reply through the conversation's channel and assigns the ticket", async () => {
@@ -174,14 +173,14 @@ describe("where a conversation stands", () => {
     const ticket = (await d.store.openTicket("api:s2"))!;
     expect(await d.desk.cancel("api:s2")).toBe(true);
     expect(await d.store.ticket(ticket.id)).toMatchObject({ status: "closed", closeReason: "cancelled" });
-    expect((await d.say("s2", "视频号注销后粉丝还在吗")).kind).not.toBe("human");
+    expect((await d.say("s2", "书可以借多久")).kind).not.toBe("human");
     expect(await d.desk.cancel("api:s2")).toBe(false);
   });
 });
 
 describe("closing a ticket", () => {
   it.each([
-    ["released", /交回智能助手/],
+    ["released", /交回图书借阅助手/],
     ["closed", /服务已结束/],
   ] as const)("tells the user and gives the conversation back to the bot when %s", async (how, note) => {
     const d = createDesk();
@@ -194,7 +193,7 @@ describe("closing a ticket", () => {
     expect(await d.store.ticket(ticket.id)).toMatchObject({ status: "closed", closeReason: how, agent: "wang" });
     const state = await d.store.read("api:g");
     expect(state).toMatchObject({ mode: "bot", misses: 0 });
-    const next = await d.say("g", "视频号注销后粉丝还在吗");
+    const next = await d.say("g", "书可以借多久");
     expect(next.kind).toBe("answer");
   });
 
@@ -205,12 +204,12 @@ describe("closing a ticket", () => {
       const ticket = (await d.store.openTicket("api:x"))!;
       await d.desk.claim(ticket.id, "wang");
       const release = () => d.desk.finish(ticket.id, "wang", "released");
-      const message = () => d.say("x", "视频号注销后粉丝还在吗");
+      const message = () => d.say("x", "书可以借多久");
       const [a, b] = first === "release" ? [release(), message()] : [message(), release()];
       const during = first === "release" ? await b : await a;
       await Promise.all([a, b]);
       if ("kind" in during && during.kind === "human") {
-        expect((await d.store.ticketMessages(ticket.id)).some((m) => m.from === "user" && m.text === "视频号注销后粉丝还在吗")).toBe(true);
+        expect((await d.store.ticketMessages(ticket.id)).some((m) => m.from === "user" && m.text === "书可以借多久")).toBe(true);
       } else {
         expect("kind" in during && during.kind).toBe("answer");
       }
@@ -240,7 +239,7 @@ describe("when no agent answers in time", () => {
     expect(await d.desk.sweep(clock + 60_000)).toBe(0);
     const ticket = (await d.store.openTicket("api:t"))!;
     expect(ticket).toMatchObject({ status: "waiting", timeoutNotifiedAt: clock });
-    const left = await d.say("t", "我的视频号注销失败了，请回电", clock + 1);
+    const left = await d.say("t", "我的书续借失败了，请回电", clock + 1);
     expect(left.kind).toBe("human");
     expect((await d.store.ticketMessages(ticket.id)).map((m) => m.from)).toEqual(["system", "user"]);
   });
@@ -269,7 +268,7 @@ describe("across a restart", () => {
     expect((await after.say("k", "有人吗")).kind).toBe("human");
     await after.desk.reply(ticket.id, "wang", "您好");
     await after.desk.finish(ticket.id, "wang", "released");
-    expect((await after.say("k", "视频号注销后粉丝还在吗")).kind).toBe("answer");
+    expect((await after.say("k", "书可以借多久")).kind).toBe("answer");
     await after.store.close();
   });
 });

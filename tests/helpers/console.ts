@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashPassword, saveAgent } from "../../src/console/agents.js";
 import { agentConsole } from "../../src/console/router.js";
+import type { KnowledgeBase } from "../../src/knowledge/knowledge-base.js";
 import { createApp } from "../../src/server/app.js";
 import { createDesk, type Desk } from "./handoff.js";
-import { projectKnowledge, silentLog } from "./kb.js";
+import { silentLog } from "./kb.js";
 
 export const PASSWORDS = { wang: "wang-password-1", li: "li-password-22" } as const;
 
@@ -19,17 +20,17 @@ export interface RunningConsole extends Desk {
   stop(): Promise<void>;
 }
 
-/** The whole server (bot, desk, API channel, console) on an ephemeral 127.0.0.1 port. */
+/** The whole server (bot, desk, API channel, console) on an ephemeral 127.0.0.1 port, on the desk's knowledge base (the library fixture's unless another is given). */
 export async function startConsole(
-  options: { agents?: boolean; agentToken?: string; maxFailures?: number; cookieSecure?: boolean; maxWaiting?: number } = {},
+  options: { agents?: boolean; agentToken?: string; maxFailures?: number; cookieSecure?: boolean; maxWaiting?: number; knowledge?: KnowledgeBase } = {},
 ): Promise<RunningConsole> {
   const dir = mkdtempSync(join(tmpdir(), "faq-console-"));
   const agentsFile = join(dir, "agents.json");
   if (options.agents !== false) {
     for (const [name, password] of Object.entries(PASSWORDS)) saveAgent(agentsFile, { name, hash: await hashPassword(password) });
   }
-  const d = createDesk(options.maxWaiting !== undefined ? { maxWaiting: options.maxWaiting } : {});
-  const kb = projectKnowledge();
+  const d = createDesk({ ...(options.knowledge ? { knowledge: options.knowledge } : {}), ...(options.maxWaiting !== undefined ? { maxWaiting: options.maxWaiting } : {}) });
+  const kb = d.knowledge;
   const app = createApp({
     bot: d.bot,
     knowledge: () => kb,

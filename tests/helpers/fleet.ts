@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { LIBRARY_KB_ENV } from "./kb.js";
 import { freePort } from "./services.js";
 
-// Bot instances as separate processes (`node --import tsx src/main.ts`), as an operator runs them.
+// Bot instances as separate processes (`node --import tsx src/main.ts`), as an operator runs them,
+// on the library fixture's knowledge base unless `env` names another.
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -34,6 +36,7 @@ export async function startInstance(name: string, env: Record<string, string>, o
       RATE_LIMIT_USER_PER_MIN: "0",
       RATE_LIMIT_ADDRESS_PER_MIN: "0",
       KB_WATCH: "0",
+      ...LIBRARY_KB_ENV,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -5,11 +5,14 @@ import { createLiveHub, type LiveHub } from "../../src/channels/live.js";
 import { createChannelRegistry, type ChannelRegistry } from "../../src/channels/registry.js";
 import { createHandoffDesk, type HandoffDesk } from "../../src/handoff/desk.js";
 import type { ServiceHours } from "../../src/handoff/service-hours.js";
+import type { KnowledgeBase } from "../../src/knowledge/knowledge-base.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import type { ConversationStore, InboundMessage } from "../../src/types.js";
-import { projectKnowledge, silentLog } from "./kb.js";
+import { libraryKnowledge, silentLog } from "./kb.js";
 
 export interface Desk {
+  /** The knowledge base the bot and the desk answer from. */
+  knowledge: KnowledgeBase;
   bot: Bot;
   desk: HandoffDesk;
   store: ConversationStore;
@@ -21,7 +24,7 @@ export interface Desk {
   say(userId: string, text: string, at?: number, conversationId?: string): ReturnType<Bot["handle"]>;
 }
 
-/** The bot, the handoff desk and the API channel wired the way main.ts wires them. */
+/** The bot, the handoff desk and the API channel wired the way main.ts wires them, on the library fixture's knowledge base unless another is given. */
 export function createDesk(
   options: {
     store?: ConversationStore;
@@ -31,9 +34,10 @@ export function createDesk(
     feedbackEvery?: number;
     maxWaiting?: number;
     maxWaitingPerUser?: number;
+    knowledge?: KnowledgeBase;
   } = {},
 ): Desk {
-  const kb = projectKnowledge();
+  const kb = options.knowledge ?? libraryKnowledge();
   const store = options.store ?? createMemoryStore();
   const live = createLiveHub();
   const channels = createChannelRegistry();
@@ -56,5 +60,5 @@ export function createDesk(
     const msg: InboundMessage = { channel: "api", conversationId, userId, text, messageId: randomUUID(), at };
     return bot.handle(msg);
   };
-  return { bot, desk, store, live, channels, api, say };
+  return { knowledge: kb, bot, desk, store, live, channels, api, say };
 }

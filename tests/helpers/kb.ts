@@ -14,6 +14,23 @@ export function projectKnowledge(): KnowledgeBase {
   return cached;
 }
 
+const library = resolve(root, "tests/fixtures/library-kb");
+/**
+ * The small knowledge base of the fixtures on another topic (a library's loans): what the tests of
+ * the channels, the server, the desk, the console and the store run on, so that a change to the
+ * project's own knowledge base cannot break them.
+ */
+export const LIBRARY_KB = { dir: library, intentsDir: join(library, "intents"), knowledgeDir: join(library, "knowledge") } as const;
+/** The library knowledge base as the server's configuration names it (for loadConfig or a server process). */
+export const LIBRARY_KB_ENV = { INTENTS_DIR: LIBRARY_KB.intentsDir, KNOWLEDGE_DIR: LIBRARY_KB.knowledgeDir } as const;
+let libraryCached: KnowledgeBase | undefined;
+
+/** The library-loans knowledge base of the fixtures, loaded once per test file. */
+export function libraryKnowledge(): KnowledgeBase {
+  libraryCached ??= loadKnowledgeOrThrow({ intentsDir: LIBRARY_KB.intentsDir, knowledgeDir: LIBRARY_KB.knowledgeDir }, library);
+  return libraryCached;
+}
+
 export const silentLog = pino({ level: "silent" });
 
 /** A copy of the project's knowledge base in a temp folder (listed in `dirs`, for removal), to change on purpose. */

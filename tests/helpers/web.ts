@@ -7,10 +7,11 @@ import { createLiveHub, type LiveHub } from "../../src/channels/live.js";
 import { createChannelRegistry, type ChannelRegistry } from "../../src/channels/registry.js";
 import { createWebChannel } from "../../src/channels/web.js";
 import { AGENTS_FEED, createHandoffDesk, type HandoffDesk } from "../../src/handoff/desk.js";
+import type { KnowledgeBase } from "../../src/knowledge/knowledge-base.js";
 import { createApp } from "../../src/server/app.js";
 import { createMemoryStore } from "../../src/store/memory.js";
 import type { ConversationStore } from "../../src/types.js";
-import { projectKnowledge, silentLog } from "./kb.js";
+import { libraryKnowledge, silentLog } from "./kb.js";
 
 export interface WebStack {
   base: string;
@@ -23,9 +24,12 @@ export interface WebStack {
   close(): Promise<void>;
 }
 
-/** The web chat with the bot, the handoff desk and the API channel, wired the way main.ts wires them, on an ephemeral port. */
-export async function startWebStack(options: { store?: ConversationStore } = {}): Promise<WebStack> {
-  const kb = projectKnowledge();
+/**
+ * The web chat with the bot, the handoff desk and the API channel, wired the way main.ts wires them, on an
+ * ephemeral port; on the library fixture's knowledge base unless another is given.
+ */
+export async function startWebStack(options: { store?: ConversationStore; knowledge?: KnowledgeBase } = {}): Promise<WebStack> {
+  const kb = options.knowledge ?? libraryKnowledge();
   const store = options.store ?? createMemoryStore();
   const live = createLiveHub({ heartbeatMs: 5000 });
   const channels = createChannelRegistry();

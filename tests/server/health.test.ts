@@ -1,12 +1,11 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { createServer, type RunningServer } from "../../src/server/create-server.js";
-import { silentLog } from "../helpers/kb.js";
+import { LIBRARY_KB, silentLog } from "../helpers/kb.js";
 
-const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "faq-health-"));
 const intents = join(dir, "intents");
 const TOKEN = "metrics-token-0123456789";
@@ -14,12 +13,12 @@ let running: RunningServer;
 let base: string;
 
 beforeAll(async () => {
-  cpSync(join(root, "intents"), intents, { recursive: true });
+  cpSync(LIBRARY_KB.intentsDir, intents, { recursive: true });
   const config = loadConfig({
     PORT: "0",
     DATA_DIR: join(dir, "data"),
     INTENTS_DIR: intents,
-    KNOWLEDGE_DIR: join(root, "knowledge"),
+    KNOWLEDGE_DIR: LIBRARY_KB.knowledgeDir,
     METRICS_TOKEN: TOKEN,
   });
   running = await createServer(config, silentLog);
@@ -44,7 +43,7 @@ describe("/metrics", () => {
   });
 
   it("counts messages by channel, kind and status, with confidence, latency, queue, tickets and event-loop lag", async () => {
-    expect((await say("m-1", "视频号怎么关")).status).toBe(200);
+    expect((await say("m-1", "怎么续借")).status).toBe(200);
     expect((await say("m-2", "转人工")).status).toBe(200);
     const text = await metrics();
     expect(text).toMatch(/^faqbot_messages_total\{channel="api",kind="handoff",status="ok"\} 1$/m);
@@ -95,12 +94,12 @@ describe("/readyz", () => {
     expect(body.error).toMatch(/^not ready: store: /);
     expect(body.checks.knowledge).toBe("ok");
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect((await say("m-3", "视频号怎么关")).status).toBe(500);
+    expect((await say("m-3", "怎么续借")).status).toBe(500);
     const text = await metrics();
     expect(text).toMatch(/^faqbot_store_errors_total\{operation="check"\} 1$/m);
     expect(text).toMatch(/^faqbot_messages_total\{channel="api",kind="none",status="error"\} 1$/m);
     expect((await (await fetch(`${base}/readyz`)).json()).checks.messages).toBe("ok");
-    for (const user of ["m-4", "m-5"]) expect((await say(user, "视频号怎么关")).status).toBe(500);
+    for (const user of ["m-4", "m-5"]) expect((await say(user, "怎么续借")).status).toBe(500);
     expect((await (await fetch(`${base}/readyz`)).json()).checks.messages).toMatch(/^the last 3 messages failed \(.*not open.*\)$/);
   });
 });

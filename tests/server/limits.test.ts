@@ -7,7 +7,7 @@ import { createWebChannel } from "../../src/channels/web.js";
 import { createInboundLimits, type InboundLimits } from "../../src/coordination/rate-limit.js";
 import { createApp } from "../../src/server/app.js";
 import { createMemoryStore } from "../../src/store/memory.js";
-import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { libraryKnowledge, silentLog } from "../helpers/kb.js";
 
 const servers: Server[] = [];
 afterAll(async () => {
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 /** The API and web chat on an ephemeral port with the given limits. */
 async function start(limits: InboundLimits, trustProxy?: boolean | number | string) {
-  const kb = projectKnowledge();
+  const kb = libraryKnowledge();
   const store = createMemoryStore();
   const bot = createBot({ knowledge: () => kb, store, log: silentLog });
   const web = createWebChannel({ bot, store, hub: createLiveHub({ firstId: 1 }), maxTextLength: 2000, welcome: () => "你好", limits });
@@ -26,9 +26,9 @@ async function start(limits: InboundLimits, trustProxy?: boolean | number | stri
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     store,
-    api: (userId: string, text = "视频号怎么关", headers: Record<string, string> = {}) =>
+    api: (userId: string, text = "怎么续借", headers: Record<string, string> = {}) =>
       fetch(`${base}/api/messages`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ userId, text }) }),
-    web: (id: string, text = "视频号怎么关") =>
+    web: (id: string, text = "怎么续借") =>
       fetch(`${base}/web/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id, text }) }),
   };
 }
@@ -88,7 +88,7 @@ describe("message limits on the HTTP channels", () => {
       await res.arrayBuffer();
       return { status: res.status, ms: performance.now() - t };
     };
-    const questions = ["视频号怎么关", "视频号注销后粉丝还在吗", "转人工", "视频号是什么"];
+    const questions = ["怎么续借", "书可以借多久", "转人工", "逾期了怎么办"];
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     // warm up, then the calm user's latency alone
     for (let i = 0; i < 5; i++) await timed("u-warm", questions[i % 4]!);
@@ -99,7 +99,7 @@ describe("message limits on the HTTP channels", () => {
     const floodStatuses: number[] = [];
     // 50 connections, as many as they can: 20 get through (a burst of a third of a minute), the rest wait
     const flood = Array.from({ length: 50 }, async () => {
-      while (flooding) floodStatuses.push((await timed("u-flooder", "视频号怎么关")).status);
+      while (flooding) floodStatuses.push((await timed("u-flooder", "怎么续借")).status);
     });
     await new Promise((r) => setTimeout(r, 100));
     const during = [];

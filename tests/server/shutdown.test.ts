@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { LIBRARY_KB_ENV } from "../helpers/kb.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "faq-stop-"));
@@ -23,7 +24,7 @@ async function start(env: Record<string, string>) {
   const loader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
   const child = spawn(process.execPath, ["--import", loader, join(root, "src/main.ts")], {
     cwd: dir,
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", INTENTS_DIR: join(root, "intents"), KNOWLEDGE_DIR: join(root, "knowledge"), ...env },
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...LIBRARY_KB_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -57,7 +58,7 @@ describe("stopping on SIGTERM", () => {
           const res = await fetch(`${base}/api/messages`, {
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify({ userId: `load-${w}`, text: i % 2 ? "视频号怎么关" : "注销后粉丝还在吗", messageId }),
+            body: JSON.stringify({ userId: `load-${w}`, text: i % 2 ? "怎么续借" : "书可以借多久", messageId }),
           });
           if (res.status !== 200) break;
           await res.json();

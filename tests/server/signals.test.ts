@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
+import { LIBRARY_KB } from "../helpers/kb.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "faq-signals-"));
@@ -39,10 +40,10 @@ const alive = (pid: number): boolean => {
 describe("npm start and signals", () => {
   it("the pid in the start-up log is the server itself: HUP reloads the knowledge base, TERM to npm stops the server", async () => {
     const intents = join(dir, "intents");
-    cpSync(join(root, "intents"), intents, { recursive: true });
+    cpSync(LIBRARY_KB.intentsDir, intents, { recursive: true });
     const npm = spawn("npm", ["start", "--silent"], {
       cwd: root,
-      env: { ...process.env, STORE: "memory", PORT: "0", LOG_LEVEL: "info", DATA_DIR: join(dir, "data"), INTENTS_DIR: intents, KNOWLEDGE_DIR: join(root, "knowledge"), KB_WATCH: "0" },
+      env: { ...process.env, STORE: "memory", PORT: "0", LOG_LEVEL: "info", DATA_DIR: join(dir, "data"), INTENTS_DIR: intents, KNOWLEDGE_DIR: LIBRARY_KB.knowledgeDir, KB_WATCH: "0" },
       stdio: ["ignore", "pipe", "inherit"],
     });
     started.push(npm);

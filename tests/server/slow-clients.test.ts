@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { createServer, type RunningServer } from "../../src/server/create-server.js";
-import { silentLog } from "../helpers/kb.js";
+import { LIBRARY_KB_ENV, silentLog } from "../helpers/kb.js";
 
-const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "faq-slow-"));
 let running: RunningServer;
 let port: number;
@@ -17,8 +16,7 @@ beforeAll(async () => {
     PORT: "0",
     STORE: "memory",
     DATA_DIR: dir,
-    INTENTS_DIR: join(root, "intents"),
-    KNOWLEDGE_DIR: join(root, "knowledge"),
+    ...LIBRARY_KB_ENV,
     HTTP_REQUEST_TIMEOUT_MS: "1000",
     HTTP_HEADERS_TIMEOUT_MS: "1000",
     HTTP_MAX_CONNECTIONS: "3",

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSqliteStore } from "../../src/store/sqlite.js";
+import { LIBRARY_KB, LIBRARY_KB_ENV } from "../helpers/kb.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "faq-start-"));
@@ -14,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function start(env: Record<string, string>, options: { uid?: number; gid?: number } = {}) {
   return spawnSync(join(root, "node_modules/.bin/tsx"), [join(root, "src/main.ts")], {
     cwd: dir,
-    env: { ...process.env, STORE: "memory", PORT: "0", LOG_LEVEL: "silent", INTENTS_DIR: join(root, "intents"), KNOWLEDGE_DIR: join(root, "knowledge"), ...env },
+    env: { ...process.env, STORE: "memory", PORT: "0", LOG_LEVEL: "silent", ...LIBRARY_KB_ENV, ...env },
     encoding: "utf8",
     timeout: 30_000,
     ...options,
@@ -41,7 +42,7 @@ const folder = (name: string) => {
 describe("starting the server", () => {
   it("refuses to start on an invalid knowledge base, with file:line messages", () => {
     const intents = join(dir, "intents");
-    cpSync(join(root, "intents"), intents, { recursive: true });
+    cpSync(LIBRARY_KB.intentsDir, intents, { recursive: true });
     writeFileSync(join(intents, "99-bad.yaml"), "- id: bad-ref\n  title: 坏引用\n  examples: [另一个完全不同的问法]\n  answer: [no-such-fact]\n");
     const run = start({ INTENTS_DIR: intents });
     expect(run.status).toBe(1);

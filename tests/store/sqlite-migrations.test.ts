@@ -90,7 +90,7 @@ const SCHEMA_BEFORE_MIGRATIONS = `
   ALTER TABLE tickets ADD COLUMN user_name TEXT;
 `;
 
-const state = { ...initialState(1000), topic: "deregister", step: 2 };
+const state = { ...initialState(1000), topic: "renew", step: 2 };
 
 /** A file made by the store before versioned migrations, with a row in every table. */
 function legacyFile(file: string): void {
@@ -101,10 +101,10 @@ function legacyFile(file: string): void {
   const line = db.prepare(
     "INSERT INTO transcript (conversation_id, direction, text, at, intent, confidence, kind, channel, user_id, sender, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
-  line.run("api:u1", "in", "视频号怎么注销", 1000, null, null, null, "api", "u1", "user", null);
-  line.run("api:u1", "out", "第 1 步", 1001, "deregister", 0.92, "answer", "api", "u1", "bot", null);
+  line.run("api:u1", "in", "怎么续借", 1000, null, null, null, "api", "u1", "user", null);
+  line.run("api:u1", "out", "第 1 步", 1001, "renew", 0.92, "answer", "api", "u1", "bot", null);
   line.run("api:u1", "out", "您好", 1002, null, null, "human", "api", "u1", "agent", "小王");
-  db.prepare("INSERT INTO feedback (conversation_id, intent, helpful, at) VALUES (?, ?, ?, ?)").run("api:u1", "deregister", 1, 1003);
+  db.prepare("INSERT INTO feedback (conversation_id, intent, helpful, at) VALUES (?, ?, ?, ?)").run("api:u1", "renew", 1, 1003);
   db.prepare("INSERT INTO handoff_requests (conversation_id, reason, at) VALUES (?, ?, ?)").run("api:u1", "asked", 1004);
   db.prepare(
     `INSERT INTO tickets (id, conversation_id, channel, user_id, user_name, reason, status, agent, opened_at, assigned_at, closed_at, close_reason, timeout_notified_at, last_messages)
@@ -114,7 +114,7 @@ function legacyFile(file: string): void {
   db.prepare("INSERT INTO message_outcomes (conversation_id, message_id, outcome, at) VALUES (?, ?, ?, ?)").run(
     "api:u1",
     "m1",
-    JSON.stringify({ kind: "answer", intent: "deregister", confidence: 0.92, replies: [{ text: "第 1 步" }] }),
+    JSON.stringify({ kind: "answer", intent: "renew", confidence: 0.92, replies: [{ text: "第 1 步" }] }),
     1001,
   );
   db.prepare("INSERT INTO agent_sessions (id_hash, agent, expires) VALUES (?, ?, ?)").run("h1", "wang", Date.now() + 60_000);
@@ -147,11 +147,11 @@ describe("the SQLite store's versioned schema", () => {
     const store = createSqliteStore(file);
     expect(await store.read("api:u1")).toEqual(state);
     expect((await store.transcript("api:u1")).map((e) => [e.text, e.from, e.author ?? null, e.confidence])).toEqual([
-      ["视频号怎么注销", "user", null, null],
+      ["怎么续借", "user", null, null],
       ["第 1 步", "bot", null, 0.92],
       ["您好", "agent", "小王", null],
     ]);
-    expect(await store.feedbackSince(0)).toEqual([{ conversationId: "api:u1", intent: "deregister", helpful: true, at: 1003 }]);
+    expect(await store.feedbackSince(0)).toEqual([{ conversationId: "api:u1", intent: "renew", helpful: true, at: 1003 }]);
     expect(await store.openTicket("api:u1")).toMatchObject({ id: "t1", userName: "小明", status: "assigned", agent: "wang", lastMessages: [{ text: "转人工" }] });
     expect(await store.ticketMessages("t1")).toEqual([{ ticketId: "t1", from: "agent", author: "wang", text: "您好", at: 1006 }]);
     expect(await store.messageOutcome("api:u1", "m1")).toMatchObject({ kind: "answer", replies: [{ text: "第 1 步" }] });
@@ -161,7 +161,7 @@ describe("the SQLite store's versioned schema", () => {
     await store.close();
     expect(migrations(file).map((m) => m.version)).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
     const again = createSqliteStore(file);
-    expect((await again.transcript("api:u1")).map((e) => e.text)).toEqual(["视频号怎么注销", "第 1 步", "您好", "谢谢"]);
+    expect((await again.transcript("api:u1")).map((e) => e.text)).toEqual(["怎么续借", "第 1 步", "您好", "谢谢"]);
     await again.close();
   });
 

@@ -6,11 +6,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createBot } from "../../src/bot.js";
 import { createSqliteStore } from "../../src/store/sqlite.js";
 import type { InboundMessage } from "../../src/types.js";
-import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { libraryKnowledge, silentLog } from "../helpers/kb.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sqlite-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const kb = projectKnowledge();
+const kb = libraryKnowledge();
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 const msg = (text: string, at: number): InboundMessage => ({ channel: "test", conversationId: "api:u1", userId: "u1", text, messageId: `m${at}`, at });
 const start = (file: string, feedbackEvery = 0) => {
@@ -23,20 +23,18 @@ describe("the SQLite store", () => {
   it("continues a conversation after a restart: 下一步 still continues the steps", async () => {
     const file = join(dir, "restart", "bot.sqlite");
     const first = start(file);
-    await first.bot.handle(msg("我们是企业号", T0));
-    await first.bot.handle(msg("注销视频号", T0 + 1000));
-    const second = await first.bot.handle(msg("下一步", T0 + 2000));
-    expect(second.replies[0]!.text).toContain("第 2 步 / 共 4 步");
+    await first.bot.handle(msg("我是教师", T0));
+    const begun = await first.bot.handle(msg("怎么续借", T0 + 1000));
+    expect(begun.replies[0]!.text).toContain("第 1 步 / 共 2 步");
     await first.store.close();
 
     const again = start(file);
-    const third = await again.bot.handle(msg("下一步", T0 + 60_000));
-    expect(third.replies[0]!.text).toContain("第 3 步 / 共 4 步");
-    // the account type said before the restart is still known at the last step
-    const last = await again.bot.handle(msg("下一步", T0 + 61_000));
-    expect(last.replies[0]!.text).toContain("企业号：企业号注销需要提交营业执照扫描件");
+    const last = await again.bot.handle(msg("下一步", T0 + 60_000));
+    expect(last.replies[0]!.text).toContain("第 2 步 / 共 2 步");
+    // the reader said before the restart is still known at the last step (unknown, it reads "如果是教师：…")
+    expect(last.replies[0]!.text).toMatch(/^教师：教师续借时要先确认所在院系。$/m);
     const transcript = await again.store.transcript("api:u1");
-    expect(transcript.filter((e) => e.direction === "in").map((e) => e.text)).toEqual(["我们是企业号", "注销视频号", "下一步", "下一步", "下一步"]);
+    expect(transcript.filter((e) => e.direction === "in").map((e) => e.text)).toEqual(["我是教师", "怎么续借", "下一步"]);
     await again.store.close();
   });
 
@@ -52,7 +50,7 @@ describe("the SQLite store", () => {
   it("stores feedback verdicts against their intent and handoff requests, across a restart", async () => {
     const file = join(dir, "feedback.sqlite");
     const first = start(file, 1);
-    const answer = await first.bot.handle(msg("粉丝会保留吗", T0));
+    const answer = await first.bot.handle(msg("书可以借多久", T0));
     const prompt = answer.replies.find((r) => r.quickReplies?.some((q) => q.includes("👍")));
     await first.bot.handle(msg(prompt!.quickReplies!.find((q) => q.includes("👍"))!, T0 + 1000));
     await first.bot.handle(msg("转人工", T0 + 2000));
@@ -60,7 +58,7 @@ describe("the SQLite store", () => {
 
     const db = new Database(file, { readonly: true });
     expect(db.prepare("SELECT conversation_id, intent, helpful, at FROM feedback").all()).toEqual([
-      { conversation_id: "api:u1", intent: "retention-fans", helpful: 1, at: T0 + 1000 },
+      { conversation_id: "api:u1", intent: "loan-period", helpful: 1, at: T0 + 1000 },
     ]);
     expect(db.prepare("SELECT conversation_id, reason FROM handoff_requests").all()).toEqual([{ conversation_id: "api:u1", reason: "asked" }]);
     db.close();

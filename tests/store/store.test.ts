@@ -16,7 +16,7 @@ const entry = (conversationId: string, n: number, direction: "in" | "out" = "in"
   direction,
   text: `message ${n}`,
   at: 1000 + n,
-  intent: n % 2 ? "deregister" : null,
+  intent: n % 2 ? "renew" : null,
   confidence: n % 2 ? 0.9 : null,
   kind: n % 2 ? "answer" : null,
   channel: "test",
@@ -30,7 +30,7 @@ function contract(_name: string, open: Open): void {
   it("returns null for an unknown conversation and the state as written for a known one", async () => {
     const store = await open();
     expect(await store.read("nobody")).toBeNull();
-    const state = { ...initialState(5), topic: "deregister", step: 2, slots: { account: "enterprise" as const }, pending: ["a", "b"] };
+    const state = { ...initialState(5), topic: "renew", step: 2, slots: { reader: "teacher" }, pending: ["a", "b"] };
     await store.write("c", state);
     expect(await store.read("c")).toEqual(state);
     await store.close();

@@ -145,10 +145,10 @@ function contract(_name: string, make: Open): void {
       { ...base, direction: "in", text: "new", at: 20, kind: "fallback" },
       { ...base, direction: "out", text: "reply", at: 20, kind: "fallback" },
     ]);
-    await store.recordFeedback("api:q", "deregister", false, 5);
-    await store.recordFeedback("api:q", "deregister", true, 25);
+    await store.recordFeedback("api:q", "renew", false, 5);
+    await store.recordFeedback("api:q", "renew", true, 25);
     expect((await store.inboundSince(15)).map((e) => e.text)).toEqual(["new"]);
-    expect(await store.feedbackSince(15)).toEqual([{ conversationId: "api:q", intent: "deregister", helpful: true, at: 25 }]);
+    expect(await store.feedbackSince(15)).toEqual([{ conversationId: "api:q", intent: "renew", helpful: true, at: 25 }]);
     await store.close();
   });
 }

@@ -8,12 +8,12 @@ import { createMemoryStore } from "../../src/store/memory.js";
 import { createSqliteStore } from "../../src/store/sqlite.js";
 import type { ConversationStore, HandoffTicket, InboundMessage } from "../../src/types.js";
 import { createDesk } from "../helpers/handoff.js";
-import { projectKnowledge, silentLog } from "../helpers/kb.js";
+import { libraryKnowledge, silentLog } from "../helpers/kb.js";
 import { postgresBackend } from "../helpers/postgres-store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "store-tx-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const kb = projectKnowledge();
+const kb = libraryKnowledge();
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 let seq = 0;
 const msg = (conversationId: string, text: string, at: number, messageId = `m${++seq}`): InboundMessage => ({
@@ -62,7 +62,7 @@ function contract(_name: string, open: Open): void {
     const inner = await open();
     const { store, sw } = failing(inner, "recordMessageOutcome");
     const { bot } = createDesk({ store });
-    await bot.handle(msg("api:u1", "视频号怎么注销", T0));
+    await bot.handle(msg("api:u1", "怎么续借", T0));
     const before = { state: await inner.read("api:u1"), transcript: await inner.transcript("api:u1") };
     sw.on = true;
     await expect(bot.handle(msg("api:u1", "转人工", T0 + 1000))).rejects.toThrow("disk full");
@@ -82,7 +82,7 @@ function contract(_name: string, open: Open): void {
     const inner = await open();
     const { store, sw } = failing(inner, "write");
     const bot = createBot({ knowledge: () => kb, store, log: silentLog, settings: { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 1 } });
-    const answer = await bot.handle(msg("c-fb", "注销失败了怎么办", T0));
+    const answer = await bot.handle(msg("c-fb", "书可以借多久", T0));
     const verdict = answer.replies.find((r) => r.quickReplies?.length === 2)!.quickReplies![0]!;
     const count = (await inner.transcript("c-fb")).length;
     sw.on = true;
@@ -98,11 +98,11 @@ function contract(_name: string, open: Open): void {
   it("answers a retry of the same messageId with the same reply, stored once", async () => {
     const store = await open();
     const bot = createBot({ knowledge: () => kb, store, log: silentLog });
-    const first = await bot.handle(msg("api:u2", "视频号怎么关", T0, "client-1"));
-    const again = await bot.handle(msg("api:u2", "视频号怎么关", T0 + 500, "client-1"));
+    const first = await bot.handle(msg("api:u2", "怎么续借", T0, "client-1"));
+    const again = await bot.handle(msg("api:u2", "怎么续借", T0 + 500, "client-1"));
     expect(again).toEqual(first);
     expect((await store.transcript("api:u2")).filter((e) => e.direction === "in")).toHaveLength(1);
-    const other = await bot.handle(msg("api:u3", "视频号怎么关", T0, "client-1"));
+    const other = await bot.handle(msg("api:u3", "怎么续借", T0, "client-1"));
     expect(other.replies.length).toBeGreaterThan(0);
     expect(await store.transcript("api:u3")).not.toHaveLength(0);
     await store.close();

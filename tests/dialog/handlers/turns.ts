@@ -1,19 +1,11 @@
-import { resolve } from "node:path";
 import type { Decision, DialogSettings } from "../../../src/dialog/decide.js";
 import { initialState } from "../../../src/dialog/decide.js";
 import { createTurn, type Turn } from "../../../src/dialog/turn.js";
-import type { KnowledgeBase } from "../../../src/knowledge/knowledge-base.js";
-import { loadKnowledgeOrThrow } from "../../../src/knowledge/load.js";
 import type { ConversationState } from "../../../src/types.js";
-
-const fixture = resolve(import.meta.dirname, "../../fixtures/library-kb");
-let cached: KnowledgeBase | undefined;
+import { libraryKnowledge } from "../../helpers/kb.js";
 
 /** The library-loans knowledge base of the fixtures (a topic of its own), loaded once per test file. */
-export function libraryKnowledge(): KnowledgeBase {
-  cached ??= loadKnowledgeOrThrow({ intentsDir: resolve(fixture, "intents"), knowledgeDir: resolve(fixture, "knowledge") }, fixture);
-  return cached;
-}
+export { libraryKnowledge };
 
 export const settings: DialogSettings = { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 0 };
 
