@@ -308,9 +308,27 @@ export function addVocabularySounds(lex: Lexicon, words: Iterable<string>): void
     if (!lex.soundsLike.has(key) && !lex.vocabSounds.has(key)) lex.vocabSounds.set(key, w);
   }
   startsCache.delete(lex);
+  unknownCache.delete(lex);
 }
 
+// A run the lexicon does not cover is cut by the dictionary segmenter (ICU), the costliest step of reading
+// a text; the same runs come back across a knowledge base's phrasings and users' messages, so each
+// lexicon remembers how it cut them (up to UNKNOWN_CACHE_SIZE runs, then it starts afresh).
+const unknownCache = new WeakMap<Lexicon, Map<string, readonly Token[]>>();
+const UNKNOWN_CACHE_SIZE = 50_000;
+
 function segmentUnknown(text: string, lex: Lexicon): Token[] {
+  let cache = unknownCache.get(lex);
+  if (!cache) unknownCache.set(lex, (cache = new Map()));
+  let tokens = cache.get(text);
+  if (!tokens) {
+    if (cache.size >= UNKNOWN_CACHE_SIZE) cache.clear();
+    cache.set(text, (tokens = cutUnknown(text, lex)));
+  }
+  return tokens.map((t) => ({ ...t }));
+}
+
+function cutUnknown(text: string, lex: Lexicon): Token[] {
   const out: Token[] = [];
   for (const { segment: seg, isWordLike } of wordSegmenter.segment(text)) {
     if (!isWordLike) continue;
