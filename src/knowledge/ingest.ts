@@ -699,8 +699,12 @@ function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["table
   const all = [...texts, ...examples].join("\n");
   for (const [word, forms] of Object.entries(T.synonyms)) {
     const group = [word, ...forms.map(String)];
-    // (the word on the left as the article or its questions use it; another only as the article itself does)
-    const used = all.includes(word) ? word : forms.map(String).find((w) => [...w].length >= 2 && texts.some((t) => t.includes(w)));
+    // the group's word the article itself uses most (销户 over 注销 in an article that says 销户 32 times),
+    // else the word on the left as the article's questions use it
+    const articleText = texts.join("\n");
+    const uses = (w: string): number => articleText.split(w).length - 1;
+    const inArticle = group.filter((w) => [...w].length >= 2 && uses(w) > 0).sort((a, b) => uses(b) - uses(a));
+    const used = inArticle[0] ?? (all.includes(word) ? word : undefined);
     if (used) for (const f of group) addTerm(used, f);
   }
   // the article's own words, read whole (a dictionary cuts 滞纳金 into three characters that say little),

@@ -244,6 +244,10 @@ function soundAlike(
     const key = sounds.slice(i, i + len).join(" ");
     let canonical = lex.soundsLike.get(key);
     let word = false;
+    const span0 = chars.slice(i, i + len).join("");
+    // a real word is not a typo of another that sounds like it (信号 is not 新号), nor is a span that
+    // cuts through real words on both sides (啥时候生效 has no 候生)
+    if (canonical !== undefined && (isDictionaryWord(span0) || (cutsWordBefore(chars, i) && cutsWordAfter(chars, i + len)))) continue;
     if (canonical === undefined) {
       // a word of the knowledge base's phrasings, typed with the wrong characters of the same sound;
       // the word itself, or another real word that sounds the same, is read by the dictionary
@@ -287,6 +291,16 @@ function dictionaryCuts(clause: string): Set<number> {
     cuts.add(at);
   }
   return cuts;
+}
+
+/** Whether the characters before and at `i` form a real word (a span starting at `i` cuts through it). */
+function cutsWordBefore(chars: string[], i: number): boolean {
+  return i > 0 && HAN.test(chars[i - 1]!) && HAN.test(chars[i]!) && isDictionaryWord(chars[i - 1]! + chars[i]!);
+}
+
+/** Whether the characters before and at `end` form a real word (a span ending at `end` cuts through it). */
+function cutsWordAfter(chars: string[], end: number): boolean {
+  return end < chars.length && end > 0 && HAN.test(chars[end]!) && HAN.test(chars[end - 1]!) && isDictionaryWord(chars[end - 1]! + chars[end]!);
 }
 
 /** Whether the dictionary segmenter reads a string as one word. */
