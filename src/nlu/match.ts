@@ -42,6 +42,8 @@ export interface MatchIndex {
   answerVocab: Set<string>[];
   /** Rarity of tokens that only answers use (the phrasings never do). */
   answerIdf: Map<string, number>;
+  /** Content token → the intents whose answers use it. */
+  answerPostings: Map<string, number[]>;
   /** Character bigram → id: examples keep their bigrams as small integer arrays. */
   gramIds: Map<string, number>;
   idf: Map<string, number>;
@@ -85,6 +87,10 @@ const UNKNOWN_LATIN_FACTOR = 0.45;
 const FRAME_ONLY_PENALTY = 0.6;
 // A word of the message that the intent's answer uses, but none of its phrasings, explains this much of it.
 const ANSWER_SHARE = 0.6;
+// How far the share of the message an answer says stands for a phrasing of the intent, and how many
+// intents are short-listed by their answers alone.
+const ANSWER_SIM = 0.9;
+const ANSWER_CANDIDATES = 8;
 // A term used by more than this share of intents is the knowledge base's subject (视频号), not a topic.
 const SUBJECT_SHARE = 0.15;
 const UNEXPLAINED_ENTITY_PENALTY = 0.45;
@@ -209,6 +215,14 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
   });
   const answerIdf = new Map<string, number>();
   for (const [t, d] of answerDf) if (!idf.has(t)) answerIdf.set(t, Math.log(1 + n / d));
+  const answerPostings = new Map<string, number[]>();
+  answerVocab.forEach((v, intent) => {
+    for (const t of v) {
+      let list = answerPostings.get(t);
+      if (!list) answerPostings.set(t, (list = []));
+      list.push(intent);
+    }
+  });
   const unknownIdf = Math.log(1 + n);
   const index: MatchIndex = {
     intentIds: intents.map((i) => i.id),
@@ -218,6 +232,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     vocab,
     answerVocab,
     answerIdf,
+    answerPostings,
     gramIds: new Map(),
     idf,
     unknownIdf,
@@ -356,6 +371,18 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
     if (!prev || sim > prev.sim) best.set(ex.intent, { sim, example: e });
   }
 
+  // intents whose answers say the message's words though none of their phrasings does: the answer is
+  // a field of its own, so a question nobody phrased yet still finds the paragraph that answers it
+  const answerAcc = new Map<number, number>();
+  for (const [t, w] of q) {
+    // (a slot's value says which variant of an answer, not which answer: 我是个人号)
+    if (index.lexicon.frames.has(t) || index.lexicon.roleOf.get(t) === "slot") continue;
+    for (const intent of index.answerPostings.get(t) ?? []) answerAcc.set(intent, (answerAcc.get(intent) ?? 0) + w);
+  }
+  for (const [intent] of [...answerAcc].sort((a, b) => b[1] - a[1]).slice(0, ANSWER_CANDIDATES)) {
+    if (!best.has(intent)) best.set(intent, { sim: 0, example: -1 });
+  }
+
   const ranked = [...best.entries()]
     .map(([intent, { sim }]) => {
       let covered = 0;
@@ -363,7 +390,8 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
         if (index.vocab[intent]!.has(t)) covered += w;
         else if (index.answerVocab[intent]!.has(t)) covered += ANSWER_SHARE * w;
       }
-      return { intent, raw: 0.65 * sim + 0.35 * (covered / qTotal) };
+      const answered = (answerAcc.get(intent) ?? 0) / qTotal;
+      return { intent, raw: 0.65 * Math.max(sim, ANSWER_SIM * answered) + 0.35 * (covered / qTotal) };
     })
     .sort((a, b) => b.raw - a.raw)
     .slice(0, 6);
@@ -523,6 +551,9 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       seen.add(key);
       // a premise ("如果注销了") is read with the clause after it, not alone
       if (p.length === 1 && p[0]! < clauses.length - 1 && opensPremise(clauses[p[0]!]!, index.lexicon)) return false;
+      // two or three English words in a message that says more ("new role: …") label it, they do not ask
+      const toks = p.flatMap((i) => clauseTokens[i]!);
+      if (toks.length > 0 && toks.every((t) => t.from !== undefined) && new Set(toks.map((t) => t.from)).size < 3) return false;
       return p.some((i) => clauseTokens[i]!.some((t) => t.kind === "term"));
     });
     // the story around a question reads like other questions: a piece that asks something wins ties

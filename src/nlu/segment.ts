@@ -197,6 +197,14 @@ function uncrossed(chars: string[], i: number, hit: { canonical: string; length:
     const shorter = lex.surfaces.get(chars.slice(i, j).join(""));
     if (shorter !== undefined) return { canonical: shorter, length: j - i };
   }
+  // 怎么办理: the last character makes a real word with the next one (办理), and what comes before it is
+  // a word of its own (怎么): read that, not 怎么办 | 理
+  const last = end - 1;
+  if (end < chars.length && HAN.test(chars[end]!) && isDictionaryWord(chars[last]! + chars[end]!) && longestSurface(chars, end, lex) === null) {
+    const before = chars.slice(i, last).join("");
+    const shorter = lex.surfaces.get(before) ?? (lex.stopwords.has(before) ? before : undefined);
+    if (shorter !== undefined) return { canonical: shorter, length: last - i };
+  }
   return hit;
 }
 
