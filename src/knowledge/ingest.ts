@@ -469,6 +469,25 @@ function contentWords(text: string, T: QuestionTemplates, pairs = true): string[
   return out;
 }
 
+/**
+ * What a figure is of, from the words before it in its clause: the first content word, or the first
+ * two when written together, after the case the clause opens with ("销户后号码冻结90天" → 号码冻结,
+ * not 销户: the freeze lasts 90 days, not the closing); undefined when the clause says none.
+ */
+function subjectAfterCase(lead: string, T: QuestionTemplates): string | undefined {
+  const segs = [...wordSegmenter.segment(lead)].filter((w) => w.isWordLike).map((w) => w.segment);
+  const marker = segs.reduce((at, w, i) => (CASE_MARKERS.has(w) ? i : at), -1);
+  const rest = segs.slice(marker + 1).join("");
+  const words = contentWords(rest, T, false);
+  const first = words[0];
+  if (marker < 0 || first === undefined) return first;
+  const two = words.length >= 2 ? `${first}${words[1]}` : undefined;
+  return two !== undefined && rest.includes(two) && [...two].length <= 6 ? two : first;
+}
+
+// Words that end the case a clause opens with ("销户后…", "办理前…"): what follows is what the figure is of.
+const CASE_MARKERS = new Set(["后", "以后", "之后", "前", "以前", "之前", "期间"]);
+
 /** A quick-reply title for a paragraph: its first clause without the word that links it to the one before (此外), cut short. */
 function chunkTitle(text: string, T: QuestionTemplates): string {
   const clauses = text.split(/[，,；;。！!？?：:]/).map(trimPunct).filter(Boolean);
@@ -534,7 +553,7 @@ export function factQuestions(text: string, T: QuestionTemplates = questionTempl
       const m = new RegExp(c.pattern).exec(asked)!;
       // what it is about: the clause's own first word, else the first word of the clause before it
       const start = asked.length - clause.length;
-      const before = (m.index >= start ? contentWords(asked.slice(start, m.index), T, false)[0] : undefined) ?? contentWords(asked.slice(0, m.index), T, false)[0];
+      const before = (m.index >= start ? subjectAfterCase(asked.slice(start, m.index), T) : undefined) ?? contentWords(asked.slice(0, m.index), T, false)[0];
       const after = contentWords(asked.slice(m.index + m[0].length), T, false)[0] ?? "";
       if (before) out.push(`${before}${ask(...(m as unknown as string[]))}${after}`);
       // and by the other words for the same question ("多久" → 多长时间), after what the sentence is about ("现场办证…全程约3分钟" → 现场办证要多久)

@@ -323,6 +323,13 @@ describe("questions and names drafted from the text", () => {
     expect(factQuestions("大约需要2分钟").join(" ")).not.toContain("几分");
   });
 
+  it("asks for a figure as of what follows the case its clause opens with (销户后号码冻结90天: the freeze, not the closing)", () => {
+    const qs = factQuestions("销户后号码冻结90天，冻结期内可以申请恢复。");
+    expect(qs).toEqual(expect.arrayContaining(["号码冻结多久", "号码冻结多长时间"]));
+    expect(qs).not.toContain("销户多久");
+    expect(qs).not.toContain("销户要多久");
+  });
+
   it("does not take a year for a duration", () => {
     expect(factQuestions("截至2024年底累计注册用户约1200万。").join(" ")).not.toContain("多久");
     expect(factQuestions("截至2024年底累计注册用户约1200万。")).toContain("截至2024年底累计注册用户多少");
@@ -368,6 +375,25 @@ describe("questions and names drafted from the text", () => {
     // quick-reply titles are questions: a row by its columns, the table by its rows
     expect(r.intentFile.find((i) => i.id === "gym-s1-t1-nian-ka")!.title).toBe("年卡的价格和有效期");
     expect(r.intentFile.find((i) => i.id === "gym-s1")!.suggest).toBe(true);
+  });
+
+  it("reads a group of everyday words as the one the article uses most, and never a hotline's number as the hotline", () => {
+    const r = ingestArticle(
+      [
+        "号码办理指南",
+        "一、销户",
+        "销户请到营业厅办理。销户后号码冻结90天。线上销户约1天。也可以注销副卡。",
+        "二、热线",
+        "客服热线96580全天服务。号码过户须本人到场。号码丢失可挂失。",
+      ].join("\n"),
+      { prefix: "num", sourceName: "num.txt" },
+    );
+    const syn = r.lexiconFile.synonyms;
+    // the article says 销户 four times and 注销 once: 注销 is read as 销户
+    expect(syn["销户"]).toEqual(expect.arrayContaining(["注销"]));
+    expect(syn["注销"]).toBeUndefined();
+    // 号码 is a word of its own here, not another name of 热线
+    expect(syn["热线"] ?? []).not.toContain("号码");
   });
 
   it("asks a row named by its kind with each of the title's words for what it is, never with another word of the same ending", () => {

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { compileLexicon, generalLanguage } from "../../src/nlu/lexicon.js";
+import { buildIndex, matchIntent, tokenize, type IndexableIntent } from "../../src/nlu/match.js";
+
+// What an intent answers with is a retrieval field of its own: a question nobody phrased yet finds
+// the paragraph that says its words. And sound-alike typos never replace a real word.
+
+const lexiconFile = {
+  synonyms: { 套餐: ["套餐"], 新号: ["新号"], 后生: ["后生"], 怎么办: ["怎么办"], 携号转网: ["携号转网", "转网"] },
+  stopwords: ["怎么", "吗", "什么"],
+  entities: {},
+  frames: [],
+};
+
+const intents: IndexableIntent[] = [
+  {
+    id: "change-plan",
+    type: "faq",
+    title: "改套餐",
+    examples: ["怎么改套餐", "套餐能改吗"],
+    keywords: [],
+    answerTexts: ["套餐每月可以变更1次。升档可以选择立即生效；降档一律次月1日生效。"],
+  },
+  { id: "new-number", type: "faq", title: "办新号", examples: ["怎么办新号", "新号要带什么"], keywords: [], answerTexts: ["带身份证到营业厅办理新号。"] },
+  { id: "porting", type: "faq", title: "携号转网", examples: ["怎么携号转网", "转网要多久"], keywords: [], answerTexts: ["转网一般1天完成，期间信号可能中断2小时。"] },
+];
+
+function kb() {
+  const { lexicon } = compileLexicon(lexiconFile, generalLanguage());
+  const index = buildIndex(intents, lexicon);
+  const read = (s: string): string[] => tokenize(s, lexicon).map((t) => t.text);
+  return { index, read };
+}
+
+describe("the answer as a field of its own", () => {
+  const { index } = kb();
+
+  it("finds the intent whose answer says the question's words though none of its phrasings does", () => {
+    // no phrasing of any intent says 降档, 次月, 生效 or 立即: only change-plan's answer does
+    const m = matchIntent("降档以后次月生效还是立即生效", index);
+    expect(m.candidates[0]?.intentId).toBe("change-plan");
+    expect(m.confidence).toBeGreaterThan((m.candidates[1]?.score ?? 0) + 0.1);
+  });
+
+  it("does not count a question's frame words as said by an answer", () => {
+    // 什么 and 怎么 are everywhere: they short-list nothing on their own
+    const m = matchIntent("什么", index);
+    expect(m.confidence).toBeLessThan(0.45);
+  });
+});
+
+describe("sound-alike typos", () => {
+  const { read } = kb();
+
+  it("never replace a real word that sounds like a term (信号 is not 新号)", () => {
+    expect(read("转网会不会没信号")).toContain("信号");
+    expect(read("转网会不会没信号")).not.toContain("新号");
+  });
+
+  it("never read a span cutting through real words on both sides (啥时候生效 has no 候生 → 后生)", () => {
+    expect(read("降档啥时候生效")).not.toContain("后生");
+    expect(read("降档啥时候生效")).toContain("生效");
+  });
+
+  it("still read a typo that is no word of its own (新好 → 新号)", () => {
+    expect(read("怎么办新好")).toContain("新号");
+  });
+});
+
+describe("a term whose last character makes a word with the next", () => {
+  it("is read shorter: 怎么办理 is 怎么 | 办理, not 怎么办 | 理", () => {
+    const { read } = kb();
+    expect(read("新号怎么办理")).toEqual(expect.arrayContaining(["怎么", "办理"]));
+    expect(read("新号怎么办理")).not.toContain("怎么办");
+    expect(read("丢了怎么办")).toContain("怎么办");
+  });
+});
