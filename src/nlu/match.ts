@@ -461,8 +461,13 @@ function corroborated(clauses: Token[][], index: MatchIndex): Token[][] {
       const uses = (x: string): boolean => v.has(x) || index.answerVocab[i]!.has(x);
       return uses(t.text) && content.some((o) => o.from !== t.from && o.text !== t.text && uses(o.text));
     });
+  // two of the knowledge base's own terms read from different English words ("foreigners … transit
+  // card" → 外籍人士, 交通卡) back each other, though no one intent says both
+  const known = (t: Token): boolean => t.kind === "term" && index.idf.has(t.text) || index.answerIdf.has(t.text) && t.kind === "term";
+  const terms = content.filter((t) => t.from !== undefined && known(t));
+  const paired = (t: Token): boolean => known(t) && terms.some((o) => o.from !== t.from && o.text !== t.text);
   const keep = new Map<Token, boolean>();
-  for (const t of all) if (t.from !== undefined) keep.set(t, backed(t));
+  for (const t of all) if (t.from !== undefined) keep.set(t, backed(t) || paired(t));
   return clauses.map((toks) => toks.filter((t) => keep.get(t) !== false));
 }
 

@@ -256,6 +256,10 @@ function soundAlike(
     // a real word is not a typo of another that sounds like it (信号 is not 新号), nor is a span that
     // cuts through real words on both sides (啥时候生效 has no 候生)
     if (canonical !== undefined && (isDictionaryWord(span0) || (cutsWordBefore(chars, i) && cutsWordAfter(chars, i + len)))) continue;
+    // nor one whose last character makes a real word with the next while the rest is a word itself
+    // (我的手机好像: 手机 | 好像, not 手机号 | 像), nor the same at its start
+    if (len >= 3 && cutsWordAfter(chars, i + len) && isDictionaryWord(chars.slice(i, i + len - 1).join(""))) continue;
+    if (len >= 3 && cutsWordBefore(chars, i) && isDictionaryWord(chars.slice(i + 1, i + len).join(""))) continue;
     if (canonical === undefined) {
       // a word of the knowledge base's phrasings, typed with the wrong characters of the same sound;
       // the word itself, or another real word that sounds the same, is read by the dictionary

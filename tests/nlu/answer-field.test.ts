@@ -6,7 +6,7 @@ import { buildIndex, matchIntent, tokenize, type IndexableIntent } from "../../s
 // the paragraph that says its words. And sound-alike typos never replace a real word.
 
 const lexiconFile = {
-  synonyms: { 套餐: ["套餐"], 新号: ["新号"], 后生: ["后生"], 怎么办: ["怎么办"], 携号转网: ["携号转网", "转网"] },
+  synonyms: { 套餐: ["套餐"], 新号: ["新号"], 手机号: ["手机号"], 后生: ["后生"], 怎么办: ["怎么办"], 携号转网: ["携号转网", "转网"] },
   stopwords: ["怎么", "吗", "什么"],
   entities: {},
   frames: [],
@@ -60,6 +60,11 @@ describe("sound-alike typos", () => {
   it("never read a span cutting through real words on both sides (啥时候生效 has no 候生 → 后生)", () => {
     expect(read("降档啥时候生效")).not.toContain("后生");
     expect(read("降档啥时候生效")).toContain("生效");
+  });
+
+  it("never take the last character of a word whose rest is a word itself and which makes a word with the next (手机好像 is 手机 | 好像)", () => {
+    expect(read("我的手机好像没信号")).not.toContain("手机号");
+    expect(read("我的手机好像没信号")).toContain("手机");
   });
 
   it("still read a typo that is no word of its own (新好 → 新号)", () => {
