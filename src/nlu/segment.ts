@@ -252,14 +252,7 @@ function soundAlike(
     const key = sounds.slice(i, i + len).join(" ");
     let canonical = lex.soundsLike.get(key);
     let word = false;
-    const span0 = chars.slice(i, i + len).join("");
-    // a real word is not a typo of another that sounds like it (信号 is not 新号), nor is a span that
-    // cuts through real words on both sides (啥时候生效 has no 候生)
-    if (canonical !== undefined && (isDictionaryWord(span0) || (cutsWordBefore(chars, i) && cutsWordAfter(chars, i + len)))) continue;
-    // nor one whose last character makes a real word with the next while the rest is a word itself
-    // (我的手机好像: 手机 | 好像, not 手机号 | 像), nor the same at its start
-    if (len >= 3 && cutsWordAfter(chars, i + len) && isDictionaryWord(chars.slice(i, i + len - 1).join(""))) continue;
-    if (len >= 3 && cutsWordBefore(chars, i) && isDictionaryWord(chars.slice(i + 1, i + len).join(""))) continue;
+    const listed = canonical !== undefined;
     if (canonical === undefined) {
       // a word of the knowledge base's phrasings, typed with the wrong characters of the same sound;
       // the word itself, or another real word that sounds the same, is read by the dictionary
@@ -289,7 +282,15 @@ function soundAlike(
       const lastOnly = !word && len >= 3 && j === i + len - 1;
       exactInside = longerThan > 1 || lastOnly ? inside !== null && j + inside.length <= i + len : inside !== null || startsStopword(chars, j, lex);
     }
-    if (!exactInside) return { canonical, length: len, word };
+    if (exactInside) continue;
+    // a real word is not a typo of a term that sounds like it (信号 is not 新号), nor is a span that
+    // cuts through real words on both sides (啥时候生效 has no 候生)
+    if (listed && (isDictionaryWord(span.join("")) || (cutsWordBefore(chars, i) && cutsWordAfter(chars, i + len)))) continue;
+    // nor one whose last character makes a real word with the next while the rest is a word itself
+    // (我的手机好像: 手机 | 好像, not 手机号 | 像), nor the same at its start
+    if (len >= 3 && cutsWordAfter(chars, i + len) && isDictionaryWord(span.slice(0, -1).join(""))) continue;
+    if (len >= 3 && cutsWordBefore(chars, i) && isDictionaryWord(span.slice(1).join(""))) continue;
+    return { canonical, length: len, word };
   }
   return null;
 }
@@ -315,11 +316,19 @@ function cutsWordAfter(chars: string[], end: number): boolean {
   return end < chars.length && end > 0 && HAN.test(chars[end]!) && HAN.test(chars[end - 1]!) && isDictionaryWord(chars[end - 1]! + chars[end]!);
 }
 
-/** Whether the dictionary segmenter reads a string as one word. */
+/** Whether the dictionary segmenter reads a string as one word (remembered: the same short strings come back). */
 function isDictionaryWord(s: string): boolean {
-  const segs = [...wordSegmenter.segment(s)];
-  return segs.length === 1 && segs[0]!.isWordLike === true;
+  let known = dictionaryWords.get(s);
+  if (known === undefined) {
+    const segs = [...wordSegmenter.segment(s)];
+    known = segs.length === 1 && segs[0]!.isWordLike === true;
+    if (dictionaryWords.size >= MAX_REMEMBERED_WORDS) dictionaryWords.clear();
+    dictionaryWords.set(s, known);
+  }
+  return known;
 }
+const dictionaryWords = new Map<string, boolean>();
+const MAX_REMEMBERED_WORDS = 100_000;
 
 /**
  * Gives the lexicon sound-alike keys for the knowledge base's own words (2 to 4 characters of
