@@ -377,7 +377,10 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   for (const [t, w] of q) {
     // (a slot's value says which variant of an answer, not which answer: 我是个人号)
     if (index.lexicon.frames.has(t) || index.lexicon.roleOf.get(t) === "slot") continue;
-    for (const intent of index.answerPostings.get(t) ?? []) answerAcc.set(intent, (answerAcc.get(intent) ?? 0) + w);
+    const list = index.answerPostings.get(t);
+    // (a word nearly every answer says short-lists nothing, and would cost a pass over all of them)
+    if (!list || list.length > MAX_POSTINGS_SCAN) continue;
+    for (const intent of list) answerAcc.set(intent, (answerAcc.get(intent) ?? 0) + w);
   }
   for (const [intent] of [...answerAcc].sort((a, b) => b[1] - a[1]).slice(0, ANSWER_CANDIDATES)) {
     if (!best.has(intent)) best.set(intent, { sim: 0, example: -1 });

@@ -403,7 +403,9 @@ function englishStem(word: string, lex: Lexicon): string | undefined {
 
 // English words of the lexicon, for typos ("folowers", "delte"): fuse.js over the vocabulary,
 // consulted only for a Latin word nothing else could read
-const englishWords = new WeakMap<Lexicon, Fuse<string>>();
+const englishWords = new WeakMap<Lexicon, { fuse: Fuse<string>; read: Map<string, string | null> }>();
+// How many words' readings a lexicon remembers (the same English words come back across messages).
+const MAX_REMEMBERED_TYPOS = 20_000;
 // Bitap score a typo may reach (0 is exact); words under 5 letters are too short to guess from.
 const ENGLISH_TYPO_SCORE = 0.25;
 const ENGLISH_TYPO_MIN = 5;
@@ -411,12 +413,22 @@ const ENGLISH_TYPO_MIN = 5;
 /** The lexicon's English word a mistyped one most likely is, if one is close enough. */
 function englishTypo(word: string, lex: Lexicon): string | undefined {
   if (word.length < ENGLISH_TYPO_MIN || !/^[a-z]+$/.test(word)) return undefined;
-  let fuse = englishWords.get(lex);
-  if (!fuse) {
+  let typos = englishWords.get(lex);
+  if (!typos) {
     const words = [...lex.surfaces.keys()].filter((w) => /^[a-z]+$/.test(w) && w.length >= ENGLISH_TYPO_MIN - 1);
-    fuse = new Fuse(words, { includeScore: true, threshold: ENGLISH_TYPO_SCORE, ignoreLocation: true, minMatchCharLength: 3 });
-    englishWords.set(lex, fuse);
+    typos = { fuse: new Fuse(words, { includeScore: true, threshold: ENGLISH_TYPO_SCORE, ignoreLocation: true, minMatchCharLength: 3 }), read: new Map() };
+    englishWords.set(lex, typos);
   }
+  let read = typos.read.get(word);
+  if (read === undefined) {
+    read = closestEnglish(word, typos.fuse) ?? null;
+    if (typos.read.size >= MAX_REMEMBERED_TYPOS) typos.read.clear();
+    typos.read.set(word, read);
+  }
+  return read ?? undefined;
+}
+
+function closestEnglish(word: string, fuse: Fuse<string>): string | undefined {
   const best = fuse.search(word, { limit: 1 })[0];
   if (!best || (best.score ?? 1) > ENGLISH_TYPO_SCORE) return undefined;
   // a typo keeps the first letter and is a letter or two away: "stick" is not "sticker", "migration" not "navigation"
