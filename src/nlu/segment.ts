@@ -454,6 +454,8 @@ function editDistance(a: string, b: string): number {
 // "shipinhaozenmeguan" → 视频号 怎么 关闭: longest pinyin words first; null unless all of it reads.
 function readPinyin(word: string, lex: Lexicon): Token[] | null {
   if (!/^[a-z]+$/.test(word)) return null;
+  // one syllable is one character: "yuan" is not 与 + 俺
+  const oneSyllable = PINYIN_SYLLABLE.test(word);
   const out: Token[] = [];
   let i = 0;
   while (i < word.length) {
@@ -467,5 +469,8 @@ function readPinyin(word: string, lex: Lexicon): Token[] | null {
     out.push(classify(found, lex));
     i += len;
   }
-  return out;
+  return oneSyllable && out.length > 1 ? null : out;
 }
+
+// A single syllable of pinyin without tones (an initial, then a final).
+const PINYIN_SYLLABLE = /^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|in|un|vn|ia|ie|iu|ua|uo|ue|ve|ui|a|o|e|i|u|v)$/;

@@ -80,3 +80,11 @@ describe("a term whose last character makes a word with the next", () => {
     expect(read("丢了怎么办")).toContain("怎么办");
   });
 });
+
+describe("typed pinyin", () => {
+  it("reads one syllable as one character at most, never as two words (yuan is not 与 + 俺)", () => {
+    const { read } = kb();
+    expect(read("39 yuan")).not.toContain("俺");
+    expect(read("39 yuan")).not.toContain("与");
+  });
+});
