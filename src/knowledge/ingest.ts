@@ -327,7 +327,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
         const colNames = [...new Set([bare(col.name), ...(col.aliases ?? [])])].filter(Boolean);
         const examples = [
           ...T.column.flatMap((p) => colNames.slice(0, 2).map((c) => fill(p, { column: c, key: table.key }))),
-          ...(T.column_by_kind[kinds.get(colId)!] ?? []).flatMap((p) => colNames.slice(0, 2).map((c) => fill(p, { column: c }))),
+          ...(T.column_by_kind[kinds.get(colId)!] ?? []).flatMap((p) => colNames.slice(0, 2).map((c) => fill(p, { column: c, key: keyNoun(table.key) }))),
           ...countQuestions(col.name, T),
         ].filter(isText);
         add({ id: `${base}-by-${colId}`, title: `各${table.key}的${bare(col.name)}`, answer: [`${tableId}-by-${colId}`] }, examples);
@@ -519,6 +519,12 @@ export function countQuestion(name: string, T: QuestionTemplates): string | null
 function withoutPrefix(name: string, T: QuestionTemplates): string {
   const p = T.yes_no_prefixes.find((x) => name.startsWith(x) && name.length > x.length);
   return p ? name.slice(p.length) : name;
+}
+
+/** What the rows of a table are, without the word for their name ("套餐名称" → 套餐). */
+function keyNoun(key: string): string {
+  const noun = key.replace(/(名称|名字|名)$/u, "");
+  return [...noun].length >= 2 ? noun : key;
 }
 
 /** A name without its bracketed part or unit ("耗时(分钟)" → 耗时). */

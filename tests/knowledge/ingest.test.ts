@@ -377,6 +377,15 @@ describe("questions and names drafted from the text", () => {
     expect(r.intentFile.find((i) => i.id === "gym-s1")!.suggest).toBe(true);
   });
 
+  it("asks a column of prices, counts, shares or durations for its extremes (哪个套餐最便宜)", () => {
+    const r = ingestArticle(
+      ["套餐说明", "一、套餐", "套餐名称 | 月费 | 流量 |", "---|---|---|", "小套餐 | 19元 | 10GB |", "大套餐 | 99元 | 100GB |"].join("\n"),
+      { prefix: "plan", sourceName: "plan.txt" },
+    );
+    const byPrice = r.intentFile.find((i) => i.id.endsWith("-by-yue-fei"))!;
+    expect(byPrice.examples).toEqual(expect.arrayContaining(["最便宜的套餐", "哪个套餐最贵"]));
+  });
+
   it("reads a group of everyday words as the one the article uses most, and never a hotline's number as the hotline", () => {
     const r = ingestArticle(
       [
