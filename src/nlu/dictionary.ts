@@ -40,3 +40,22 @@ function findLine(buf: Buffer, start: number, key: Buffer): string | null {
   }
   return null;
 }
+
+let englishWords: Set<string> | null = null;
+
+/**
+ * Whether a word occurs in CC-CEDICT's English glosses (read once, when first asked): a real
+ * English word, not a typo of another ("smell" is not "sell").
+ */
+export function isEnglishWord(word: string): boolean {
+  if (!englishWords) {
+    englishWords = new Set();
+    const text = readFileSync(FILE, "utf8");
+    for (const line of text.split("\n")) {
+      const tab = line.indexOf("\t");
+      if (tab < 0 || line.startsWith("#")) continue;
+      for (const w of line.slice(tab + 1).toLowerCase().split(/[^a-z]+/)) if (w.length >= 3) englishWords.add(w);
+    }
+  }
+  return englishWords.has(word);
+}

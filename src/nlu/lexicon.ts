@@ -37,6 +37,8 @@ export interface Lexicon {
   particles: Set<string>;
   /** Fuzzy pinyin of the knowledge base's other words (from its phrasings) → the word: typos of words no lexicon entry lists. */
   vocabSounds: Map<string, string>;
+  /** The knowledge base's own words (of two characters or more) that no lexicon entry lists. */
+  vocabWords: Set<string>;
   /** English words and phrases → the knowledge base's words, through the dictionary (set when the index is built). */
   bridge: DictionaryBridge | null;
 }
@@ -197,6 +199,7 @@ export function compileLexicon(
       connectives,
       particles: new Set([...generalStops].filter((w) => [...w].length === 1 && CJK.test(w))),
       vocabSounds: new Map(),
+      vocabWords: new Set(),
       bridge: null,
     },
     duplicates,

@@ -1,5 +1,6 @@
 import Fuse from "fuse.js";
-import { bridgeAt, EXACT_BRIDGE_SCORE, INFLECTIONS, type DictionaryBridge } from "./bridge.js";
+import { bridgeAt, englishBases, EXACT_BRIDGE_SCORE, INFLECTIONS, type DictionaryBridge } from "./bridge.js";
+import { isEnglishWord } from "./dictionary.js";
 import { fuzzySyllable, syllables, type Lexicon } from "./lexicon.js";
 
 /** How a token was read; the matcher weighs them differently. */
@@ -283,6 +284,16 @@ function soundAlike(
       exactInside = longerThan > 1 || lastOnly ? inside !== null && j + inside.length <= i + len : inside !== null || startsStopword(chars, j, lex);
     }
     if (exactInside) continue;
+    // a word the knowledge base uses is not cut by a short typo beside it (点阶梯 is not 点解 | 梯), and a
+    // span inside a longer real word is no typo (天然气 has no 然气)
+    const before = i > 0 && HAN.test(chars[i - 1]!) ? chars[i - 1]! : "";
+    const next = i + len < chars.length && HAN.test(chars[i + len]!) ? chars[i + len]! : "";
+    const ownWord = (w: string): boolean => lex.vocabWords.has(w) || lex.surfaces.has(w);
+    if (len === 2 && next && ownWord(span[1]! + next) && [...canonical!][1] !== span[1]) continue;
+    if (len === 2 && before && isDictionaryWord(before + span[0]!) && !span.some((c, k) => [...canonical!][k] === c && k === 0)) continue;
+    if ((next && isDictionaryWord(span.join("") + next)) || (before && isDictionaryWord(before + span.join("")))) continue;
+    // a word of the knowledge base's phrasings typed with none of its characters is more often another word (收几 is not 手机)
+    if (word && !span.some((c, k) => [...canonical!][k] === c)) continue;
     // a real word is not a typo of a term that sounds like it (信号 is not 新号), nor is a span that
     // cuts through real words on both sides (啥时候生效 has no 候生)
     if (listed && (isDictionaryWord(span.join("")) || (cutsWordBefore(chars, i) && cutsWordAfter(chars, i + len)))) continue;
@@ -339,6 +350,7 @@ export function addVocabularySounds(lex: Lexicon, words: Iterable<string>): void
     const chars = [...w];
     if (chars.length < 2 || chars.length > 4 || !chars.every((c) => HAN.test(c))) continue;
     if (lex.surfaces.has(w) || lex.stopwords.has(w)) continue;
+    lex.vocabWords.add(w);
     const key = syllables(w).map(fuzzySyllable).join(" ");
     if (!lex.soundsLike.has(key) && !lex.vocabSounds.has(key)) lex.vocabSounds.set(key, w);
   }
@@ -429,6 +441,8 @@ function englishTypo(word: string, lex: Lexicon): string | undefined {
 }
 
 function closestEnglish(word: string, fuse: Fuse<string>): string | undefined {
+  // a word of the dictionary's English is what it says, not a typo of a word the lexicon lists
+  if (isEnglishWord(word) || englishBases(word).some(({ base }) => isEnglishWord(base))) return undefined;
   const best = fuse.search(word, { limit: 1 })[0];
   if (!best || (best.score ?? 1) > ENGLISH_TYPO_SCORE) return undefined;
   // a typo keeps the first letter and is a letter or two away: "stick" is not "sticker", "migration" not "navigation"

@@ -6,7 +6,7 @@ import { buildIndex, matchIntent, tokenize, type IndexableIntent } from "../../s
 // the paragraph that says its words. And sound-alike typos never replace a real word.
 
 const lexiconFile = {
-  synonyms: { 套餐: ["套餐"], 新号: ["新号"], 手机号: ["手机号"], 后生: ["后生"], 怎么办: ["怎么办"], 携号转网: ["携号转网", "转网"] },
+  synonyms: { 套餐: ["套餐"], 新号: ["新号"], 手机号: ["手机号"], 燃气: ["燃气"], 导出: ["导出"], 后生: ["后生"], 怎么办: ["怎么办"], 携号转网: ["携号转网", "转网"] },
   stopwords: ["怎么", "吗", "什么"],
   entities: {},
   frames: [],
@@ -22,6 +22,7 @@ const intents: IndexableIntent[] = [
     answerTexts: ["套餐每月可以变更1次。升档可以选择立即生效；降档一律次月1日生效。"],
   },
   { id: "new-number", type: "faq", title: "办新号", examples: ["怎么办新号", "新号要带什么"], keywords: [], answerTexts: ["带身份证到营业厅办理新号。"] },
+  { id: "tiers", type: "faq", title: "阶梯气价", examples: ["阶梯气价多少", "燃气阶梯怎么算", "通话记录能导出来吗"], keywords: [], answerTexts: ["燃气按阶梯计价。"] },
   { id: "porting", type: "faq", title: "携号转网", examples: ["怎么携号转网", "转网要多久"], keywords: [], answerTexts: ["转网一般1天完成，期间信号可能中断2小时。"] },
 ];
 
@@ -65,6 +66,18 @@ describe("sound-alike typos", () => {
   it("never take the last character of a word whose rest is a word itself and which makes a word with the next (手机好像 is 手机 | 好像)", () => {
     expect(read("我的手机好像没信号")).not.toContain("手机号");
     expect(read("我的手机好像没信号")).toContain("手机");
+  });
+
+  it("never cut a word the knowledge base uses with a short typo beside it (点阶梯 is not 点解 | 梯), nor read inside a longer word (天然气 has no 燃气)", () => {
+    expect(read("能多申请点阶梯气量吗")).toContain("阶梯");
+    expect(read("能多申请点阶梯气量吗")).not.toContain("为什么");
+    expect(read("天然气怎么开通")).not.toContain("燃气");
+    // a typo whose own right character makes the word with the next one is still read (倒出来 → 导出 | 来)
+    expect(read("记录能倒出来吗")).toContain("导出");
+  });
+
+  it("never read an English word as a typo of another (smell is not sell)", () => {
+    expect(read("i can smell gas")).not.toContain("卖");
   });
 
   it("still read a typo that is no word of its own (新好 → 新号)", () => {
