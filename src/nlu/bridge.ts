@@ -21,6 +21,8 @@ export interface BridgeTarget {
   verb: boolean;
   /** Whether a gloss says the phrase as written, not only a word it is made from ("physics" is not said by "physic"). */
   literal: boolean;
+  /** Whether the word's first sense (the dictionary's usual meaning) says it. */
+  first: boolean;
 }
 
 /** A word of the knowledge base whose glosses say an English phrase, and how specifically. */
@@ -33,6 +35,8 @@ interface Candidate {
   meanings: number;
   /** Whether a gloss says the phrase as written, not only a word it is made from. */
   literal: boolean;
+  /** Whether the word's first sense says it. */
+  first: boolean;
 }
 
 export interface DictionaryBridge {
@@ -44,6 +48,8 @@ export interface DictionaryBridge {
   ranked: Map<string, BridgeTarget[]>;
   /** Every token the knowledge base's phrasings, answers and entities use. */
   vocab: Set<string>;
+  /** Two single characters read one after the other in its texts (滞 纳): they are read so in messages too. */
+  pairs: Set<string>;
 }
 
 // English inflections people type (deleted, followers, closing): the lexicon lists base forms.
@@ -231,14 +237,15 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
   const forms = wordsOf(texts, (w) => glossed.has(w));
   for (const [form, tokens] of extra) if (!forms.has(form)) forms.set(form, tokens);
   const best = new Map<string, Map<string, Candidate>>();
-  const add = (key: string, word: string, tokens: Token[], score: number, meanings: number, verb: boolean, literal: boolean): void => {
+  const add = (key: string, word: string, tokens: Token[], score: number, meanings: number, verb: boolean, literal: boolean, first: boolean): void => {
     let byWord = best.get(key);
     if (!byWord) best.set(key, (byWord = new Map()));
     const prev = byWord.get(word);
-    if (!prev || score > prev.score) byWord.set(word, { tokens, score, meanings, verb, literal });
+    if (!prev || score > prev.score) byWord.set(word, { tokens, score, meanings, verb, literal, first: first || (prev?.first ?? false) });
     else {
       if (score === prev.score && !verb) prev.verb = false;
       if (literal) prev.literal = true;
+      if (first && score === prev.score) prev.first = true;
     }
   };
   const content = (w: string): boolean => !stopwords.has(w);
@@ -248,7 +255,8 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
     if (!glosses) continue;
     // a word the dictionary gives many meanings says each of them less surely
     const meanings = glosses.reduce((n, g) => n + g.split(";").length, 0);
-    for (const gloss of glosses) {
+    for (const [sense, gloss] of glosses.entries()) {
+      const first = sense === 0;
       for (const { words, bracketed, verb } of glossParts(gloss)) {
         const size = words.length;
         for (let n = 1; n <= Math.min(MAX_WORDS, words.length); n++) {
@@ -262,18 +270,20 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
             // a word of a phrase whose other words only bind it ("bring about", "good at", "no good") is not what the phrase means
             if (share < 1 && words.every((w, k) => (k >= at && k < at + n) || !content(w))) continue;
             const phrase = words.slice(at, at + n);
-            add(phrase.join(" "), form, tokens, score, meanings, verb, true);
+            add(phrase.join(" "), form, tokens, score, meanings, verb, true, first);
             // "booking", "booked" say the verb "book"
             const lastWord = phrase[n - 1]!;
             let bases = basesOf.get(lastWord);
             if (!bases) basesOf.set(lastWord, (bases = englishBases(lastWord)));
-            for (const { base, derived } of bases) add([...phrase.slice(0, -1), base].join(" "), form, tokens, score * (derived ? DERIVED : 1), meanings, verb || /(?:ing|ed)$/.test(lastWord), false);
+            for (const { base, derived } of bases) add([...phrase.slice(0, -1), base].join(" "), form, tokens, score * (derived ? DERIVED : 1), meanings, verb || /(?:ing|ed)$/.test(lastWord), false, first);
           }
         }
       }
     }
   }
-  const bridge: DictionaryBridge = { english: best, ranked: new Map(), vocab, chinese: new Map() };
+  const pairs = new Set<string>();
+  for (const toks of texts) for (let i = 0; i + 1 < toks.length; i++) if (toks[i]!.kind === "char" && toks[i + 1]!.kind === "char") pairs.add(toks[i]!.text + toks[i + 1]!.text);
+  const bridge: DictionaryBridge = { english: best, ranked: new Map(), vocab, chinese: new Map(), pairs };
   bridge.chinese = sharedGlosses(unusedWords.filter((w) => !forms.has(w)), glossed, bridge);
   return bridge;
 }
@@ -287,7 +297,7 @@ export function translations(bridge: DictionaryBridge, key: string): BridgeTarge
     .filter(([, t]) => t.score >= MIN_BRIDGE_SCORE)
     // equally specific: the word with fewer meanings says it more surely
     .sort((a, b) => b[1].score - a[1].score || a[1].meanings - b[1].meanings)
-    .map(([word, t]) => ({ word, tokens: t.tokens, score: t.score, verb: t.verb, literal: t.literal }))
+    .map(([word, t]) => ({ word, tokens: t.tokens, score: t.score, verb: t.verb, literal: t.literal, first: t.first }))
     // two spellings of one term (丢失, 弄丢) are one translation
     .filter((t) => {
       const reading = t.tokens.map((tok) => tok.text).join(" ");
@@ -375,6 +385,29 @@ function phraseAt(chars: string[], i: number, lex: Lexicon, bridge: DictionaryBr
   }
   return null;
 }
+
+/**
+ * The knowledge base's words a Chinese word it never uses means, through a gloss they share (租客
+ * "tenant" → 承租人 "leaser; tenant"), or null. Only a whole, unbracketed gloss of the word that is
+ * a whole sense of the other's counts; the best are kept.
+ */
+export function sharedMeaning(glosses: string[], word: string, bridge: DictionaryBridge): Token[] | null {
+  let best: BridgeTarget[] = [];
+  // (the first sense of both only: the dictionary gives a word's usual meaning first, and rarer ones
+  // would read 悄悄 "quietly … anxious" as 担心, 明天 "tomorrow" as 未来 "future; tomorrow")
+  for (const gloss of glosses.slice(0, 1)) {
+    for (const { words, bracketed } of glossParts(gloss)) {
+      if (bracketed) continue;
+      // (a word the knowledge base itself writes: not another surface form the lexicon maps to one of its terms)
+      const targets = translations(bridge, words.join(" ")).filter((t) => t.score >= SAME_MEANING_SCORE && t.first && t.word !== word && bridge.vocab.has(t.word));
+      if (targets.length > 0 && (best.length === 0 || targets[0]!.score > best[0]!.score)) best = pick(targets);
+    }
+  }
+  return best.length > 0 ? readAs(best, word) : null;
+}
+
+// How much of the other word's gloss a message's word's gloss must be: all of one of its senses.
+const SAME_MEANING_SCORE = 1;
 
 // A word of the lexicon the knowledge base never uses reads as one it does use when a gloss of the
 // first is, whole, a phrase of the second's glosses this specifically (罚款 "fine" → 滞纳金 "late fine").

@@ -42,6 +42,24 @@ function findLine(buf: Buffer, start: number, key: Buffer): string | null {
 }
 
 let englishWords: Set<string> | null = null;
+let glossIndex: Map<string, string> | null = null;
+
+/**
+ * The glosses CC-CEDICT gives one word, from the whole file kept in memory (read once, when first
+ * asked): for words a message says that the knowledge base does not, at any time.
+ */
+export function glossesOf(word: string): string[] | undefined {
+  if (!glossIndex) {
+    glossIndex = new Map();
+    const text = readFileSync(FILE, "utf8");
+    for (const line of text.split("\n")) {
+      const tab = line.indexOf("\t");
+      if (tab <= 0 || line.startsWith("#")) continue;
+      glossIndex.set(line.slice(0, tab), line.slice(tab + 1));
+    }
+  }
+  return glossIndex.get(word)?.split("/");
+}
 
 /**
  * Whether a word occurs in CC-CEDICT's English glosses (read once, when first asked): a real

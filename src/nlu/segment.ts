@@ -1,6 +1,6 @@
 import Fuse from "fuse.js";
-import { bridgeAt, englishBases, EXACT_BRIDGE_SCORE, INFLECTIONS, type DictionaryBridge } from "./bridge.js";
-import { isEnglishWord } from "./dictionary.js";
+import { bridgeAt, englishBases, EXACT_BRIDGE_SCORE, INFLECTIONS, sharedMeaning, type DictionaryBridge } from "./bridge.js";
+import { glossesOf, isEnglishWord } from "./dictionary.js";
 import { fuzzySyllable, syllables, type Lexicon } from "./lexicon.js";
 
 /** How a token was read; the matcher weighs them differently. */
@@ -372,7 +372,42 @@ function segmentUnknown(text: string, lex: Lexicon): Token[] {
     if (cache.size >= UNKNOWN_CACHE_SIZE) cache.clear();
     cache.set(text, (tokens = cutUnknown(text, lex)));
   }
-  return tokens.map((t) => ({ ...t }));
+  const bridge = lex.bridge;
+  if (!bridge) return tokens.map((t) => ({ ...t }));
+  // a word the knowledge base never uses, read as the one of its words the dictionary gives the same
+  // meaning; two characters the segmenter left apart are such a word when the dictionary has them (租客)
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const next = tokens[i + 1];
+    if (t.kind === "char" && next?.kind === "char" && !bridge.vocab.has(t.text + next.text) && !bridge.pairs.has(t.text + next.text)) {
+      const read = sameMeaning(t.text + next.text, lex, bridge);
+      if (read) {
+        out.push(...read);
+        i++;
+        continue;
+      }
+    }
+    out.push(...(t.kind === "word" && !bridge.vocab.has(t.text) ? (sameMeaning(t.text, lex, bridge) ?? [{ ...t }]) : [{ ...t }]));
+  }
+  return out;
+}
+
+// What each lexicon's bridge read a word it never uses as (bounded, dropped with the bridge).
+const meanings = new WeakMap<DictionaryBridge, Map<string, Token[] | null>>();
+const MAX_REMEMBERED_MEANINGS = 20_000;
+
+function sameMeaning(word: string, lex: Lexicon, bridge: DictionaryBridge): Token[] | null {
+  let known = meanings.get(bridge);
+  if (!known) meanings.set(bridge, (known = new Map()));
+  let read = known.get(word);
+  if (read === undefined) {
+    const glosses = HAN.test(word) && !lex.stopwords.has(word) ? glossesOf(word) : undefined;
+    read = glosses ? sharedMeaning(glosses, word, bridge) : null;
+    if (known.size >= MAX_REMEMBERED_MEANINGS) known.clear();
+    known.set(word, read);
+  }
+  return read ? read.map((t) => ({ ...t })) : null;
 }
 
 function cutUnknown(text: string, lex: Lexicon): Token[] {

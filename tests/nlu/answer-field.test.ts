@@ -101,3 +101,26 @@ describe("typed pinyin", () => {
     expect(read("39 yuan")).not.toContain("与");
   });
 });
+
+describe("a word the knowledge base never uses", () => {
+  const lexicon = { synonyms: { 开户: ["开户"], 租户: ["租户"] }, stopwords: ["怎么", "吗", "要"], entities: {}, frames: [] };
+  const intents: IndexableIntent[] = [
+    { id: "tenant", type: "faq", title: "租户开户", examples: ["租户怎么开户"], keywords: [], answerTexts: ["租户开户须交保证金。"] },
+    { id: "worry", type: "faq", title: "担心漏气", examples: ["担心漏气怎么办"], keywords: [], answerTexts: ["担心漏气请拨打热线。"] },
+    { id: "plans", type: "faq", title: "未来规划", examples: ["未来有什么规划"], keywords: [], answerTexts: ["未来三年将更换智能表。"] },
+  ];
+  const { lexicon: lex } = compileLexicon(lexicon, generalLanguage());
+  const index = buildIndex(intents, lex);
+  const read = (s: string): string[] => tokenize(s, lex).map((t) => t.text);
+
+  it("is read as the one of its words the dictionary gives the same usual meaning (租客 'tenant' → 租户 'tenant')", () => {
+    expect(read("租客能开户吗")).toContain("租户");
+    expect(matchIntent("租客能开户吗", index).candidates[0]?.intentId).toBe("tenant");
+  });
+
+  it("is not read through a rarer sense of either word (悄悄 'quietly', not 'worried' → 担心; 明天 'tomorrow', not 未来 'future')", () => {
+    expect(read("悄悄关掉")).not.toContain("担心");
+    expect(read("明天几号")).not.toContain("未来");
+    expect(read("租户要交什么")).toContain("租户");
+  });
+});
