@@ -1,5 +1,5 @@
 import type { Intent, KnowledgeBase, Table, TableRow } from "../knowledge/knowledge-base.js";
-import { matchIntent } from "../nlu/match.js";
+import { matchIntent, tokenize } from "../nlu/match.js";
 import type { ConversationState, MatchResult } from "../types.js";
 import type { DialogSettings } from "./decide.js";
 import { HOW } from "./phrases.js";
@@ -21,9 +21,14 @@ export function contentTokens(match: MatchResult, kb: KnowledgeBase): string[] {
 }
 
 /** "怎么弄", "具体怎么操作", "要怎么关": a how-to that names nothing to do it to. */
-export function isHowTo(match: MatchResult, kb: KnowledgeBase): boolean {
-  const words = match.tokens.filter((t) => !kb.lexicon.stopwords.has(t) && !kb.subject.has(t));
-  return words.length > 0 && words.every((t) => HOW_TO.has(t));
+export function isHowTo(match: MatchResult, kb: KnowledgeBase, message?: string): boolean {
+  const bare = (tokens: string[]): boolean => {
+    const words = tokens.filter((t) => !kb.lexicon.stopwords.has(t) && !kb.subject.has(t));
+    return words.length > 0 && words.every((t) => HOW_TO.has(t));
+  };
+  // (the whole message, not only the clause read as its question: "我想把那个按钮藏起来 … 你告诉我在哪弄"
+  // names what to do before it asks how)
+  return bare(match.tokens) && (message === undefined || bare(tokenize(message, kb.lexicon).map((t) => t.text)));
 }
 
 /** Whether a message asks how to do something ("公众号怎么解绑", "二次开通的步骤"). */

@@ -552,7 +552,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   if (clauses.length > 1 && [...text].length > 24) {
     // each clause and each pair of neighbours, once; a message of many tiny clauses is read up to a bound
     const seen = new Set<string>();
-    // a piece naming no term of the lexicon ("前面都挺顺利") cannot be the question: not scored
+    // a piece naming no term of the lexicon ("前面都挺顺利") cannot be the question: not scored,
     const pieces = [...clauses.map((_, i) => [i]), ...clauses.slice(1).map((_, i) => [i, i + 1])].filter((p) => {
       const key = p.map((i) => clauses[i]).join(" ");
       if (seen.has(key)) return false;
@@ -562,7 +562,8 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       // two or three English words in a message that says more ("new role: …") label it, they do not ask
       const toks = p.flatMap((i) => clauseTokens[i]!);
       if (toks.length > 0 && toks.every((t) => t.from !== undefined) && new Set(toks.map((t) => t.from)).size < 3) return false;
-      return p.some((i) => clauseTokens[i]!.some((t) => t.kind === "term"));
+      // nor one naming only the question's frame ("有没有什么办法", "要多久"): it asks, the rest says what
+      return p.some((i) => clauseTokens[i]!.some((t) => t.kind === "term" && !index.lexicon.frames.has(t.text)));
     });
     // the story around a question reads like other questions: a piece that asks something wins ties
     const asks = (piece: number[]): boolean => piece.some((i) => QUESTION.test(clauses[i]!));

@@ -5,10 +5,23 @@ import { describe, expect, it } from "vitest";
 import { decide, initialState } from "../../src/dialog/decide.js";
 import { loadKnowledgeOrThrow } from "../../src/knowledge/load.js";
 import { conversation } from "./conversation.js";
+import { isHowTo } from "../../src/dialog/reading.js";
+import { matchIntent } from "../../src/nlu/match.js";
+import { projectKnowledge } from "../helpers/kb.js";
 
 const firstLine = (text: string): string => text.split("\n")[0]!;
 
 describe("how-to questions get how to do it", () => {
+  it("reads a long message's last clause (在哪弄) with what the message said to do before it: no bare how-to", () => {
+    const kb = projectKnowledge();
+    const message = "孩子老是点那个视频号我想把那个按钮藏起来号不用删你跟我说在哪弄";
+    // the clause the matcher reads as the question only asks how; the message says what before it
+    const clause = matchIntent("你跟我说在哪弄", kb.index);
+    expect(isHowTo(clause, kb)).toBe(true);
+    expect(isHowTo(clause, kb, message)).toBe(false);
+    expect(isHowTo(clause, kb, "那要在哪弄")).toBe(true);
+  });
+
   it.each([
     ["公众号怎么解绑", "unbind-gzh", /^[^（]+的做法：.*菜单配置/],
     ["公众号要怎么解绑", "unbind-gzh", /^[^（]+的做法：.*菜单配置/],

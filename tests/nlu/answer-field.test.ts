@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileLexicon, generalLanguage } from "../../src/nlu/lexicon.js";
 import { buildIndex, matchIntent, tokenize, type IndexableIntent } from "../../src/nlu/match.js";
+import { projectKnowledge } from "../helpers/kb.js";
 
 // What an intent answers with is a retrieval field of its own: a question nobody phrased yet finds
 // the paragraph that says its words. And sound-alike typos never replace a real word.
@@ -122,5 +123,14 @@ describe("a word the knowledge base never uses", () => {
     expect(read("悄悄关掉")).not.toContain("担心");
     expect(read("明天几号")).not.toContain("未来");
     expect(read("租户要交什么")).toContain("租户");
+  });
+});
+
+describe("a long message read clause by clause", () => {
+  it("never takes a clause that only frames the question (有没有什么办法) for the question", () => {
+    const kb = projectKnowledge();
+    const m = matchIntent("我那个号攒了好多粉丝 要是注销了 然后有没有什么办法", kb.index);
+    expect(m.text).not.toBe("有没有什么办法");
+    expect(m.candidates[0]?.intentId).not.toBe("deregister");
   });
 });

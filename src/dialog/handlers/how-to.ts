@@ -9,7 +9,7 @@ import { followUpInContext } from "./follow-up.js";
 /** "怎么弄" names no topic: the goal the user stated, else the procedure in context, else ask which. */
 export function howTo(turn: Turn): Decision | undefined {
   const { state, kb, settings } = turn;
-  if (!isHowTo(read(turn).match, kb)) return undefined;
+  if (!isHowTo(read(turn).match, kb, turn.input.text)) return undefined;
   const topic = topicOf(turn);
   const goal = goalIntent(state, kb);
   if (goal) return goal.id === topic?.id && state.step > 0 ? showStep(state, goal, state.step, kb, settings, false) : answer(state, goal, 0.9, kb, settings);
