@@ -73,6 +73,10 @@ const MAX_PIECES = 24;
 const STORY_WEIGHT = 0.65;
 // The rest of a message with a greeting in it must read at least this clearly to be taken as the question.
 const CLEARER_QUESTION = 0.6;
+// Adverbs that bind to the word after them (还能不能, 也可不可以, 都要是): no clause starts between them.
+const BOUND_BEFORE = new Set(["还", "也", "都", "就", "又", "再", "才"]);
+// How many words a message must say besides a one-word clause for that clause alone to be a fragment.
+const FRAGMENT_CONTEXT = 4;
 // Words that make a clause a question (its own question mark is gone by the time clauses are read).
 const QUESTION = /吗|嘛|么|呢|怎么|咋|多久|多长|多少|几|哪|什么|啥|如何|为什么|为啥|能不能|会不会|是不是|可不可以|要不要|有没有|行不行/;
 const CHAR_PATTERN_MAX = 32;
@@ -125,7 +129,8 @@ export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
     if ([...clause].length <= RUN_ON_CHARS) return [clause];
     const cuts: number[] = [];
     for (let i = 1; i < clause.length; i++) {
-      if (lexicon.discourse.some((w) => clause.startsWith(w, i))) {
+      // (not after an adverb the marker binds to: 那边还 | 能不能打通 cuts 还能不能 in two)
+      if (lexicon.discourse.some((w) => clause.startsWith(w, i)) && !BOUND_BEFORE.has(clause[i - 1]!)) {
         if (i - (cuts.at(-1) ?? 0) >= MIN_PIECE_CHARS) cuts.push(i);
         // a marker inside a marker (想问一下 in 我想问一下) cuts once
         i += lexicon.discourse.find((w) => clause.startsWith(w, i))!.length - 1;
@@ -570,7 +575,10 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     let bestRank = best.confidence * (asks(clauses.map((_, i) => i)) ? 1 : STORY_WEIGHT);
     for (const piece of pieces.slice(0, MAX_PIECES)) {
       const s = scoreText(piece.flatMap((i) => clauseTokens[i]!), index, opts);
-      const rank = s.confidence * (asks(piece) ? 1 : STORY_WEIGHT);
+      // one word read alone out of a message that says much more ("打通") is a fragment, not the question
+      const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
+      const fragment = says(s.tokens) <= 1 && says(allTokens) >= FRAGMENT_CONTEXT ? STORY_WEIGHT : 1;
+      const rank = s.confidence * (asks(piece) ? 1 : STORY_WEIGHT) * fragment;
       if (rank > bestRank) {
         best = s;
         bestRank = rank;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileLexicon, generalLanguage } from "../../src/nlu/lexicon.js";
-import { buildIndex, matchIntent, tokenize, type IndexableIntent } from "../../src/nlu/match.js";
+import { buildIndex, matchIntent, splitRunOns, tokenize, type IndexableIntent } from "../../src/nlu/match.js";
 import { projectKnowledge } from "../helpers/kb.js";
 
 // What an intent answers with is a retrieval field of its own: a question nobody phrased yet finds
@@ -132,5 +132,33 @@ describe("a long message read clause by clause", () => {
     const m = matchIntent("我那个号攒了好多粉丝 要是注销了 然后有没有什么办法", kb.index);
     expect(m.text).not.toBe("有没有什么办法");
     expect(m.candidates[0]?.intentId).not.toBe("deregister");
+  });
+});
+
+describe("a one-word clause of a message that says much more", () => {
+  const lexicon = { synonyms: { 打通: ["打通"], 平台: ["平台"], 视频: ["视频"] }, stopwords: ["怎么", "吗", "想", "都", "也", "在", "里"], entities: {}, frames: [] };
+  const intents: IndexableIntent[] = [
+    { id: "link", type: "faq", title: "打通", examples: ["打通", "怎么打通"], keywords: [] },
+    { id: "move", type: "faq", title: "换平台", examples: ["换平台发视频", "视频转去别的平台", "换个平台发视频行吗"], keywords: [] },
+  ];
+  const { lexicon: lex } = compileLexicon(lexicon, generalLanguage());
+  const index = buildIndex(intents, lex);
+
+  it("is a fragment of it, not its question", () => {
+    const m = matchIntent("视频想放别的平台，粉丝都在微信里，店也在那边，打通", index);
+    expect(m.text).not.toBe("打通");
+    expect(m.candidates[0]?.intentId).toBe("move");
+  });
+
+  it("is the question when it is all the message says", () => {
+    expect(matchIntent("打通", index).candidates[0]?.intentId).toBe("link");
+  });
+});
+
+describe("clauses of a run-on message", () => {
+  it("never start between an adverb and the modal it binds (那边还能不能打通 stays whole)", () => {
+    const kb = projectKnowledge();
+    const clauses = splitRunOns(["关了视频号转去抖音的话跟微信那边还能不能打通"], kb.index.lexicon);
+    expect(clauses.some((c) => c.startsWith("能不能"))).toBe(false);
   });
 });
