@@ -439,14 +439,18 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
       // only the question's frame matched ("怎么做", "去哪") while other words are unknown: 红烧肉怎么做
       const explains = (t: Token): boolean => (vocab.has(t.text) || index.answerVocab[intent]!.has(t.text)) && !index.lexicon.frames.has(t.text);
       if (hasUnknown && !content.some(explains)) score *= FRAME_ONLY_PENALTY;
+      // (another subject named with a word this intent does not explain is that subject's question:
+      // once, however many other subjects the message names — "抖音、小红书、B站哪个成本最低" compares them)
+      let otherSubject = false;
       for (const ent of entities) {
         const role = index.lexicon.roleOf.get(ent);
         if (role === "veto") score *= FOREIGN_PENALTY;
         else if (role !== "slot" && !vocab.has(ent)) score *= UNEXPLAINED_ENTITY_PENALTY;
-        else if (role === "other-subject" && tokens.some((t) => t.kind === "term" && !vocab.has(t.text) && !isSubject(t.text, index))) {
-          score *= OTHER_PLATFORM_PENALTY;
+        else if (role === "other-subject" && tokens.some((t) => t.kind === "term" && !vocab.has(t.text) && !index.answerVocab[intent]!.has(t.text) && !isSubject(t.text, index))) {
+          otherSubject = true;
         }
       }
+      if (otherSubject) score *= OTHER_PLATFORM_PENALTY;
       return { intentId: index.intentIds[intent]!, score: round(Math.min(1, score)) };
     })
     .sort((a, b) => b.score - a.score);

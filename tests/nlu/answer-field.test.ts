@@ -162,3 +162,15 @@ describe("clauses of a run-on message", () => {
     expect(clauses.some((c) => c.startsWith("能不能"))).toBe(false);
   });
 });
+
+describe("a message naming several other subjects", () => {
+  it("is penalised once as another subject's question, not once per subject it names", () => {
+    const kb = projectKnowledge();
+    const compare = matchIntent("小红书、B站还有抖音，搬过去哪家成本最低？", kb.index);
+    expect(compare.confidence).toBeGreaterThanOrEqual(0.45);
+    expect(kb.intents.get(compare.candidates[0]!.intentId)?.type).toBe("faq");
+    // a question about another subject alone stays out of scope
+    const other = matchIntent("抖音怎么注销", kb.index);
+    expect(other.candidates[0]?.intentId).toBe("out-of-scope");
+  });
+});
