@@ -83,6 +83,9 @@ export function read(turn: Turn): Reading {
  * The best reading of the message: on its own, or with the last question when it is elliptical or made
  * of known words that alone are not understood ("那企业号呢" after "视频号怎么注销").
  */
+// How much better than a follow-up's own reading its reading with the last question must be to win.
+const IN_CONTEXT_MARGIN = 0.05;
+
 export function understood(turn: Turn): MatchResult {
   if (turn.best) return turn.best;
   const { match, elliptical, words } = read(turn);
@@ -92,7 +95,9 @@ export function understood(turn: Turn): MatchResult {
   let best = match;
   if (state.lastQuestion && (elliptical || (readable && match.confidence < settings.threshold))) {
     const inContext = matchIntent(`${state.lastQuestion} ${turn.input.text}`, kb.index);
-    if (inContext.confidence >= settings.threshold && inContext.confidence > match.confidence && !inContext.noise) best = inContext;
+    // a follow-up understood on its own ("那粉丝呢" → 粉丝) keeps its own reading unless the context reads it clearly better
+    const better = match.confidence >= settings.threshold ? match.confidence + IN_CONTEXT_MARGIN : match.confidence;
+    if (inContext.confidence >= settings.threshold && inContext.confidence > better && !inContext.noise) best = inContext;
   }
   turn.best = best;
   return best;

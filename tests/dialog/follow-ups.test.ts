@@ -2,6 +2,14 @@ import { describe, expect, it } from "vitest";
 import { conversation } from "./conversation.js";
 
 describe("follow-up questions read in context", () => {
+  it("keeps a follow-up's own reading when it is understood alone (那粉丝呢 after 怎么关 asks about followers)", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "视频号怎么关", kind: "clarify" },
+      { say: "那粉丝呢", kind: "answer", intent: "retention-fans", has: ["立即清除"] },
+    ]);
+  });
+
   it("answers the same retention question for the other data type after a retention answer", async () => {
     const c = conversation();
     await c.play([
