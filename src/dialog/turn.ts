@@ -74,18 +74,21 @@ export function read(turn: Turn): Reading {
   if (turn.reading) return turn.reading;
   const match = matchIntent(turn.input.text, turn.kb.index);
   turn.state.slots = rememberSlots(turn.state.slots, match, turn.kb).slots;
-  const elliptical = turn.clean.length <= 12 && ELLIPTICAL.test(turn.clean);
-  turn.reading = { match, elliptical, words: contentTokens(match, turn.kb) };
+  const words = contentTokens(match, turn.kb);
+  // a short message that names only what is asked ("成功率高吗", "要多久"), not what about, leans on the topic
+  const framesOnly = words.some((w) => turn.kb.lexicon.frames.has(w)) && words.every((w) => turn.kb.lexicon.frames.has(w) || [...w].length === 1);
+  const elliptical = turn.clean.length <= 12 && (ELLIPTICAL.test(turn.clean) || framesOnly);
+  turn.reading = { match, elliptical, words };
   return turn.reading;
 }
+
+// How much better than a follow-up's own reading its reading with the last question must be to win.
+const IN_CONTEXT_MARGIN = 0.05;
 
 /**
  * The best reading of the message: on its own, or with the last question when it is elliptical or made
  * of known words that alone are not understood ("那企业号呢" after "视频号怎么注销").
  */
-// How much better than a follow-up's own reading its reading with the last question must be to win.
-const IN_CONTEXT_MARGIN = 0.05;
-
 export function understood(turn: Turn): MatchResult {
   if (turn.best) return turn.best;
   const { match, elliptical, words } = read(turn);

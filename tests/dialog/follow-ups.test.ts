@@ -2,6 +2,15 @@ import { describe, expect, it } from "vitest";
 import { conversation } from "./conversation.js";
 
 describe("follow-up questions read in context", () => {
+  it("reads a short question that names only what is asked (成功率高吗) about the row in focus", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "关掉之后想再开回来怎么弄", kind: "answer", intent: "reopen" },
+      { say: "要多久", kind: "answer", intent: "reopen", has: ["1-2分钟"] },
+      { say: "成功率高吗", kind: "answer", intent: "reopen", has: ["89%"] },
+    ]);
+  });
+
   it("keeps a follow-up's own reading when it is understood alone (那粉丝呢 after 怎么关 asks about followers)", async () => {
     const c = conversation();
     await c.play([

@@ -42,8 +42,11 @@ export function followUpInContext(turn: Turn, topic: Intent, elliptical: boolean
       rowsNamed = cellVocab.filter((r) => r.row.id !== focusRow && words.some((w) => r.words.has(w))).map((r) => r.row);
     }
     const colNamed = colVocab.find((c) => words.some((w) => c.words.has(w)))?.id;
+    // (a single character beside a column's name says how, not what: 成功率高吗, 耗时长吗)
     const unexplained = words.filter(
-      (w) => !rowVocab.some((r) => r.words.has(w)) && !colVocab.some((c) => c.words.has(w)) && !cellVocab.some((r) => rowsNamed.includes(r.row) && r.words.has(w)),
+      (w) =>
+        !(elliptical && [...w].length === 1) &&
+        !rowVocab.some((r) => r.words.has(w)) && !colVocab.some((c) => c.words.has(w)) && !cellVocab.some((r) => rowsNamed.includes(r.row) && r.words.has(w)),
     );
     const col = table.columns.find((c) => c.id === colNamed);
     // "哪个迁移成本最低" compares the rows, whatever row was in focus
