@@ -98,9 +98,12 @@ export function understood(turn: Turn): MatchResult {
   let best = match;
   if (state.lastQuestion && (elliptical || (readable && match.confidence < settings.threshold))) {
     const inContext = matchIntent(`${state.lastQuestion} ${turn.input.text}`, kb.index);
+    // (read with the follow-up: a clause of the last question alone is not this message's reading)
+    const own = words.filter((w) => !kb.lexicon.frames.has(w) || words.length === 1);
+    const withFollowUp = own.length === 0 || own.some((w) => inContext.tokens.includes(w)) || words.some((w) => inContext.tokens.includes(w));
     // a follow-up understood on its own ("那粉丝呢" → 粉丝) keeps its own reading unless the context reads it clearly better
     const better = match.confidence >= settings.threshold ? match.confidence + IN_CONTEXT_MARGIN : match.confidence;
-    if (inContext.confidence >= settings.threshold && inContext.confidence > better && !inContext.noise) best = inContext;
+    if (inContext.confidence >= settings.threshold && inContext.confidence > better && !inContext.noise && withFollowUp) best = inContext;
   }
   turn.best = best;
   return best;

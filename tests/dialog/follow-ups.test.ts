@@ -2,6 +2,26 @@ import { describe, expect, it } from "vitest";
 import { conversation } from "./conversation.js";
 
 describe("follow-up questions read in context", () => {
+  it("never reads a follow-up as a clause of the last question alone (那得多久才能缓过来 is not 关了视频号 again)", async () => {
+    const c = conversation();
+    const [, o] = await c.play([
+      { say: "关了视频号 俺直播间人会少多少", kind: "answer", intent: "impact-private" },
+      { say: "那得多久才能缓过来", kind: "fallback" },
+    ]);
+    expect(o!.intent).not.toBe("close-ambiguous");
+  });
+
+  it("gives a motive's typical sign as its reason, and the enterprise variant of the identity check", async () => {
+    await conversation().play([
+      { say: "因为隐私关掉的人占多少", kind: "answer", intent: "motive-privacy", has: ["38%"] },
+      { say: "为什么", kind: "answer", intent: "motive-privacy", has: ["社交关系链"] },
+    ]);
+    await conversation().play([
+      { say: "注销要验证身份吗", kind: "answer", intent: "deregister-identity" },
+      { say: "企业号呢", kind: "answer", intent: "deregister-identity", has: ["营业执照"] },
+    ]);
+  });
+
   it("reads a short question that names only what is asked (成功率高吗) about the row in focus", async () => {
     const c = conversation();
     await c.play([
