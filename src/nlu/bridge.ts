@@ -396,10 +396,11 @@ export function sharedMeaning(glosses: string[], word: string, bridge: Dictionar
   // (the first sense of both only: the dictionary gives a word's usual meaning first, and rarer ones
   // would read 悄悄 "quietly … anxious" as 担心, 明天 "tomorrow" as 未来 "future; tomorrow")
   for (const gloss of glosses.slice(0, 1)) {
-    for (const { words, bracketed } of glossParts(gloss)) {
+    for (const { words, bracketed, verb } of glossParts(gloss)) {
       if (bracketed) continue;
-      // (a word the knowledge base itself writes: not another surface form the lexicon maps to one of its terms)
-      const targets = translations(bridge, words.join(" ")).filter((t) => t.score >= SAME_MEANING_SCORE && t.first && t.word !== word && bridge.vocab.has(t.word));
+      // (a word the knowledge base itself writes: not another surface form the lexicon maps to one of its
+      // terms; and said as the same part of speech: 打算 "to plan" is not 方案 "plan")
+      const targets = translations(bridge, words.join(" ")).filter((t) => t.score >= SAME_MEANING_SCORE && t.first && t.verb === verb && t.word !== word && bridge.vocab.has(t.word));
       if (targets.length > 0 && (best.length === 0 || targets[0]!.score > best[0]!.score)) best = pick(targets);
     }
   }

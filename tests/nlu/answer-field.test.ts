@@ -108,7 +108,7 @@ describe("a word the knowledge base never uses", () => {
   const intents: IndexableIntent[] = [
     { id: "tenant", type: "faq", title: "租户开户", examples: ["租户怎么开户"], keywords: [], answerTexts: ["租户开户须交保证金。"] },
     { id: "worry", type: "faq", title: "担心漏气", examples: ["担心漏气怎么办"], keywords: [], answerTexts: ["担心漏气请拨打热线。"] },
-    { id: "plans", type: "faq", title: "未来规划", examples: ["未来有什么规划"], keywords: [], answerTexts: ["未来三年将更换智能表。"] },
+    { id: "plans", type: "faq", title: "未来规划", examples: ["未来有什么规划"], keywords: [], answerTexts: ["未来三年将更换智能表，方案另行公布。"] },
   ];
   const { lexicon: lex } = compileLexicon(lexicon, generalLanguage());
   const index = buildIndex(intents, lex);
@@ -122,6 +122,8 @@ describe("a word the knowledge base never uses", () => {
   it("is not read through a rarer sense of either word (悄悄 'quietly', not 'worried' → 担心; 明天 'tomorrow', not 未来 'future')", () => {
     expect(read("悄悄关掉")).not.toContain("担心");
     expect(read("明天几号")).not.toContain("未来");
+    // nor as another part of speech: 打算 "to plan" is not 方案 "plan"
+    expect(read("不打算开户")).not.toContain("方案");
     expect(read("租户要交什么")).toContain("租户");
   });
 });
