@@ -64,6 +64,50 @@ export function cleanWord(w: string): string {
   return normalizeText(w).text;
 }
 
+// Linking characters one term may be written with in place of another (账号与安全 / 账号和安全).
+const LINKS = ["与", "和", "及"];
+// How many forms one term gains from the other forms of the words it is made of.
+const MAX_COMPOUND_FORMS = 12;
+
+/**
+ * Gives a term of several words the forms its words have ("中小博主" is also 中小创作者 where 博主 is a
+ * form of 创作者; "账号与安全" is also 帐号和安全): a part of two characters or more, with two or
+ * more characters beside it, is replaced by each other Chinese form of its word, and a linking
+ * character by the others. Forms the lexicon lists win; nothing listed is replaced.
+ */
+function addCompoundForms(surfaces: Map<string, string>): void {
+  const han = (w: string): boolean => /^\p{Script=Han}+$/u.test(w);
+  const formsOf = new Map<string, string[]>();
+  for (const [surface, canonical] of surfaces) {
+    if (!han(surface) || [...surface].length < 2) continue;
+    const list = formsOf.get(canonical) ?? [];
+    formsOf.set(canonical, [...list, surface]);
+  }
+  const added = new Map<string, string>();
+  for (const [term, canonical] of surfaces) {
+    if (!han(term) || [...term].length < 4) continue;
+    const variants = new Set<string>();
+    for (const [part, word] of surfaces) {
+      if (part === term || !han(part) || [...part].length < 2 || !term.includes(part)) continue;
+      const rest = [...term.replace(part, "")];
+      if (rest.length < 2 || word === canonical) continue;
+      for (const other of formsOf.get(word) ?? []) if (other !== part) variants.add(term.replace(part, other));
+    }
+    for (const link of LINKS) {
+      if (!term.includes(link)) continue;
+      for (const v of [term, ...variants]) for (const other of LINKS) if (other !== link) variants.add(v.replaceAll(link, other));
+    }
+    let n = 0;
+    for (const v of variants) {
+      if (n >= MAX_COMPOUND_FORMS) break;
+      if (surfaces.has(v) || added.has(v)) continue;
+      added.set(v, canonical);
+      n++;
+    }
+  }
+  for (const [v, canonical] of added) surfaces.set(v, canonical);
+}
+
 /** General language data shipped with the engine: English and colloquial forms of plain Chinese words, chat stopwords. */
 export interface GeneralLanguage {
   synonyms: Record<string, string[]>;
@@ -113,6 +157,7 @@ export function compileLexicon(
     }
   }
   const stopwords = new Set(file.stopwords.map((w) => cleanWord(String(w))).filter(Boolean));
+  addCompoundForms(surfaces);
   // general forms read as the knowledge base's term for their plain word ("how long" → 多久 → its
   // term for 多久), or as the plain word itself; the knowledge base's own surfaces always win
   const own = new Set(surfaces.keys());

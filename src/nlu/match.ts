@@ -577,11 +577,12 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     // the story around a question reads like other questions: a piece that asks something wins ties
     const asks = (piece: number[]): boolean => piece.some((i) => QUESTION.test(clauses[i]!));
     let bestRank = best.confidence * (asks(clauses.map((_, i) => i)) ? 1 : STORY_WEIGHT);
+    const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
+    const messageSays = says(allTokens);
     for (const piece of pieces.slice(0, MAX_PIECES)) {
       const s = scoreText(piece.flatMap((i) => clauseTokens[i]!), index, opts);
       // one word read alone out of a message that says much more ("打通") is a fragment, not the question
-      const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
-      const fragment = says(s.tokens) <= 1 && says(allTokens) >= FRAGMENT_CONTEXT ? STORY_WEIGHT : 1;
+      const fragment = says(s.tokens) <= 1 && messageSays >= FRAGMENT_CONTEXT ? STORY_WEIGHT : 1;
       const rank = s.confidence * (asks(piece) ? 1 : STORY_WEIGHT) * fragment;
       if (rank > bestRank) {
         best = s;
