@@ -59,6 +59,11 @@ function loadWhole(): { glosses: Map<string, string>; english: Set<string> } {
   return (whole = { glosses, english });
 }
 
+/** Reads the whole file now (when a knowledge base is indexed), so no message pays for the first read. */
+export function preloadDictionary(): void {
+  loadWhole();
+}
+
 /**
  * The glosses CC-CEDICT gives one word, from the whole file kept in memory: for words a message
  * says that the knowledge base does not, at any time.

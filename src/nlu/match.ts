@@ -2,6 +2,7 @@ import type { Candidate, MatchResult } from "../types.js";
 import type { Lexicon } from "./lexicon.js";
 import { normalizeText } from "./normalize.js";
 import { buildBridge } from "./bridge.js";
+import { preloadDictionary } from "./dictionary.js";
 import { addVocabularySounds, segment, type Token, type TokenKind } from "./segment.js";
 
 /** An intent as the index sees it: its id, kind and example phrasings. */
@@ -63,7 +64,7 @@ const KIND_WEIGHT: Record<TokenKind, number> = {
   stop: 0.1,
 };
 // Candidates read from postings, then scored exactly; tokens in more examples than this only score.
-const MAX_CANDIDATES = 60;
+const MAX_CANDIDATES = 40;
 const MAX_POSTINGS_SCAN = 4000;
 /** Characters of a message the matcher reads; the rest is ignored (and the reply says so). */
 export const MAX_READ_CHARS = 300;
@@ -183,6 +184,8 @@ export function tokenize(text: string, lexicon: Lexicon): Token[] {
 export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchIndex {
   // the knowledge base's own phrasings are read as written, without a bridge of an earlier build
   lexicon.bridge = null;
+  // messages look words up in the dictionary: it is read with the index, not by the first message
+  preloadDictionary();
   // a title is one more way to ask: quick replies send titles back as messages
   const phrasings = intents.map((i) =>
     i.type === "out-of-scope" || i.examples.includes(i.title) ? i.examples : [...i.examples, i.title],
@@ -352,9 +355,14 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   const acc = scratch(index);
   const touched: number[] = [];
   const byRarity = [...q.entries()].filter(([t]) => index.postings.has(t)).sort((a, b) => b[1] - a[1]);
+  // (the accumulated weight of an example is its exact overlap with the message, unless a token was skipped)
+  let skipped = false;
   for (const [t, w] of byRarity) {
     const list = index.postings.get(t)!;
-    if (list.length > MAX_POSTINGS_SCAN && touched.length > 0) continue;
+    if (list.length > MAX_POSTINGS_SCAN && touched.length > 0) {
+      skipped = true;
+      continue;
+    }
     for (const e of list) {
       if (e === opts.excludeExample) continue;
       if (acc[e] === 0) touched.push(e);
@@ -362,13 +370,17 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
     }
   }
   const top = topK(touched, acc, MAX_CANDIDATES);
+  const overlaps = top.map((e) => acc[e]!);
   for (const e of touched) acc[e] = 0;
 
   const best = new Map<number, { sim: number; example: number }>();
-  for (const e of top) {
+  for (const [k, e] of top.entries()) {
     const ex = index.examples[e]!;
-    let overlap = 0;
-    for (const [t, w] of q) if (ex.weights.has(t)) overlap += w;
+    let overlap = overlaps[k]!;
+    if (skipped) {
+      overlap = 0;
+      for (const [t, w] of q) if (ex.weights.has(t)) overlap += w;
+    }
     const covQ = overlap / qTotal;
     const covE = overlap / ex.total;
     const sim = Math.pow(covQ, 0.55) * Math.pow(covE, 0.45);
