@@ -1,12 +1,15 @@
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
+import { questionTemplates } from "../knowledge/question-templates.js";
 import { tokenize } from "../nlu/match.js";
+import { normalizeText } from "../nlu/normalize.js";
 import { knowledgeWords } from "./words.js";
 
 // The first reply to a question is short: what it must say (the lead, the first fact, the row or cell
 // asked for), the lines that answer what was asked, then as many of the others as fit in a short
 // message; the rest waits for 「更多」. A line answers what was asked when it says a word of the
 // question that the intent's title does not say (what the whole answer is about) and that not every
-// line of the answer says (粉丝 among the rows of what is kept after closing). Caveats and notes are
+// line of the answer says (粉丝 among the rows of what is kept after closing), or gives a figure of the
+// kind the question asks for (几次 → "每年最多变更3次", 多久 → "1个工作日内审核"). Caveats and notes are
 // never picked by a word: they are said when they fit, or on 「更多」.
 
 /** About how many characters a first reply holds before the rest waits for 「更多」. */
@@ -35,7 +38,9 @@ export function brief(lines: string[], asked: string | undefined, kb: KnowledgeB
     asked === undefined ? [] : tokenize(asked, kb.lexicon).map((t) => t.text).filter((t) => !stopwords.has(t) && !kb.subject.has(t) && !general.has(t)),
   );
   const words = lines.slice(0, facts).map((line) => knowledgeWords([line], kb));
-  const says = (i: number): boolean => i < facts && [...words[i]!].some((t) => wanted.has(t) && words.some((w) => !w.has(t)));
+  const figure = asked === undefined ? null : figureAsked(asked);
+  const says = (i: number): boolean =>
+    i < facts && ([...words[i]!].some((t) => wanted.has(t) && words.some((w) => !w.has(t))) || (figure !== null && figure(lines[i]!)));
   const keep = new Set<number>();
   lines.forEach((line, i) => (core.has(line) || says(i)) && keep.add(i));
   if (keep.size === 0) keep.add(0);
@@ -47,4 +52,44 @@ export function brief(lines: string[], asked: string | undefined, kb: KnowledgeB
   });
   if (total - used < WORTH_DEFERRING) return { first: lines, more: [] };
   return { first: lines.filter((_, i) => keep.has(i)), more: lines.filter((_, i) => !keep.has(i)) };
+}
+
+interface FigureQuestion {
+  /** The question word as the message may say it; `unit` for the unit of a count (几次 → 次). */
+  asks: RegExp;
+  /** A figure of that kind in a line (with the unit of the question, for a count). */
+  figure: (unit: string) => RegExp;
+}
+
+let figureQuestions: FigureQuestion[] | undefined;
+
+/**
+ * How figures are asked for, from the general question patterns (the `cloze` figures and their
+ * question words): 多久 asks for a duration, 几点 for a time of day, 几次 / 多少次 for a count of 次.
+ */
+function figureQuestionsOf(): FigureQuestion[] {
+  if (figureQuestions) return figureQuestions;
+  const T = questionTemplates();
+  const escape = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const out: FigureQuestion[] = [];
+  for (const { kind, pattern, ask } of T.cloze) {
+    const words = [ask, ...(T.cloze_also[kind] ?? [])].filter((w) => w !== "多少");
+    if (words.length === 0) continue;
+    // a count is asked with its unit ("几{1}" → 几次); its figure must be counted in that unit
+    const counted = words.some((w) => w.includes("{1}"));
+    const asks = new RegExp(words.map((w) => escape(w).replace("\\{1\\}", "(\\p{Script=Han})")).join("|"), "u");
+    out.push({ asks, figure: (unit) => new RegExp(counted ? pattern.replace(/\([^()]*\)(\(\?!|$)/, `(?:${escape(unit)})$1`) : pattern, "u") });
+  }
+  return (figureQuestions = out);
+}
+
+/** What a line must say to give the figure a question asks for ("一年能换几次车" → a count of 次), or null. */
+function figureAsked(asked: string): ((line: string) => boolean) | null {
+  const text = normalizeText(asked).text.replace(/\s+/g, "");
+  const tests: RegExp[] = [];
+  for (const q of figureQuestionsOf()) {
+    const m = q.asks.exec(text);
+    if (m) tests.push(q.figure(m.slice(1).find((u) => u !== undefined) ?? ""));
+  }
+  return tests.length ? (line) => tests.some((re) => re.test(line)) : null;
 }

@@ -37,6 +37,23 @@ describe("the short first reply", () => {
     expect(journals).toContain(JOURNALS);
   });
 
+  it("keeps the lines that give a figure of the kind asked for, though they share no word with the question", () => {
+    const kb = libraryKnowledge();
+    const RENEW = "续借在到期前办理，网上或到服务台都可以。";
+    const TIMES = "每本书一学期最多续借 2 次，每次延长 15 天。";
+    const OPENING = "总馆周一至周日 9:00-21:00 开放，节假日另行通知。";
+    const long = [LEAD, RENEW, STUDENT, JOURNALS, OPENING, TIMES];
+    // 几次 asks for a count of 次, 多久 for a duration, 几点 for a time of day
+    const count = brief(long, "一年能续几次", kb, { core: new Set([LEAD]), facts: 6 });
+    expect(count.first).toContain(TIMES);
+    expect(count.first).not.toContain(OPENING);
+    expect(brief(long, "图书馆几点关", kb, { core: new Set([LEAD]), facts: 6 }).first).toContain(OPENING);
+    expect(brief(long, "续一次能延多久", kb, { core: new Set([LEAD]), facts: 6 }).first).toContain(TIMES);
+    // a count in another unit is not what 几次 asks for
+    const BOOKS = "每位读者最多同时借阅 10 本，超过的要先还再借。";
+    expect(brief([LEAD, RENEW, STUDENT, JOURNALS, OPENING, BOOKS], "一年能续几次", kb, { core: new Set([LEAD]), facts: 6 }).first).not.toContain(BOOKS);
+  });
+
   it("never picks a caveat by a word of the question: it is said when it fits or is core", () => {
     const kb = libraryKnowledge();
     const { first } = brief(lines, "逾期能续借吗", kb, { core: new Set([LEAD]), facts: 4 });
