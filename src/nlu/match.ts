@@ -35,6 +35,8 @@ export interface MatchIndex {
   intentIds: string[];
   intentTypes: string[];
   examples: IndexedExample[];
+  /** Each example's length factor in the similarity (total^-EXAMPLE_SHARE): overlap × this ranks examples as the similarity does. */
+  exampleNorms: Float64Array;
   /** Token → indices of the examples that contain it. */
   postings: Map<string, number[]>;
   /** Tokens each intent's examples and keywords use. */
@@ -65,6 +67,8 @@ const KIND_WEIGHT: Record<TokenKind, number> = {
 };
 // Candidates read from postings, then scored exactly; tokens in more examples than this only score.
 const MAX_CANDIDATES = 40;
+// How much of a phrasing's similarity is the share of the phrasing the message says (the rest is the share of the message it says).
+const EXAMPLE_SHARE = 0.45;
 const MAX_POSTINGS_SCAN = 4000;
 /** Characters of a message the matcher reads; the rest is ignored (and the reply says so). */
 export const MAX_READ_CHARS = 300;
@@ -175,10 +179,14 @@ function opensPremise(clause: string, lexicon: Lexicon): boolean {
 }
 
 /** Reads a text into canonical tokens with the lexicon (all clauses). */
-export function tokenize(text: string, lexicon: Lexicon): Token[] {
+export function tokenize(text: string, lexicon: Lexicon, opts: { typos?: boolean } = {}): Token[] {
   const { clauses } = normalizeText(text);
-  return clauses.flatMap((c) => segment(c, lexicon));
+  return clauses.flatMap((c) => segment(c, lexicon, opts));
 }
+
+// The knowledge base's own texts are read as written: a word of its phrasings or answers is never a
+// typo of one of its terms (and the index is built without the sounds of every phrasing)
+const AS_WRITTEN = { typos: false };
 
 /** Builds the index from intents' example phrasings. */
 export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchIndex {
@@ -191,8 +199,8 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     i.type === "out-of-scope" || i.examples.includes(i.title) ? i.examples : [...i.examples, i.title],
   );
   const tokenized = intents.map((intent, n) => ({
-    examples: phrasings[n]!.map((e) => tokenize(e, lexicon)),
-    keywords: intent.keywords.flatMap((k) => tokenize(k, lexicon)),
+    examples: phrasings[n]!.map((e) => tokenize(e, lexicon, AS_WRITTEN)),
+    keywords: intent.keywords.flatMap((k) => tokenize(k, lexicon, AS_WRITTEN)),
   }));
   // the knowledge base's own words that the lexicon does not list: their sound-alike typos read as them
   const words = new Set<string>();
@@ -214,7 +222,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
   const answerVocab = intents.map((intent) => {
     const v = new Set<string>();
     for (const text of intent.answerTexts ?? []) {
-      const toks = tokenize(text, lexicon);
+      const toks = tokenize(text, lexicon, AS_WRITTEN);
       answerTexts.push(toks);
       for (const t of toks) if (t.kind !== "stop" && t.kind !== "char") v.add(t.text);
     }
@@ -236,6 +244,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     intentIds: intents.map((i) => i.id),
     intentTypes: intents.map((i) => i.type),
     examples: [],
+    exampleNorms: new Float64Array(0),
     postings: new Map(),
     vocab,
     answerVocab,
@@ -263,6 +272,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
       }
     }
   });
+  index.exampleNorms = Float64Array.from(index.examples, (ex) => Math.pow(ex.total, -EXAMPLE_SHARE));
   return index;
 }
 
@@ -369,11 +379,17 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
       acc[e] = acc[e]! + w;
     }
   }
+  // short-listed by the similarity itself (the overlap over the example's length factor), so the
+  // examples most like the message are the ones scored whatever their length
+  const norms = index.exampleNorms;
+  for (const e of touched) acc[e] = acc[e]! * norms[e]!;
   const top = topK(touched, acc, MAX_CANDIDATES);
-  const overlaps = top.map((e) => acc[e]!);
+  const overlaps = top.map((e) => acc[e]! / norms[e]!);
   for (const e of touched) acc[e] = 0;
 
   const best = new Map<number, { sim: number; example: number }>();
+  // the similarity (overlap / qTotal)^(1 - s) × (overlap / total)^s, as overlap × total^-s × qTotal^(s - 1)
+  const qNorm = Math.pow(qTotal, EXAMPLE_SHARE - 1);
   for (const [k, e] of top.entries()) {
     const ex = index.examples[e]!;
     let overlap = overlaps[k]!;
@@ -381,9 +397,7 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
       overlap = 0;
       for (const [t, w] of q) if (ex.weights.has(t)) overlap += w;
     }
-    const covQ = overlap / qTotal;
-    const covE = overlap / ex.total;
-    const sim = Math.pow(covQ, 0.55) * Math.pow(covE, 0.45);
+    const sim = overlap * norms[e]! * qNorm;
     const prev = best.get(ex.intent);
     if (!prev || sim > prev.sim) best.set(ex.intent, { sim, example: e });
   }
@@ -399,7 +413,7 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
     if (!list || list.length > MAX_POSTINGS_SCAN) continue;
     for (const intent of list) answerAcc.set(intent, (answerAcc.get(intent) ?? 0) + w);
   }
-  for (const [intent] of [...answerAcc].sort((a, b) => b[1] - a[1]).slice(0, ANSWER_CANDIDATES)) {
+  for (const intent of topEntries(answerAcc, ANSWER_CANDIDATES)) {
     if (!best.has(intent)) best.set(intent, { sim: 0, example: -1 });
   }
 
@@ -502,9 +516,22 @@ function scratch(index: MatchIndex): Float64Array {
   return acc;
 }
 
-/** The k examples with the highest accumulated weight, best first (a partial selection, not a full sort). */
+/** The keys of the k highest values, best first (ties in insertion order), without sorting them all. */
+function topEntries(values: Map<number, number>, k: number): number[] {
+  const out: Array<[number, number]> = [];
+  for (const entry of values) {
+    if (out.length === k && entry[1] <= out[k - 1]![1]) continue;
+    let i = out.length === k ? k - 1 : out.length;
+    while (i > 0 && out[i - 1]![1] < entry[1]) i--;
+    out.splice(i, 0, entry);
+    if (out.length > k) out.pop();
+  }
+  return out.map(([key]) => key);
+}
+
+/** The k examples with the highest accumulated weight, in no particular order (a partial selection, not a sort). */
 function topK(touched: number[], acc: Float64Array, k: number): number[] {
-  if (touched.length <= k) return [...touched].sort((a, b) => acc[b]! - acc[a]!);
+  if (touched.length <= k) return touched;
   // the k-th largest value by a bounded min-heap over the touched examples
   const heap: number[] = [];
   const less = (a: number, b: number): boolean => acc[a]! < acc[b]!;
@@ -534,7 +561,7 @@ function topK(touched: number[], acc: Float64Array, k: number): number[] {
       down(0);
     }
   }
-  return heap.sort((a, b) => acc[b]! - acc[a]!);
+  return heap;
 }
 
 function isSubject(term: string, index: MatchIndex): boolean {
@@ -592,10 +619,15 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
     const messageSays = says(allTokens);
     for (const piece of pieces.slice(0, MAX_PIECES)) {
-      const s = scoreText(piece.flatMap((i) => clauseTokens[i]!), index, opts);
+      const pieceTokens = piece.flatMap((i) => clauseTokens[i]!);
+      const weight = asks(piece) ? 1 : STORY_WEIGHT;
+      // (a confidence is at most 1: a piece that could not outrank the best even so is not scored)
+      const surelyFragment = says(pieceTokens) <= 1 && messageSays >= FRAGMENT_CONTEXT;
+      if (weight * (surelyFragment ? STORY_WEIGHT : 1) <= bestRank) continue;
+      const s = scoreText(pieceTokens, index, opts);
       // one word read alone out of a message that says much more ("打通") is a fragment, not the question
       const fragment = says(s.tokens) <= 1 && messageSays >= FRAGMENT_CONTEXT ? STORY_WEIGHT : 1;
-      const rank = s.confidence * (asks(piece) ? 1 : STORY_WEIGHT) * fragment;
+      const rank = s.confidence * weight * fragment;
       if (rank > bestRank) {
         best = s;
         bestRank = rank;

@@ -20,6 +20,7 @@ const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
 // not a yes-or-no question (能不能注销成功, 有没有成功)
 const NOT_SUCCEEDED = /(?:(?<!有)没有|(?<!有)没|未|(?<![能会是可要])不)(\p{Script=Han}{0,4}?)成功/gu;
 const HAN = /\p{Script=Han}/u;
+const NUMERAL = /[一二两三四五六七八九十百千万几]/u;
 const LATIN = /[a-z]/;
 const DIGIT = /[0-9]/;
 
@@ -28,7 +29,7 @@ const DIGIT = /[0-9]/;
  * sound for homophone typos), Latin words via the lexicon or as typed pinyin, the rest by
  * Intl.Segmenter's dictionary.
  */
-export function segment(clause: string, lex: Lexicon): Token[] {
+export function segment(clause: string, lex: Lexicon, { typos = true }: { typos?: boolean } = {}): Token[] {
   const chars = [...clause.replace(NOT_SUCCEEDED, "$1失败")];
   const out: Token[] = [];
   let pending = "";
@@ -48,7 +49,7 @@ export function segment(clause: string, lex: Lexicon): Token[] {
     }
     let hit = longestSurface(chars, i, lex);
     if (hit && hit.length >= 3) hit = uncrossed(chars, i, hit, lex);
-    if (hit && hit.length < 3 && HAN.test(c)) {
+    if (typos && hit && hit.length < 3 && HAN.test(c)) {
       // a typo read as a shorter word (视屏号 → 视屏 | 号主) loses to the longer word it sounds like (视频号)
       sounds ??= soundsOf(chars);
       const typo = soundAlike(chars, sounds, i, lex, () => (cuts ??= dictionaryCuts(clause)), hit.length);
@@ -103,7 +104,7 @@ export function segment(clause: string, lex: Lexicon): Token[] {
       i = j;
       continue;
     }
-    if (HAN.test(c)) {
+    if (typos && HAN.test(c)) {
       sounds ??= soundsOf(chars);
       const typo = soundAlike(chars, sounds, i, lex, () => (cuts ??= dictionaryCuts(clause)));
       if (typo) {
@@ -294,6 +295,9 @@ function soundAlike(
     if ((next && isDictionaryWord(span.join("") + next)) || (before && isDictionaryWord(before + span.join("")))) continue;
     // a word of the knowledge base's phrasings typed with none of its characters is more often another word (收几 is not 手机)
     if (word && !span.some((c, k) => [...canonical!][k] === c)) continue;
+    // a numeral counts what follows it: a typo does not start with one in place of another character
+    // (一键 is not 意见, 几类 is not 鸡肋), though it may keep it (二为码 → 二维码)
+    if (NUMERAL.test(span[0]!) && [...spelledAs][0] !== span[0]) continue;
     // a real word is not a typo of a term that sounds like it (信号 is not 新号), nor is a span that
     // cuts through real words on both sides (啥时候生效 has no 候生)
     if (listed && (isDictionaryWord(span.join("")) || (cutsWordBefore(chars, i) && cutsWordAfter(chars, i + len)))) continue;

@@ -7,7 +7,7 @@ import { projectKnowledge } from "../helpers/kb.js";
 // the paragraph that says its words. And sound-alike typos never replace a real word.
 
 const lexiconFile = {
-  synonyms: { 套餐: ["套餐"], 新号: ["新号"], 手机号: ["手机号"], 燃气: ["燃气"], 导出: ["导出"], 后生: ["后生"], 怎么办: ["怎么办"], 携号转网: ["携号转网", "转网"] },
+  synonyms: { 套餐: ["套餐"], 新号: ["新号"], 手机号: ["手机号"], 燃气: ["燃气"], 导出: ["导出"], 后生: ["后生"], 怎么办: ["怎么办"], 携号转网: ["携号转网", "转网"], 反馈: ["反馈", "意见"], 二维码: ["二维码"] },
   stopwords: ["怎么", "吗", "什么"],
   entities: {},
   frames: [],
@@ -83,6 +83,24 @@ describe("sound-alike typos", () => {
 
   it("still read a typo that is no word of its own (新好 → 新号)", () => {
     expect(read("怎么办新好")).toContain("新号");
+  });
+
+  it("never start with a numeral in place of another character (一键 is not 意见), though they may keep one (二为码 → 二维码)", () => {
+    expect(read("通话记录能一键导出吗")).not.toContain("反馈");
+    expect(read("通话记录能一键导出吗")).toContain("导出");
+    expect(read("新号的二为码在哪")).toContain("二维码");
+  });
+});
+
+describe("the knowledge base's own phrasings", () => {
+  it("are read as written, not as typos of its terms: a message with the typo still finds them", () => {
+    const { lexicon } = compileLexicon(lexiconFile, generalLanguage());
+    const own: IndexableIntent[] = [...intents, { id: "sign", type: "faq", title: "新好评", examples: ["新好评在哪看"], keywords: [] }];
+    const index = buildIndex(own, lexicon);
+    // 新好 sounds like the term 新号, but the knowledge base wrote it: its phrasing keeps it as written
+    expect(index.examples.find((e) => e.text === "新好评在哪看")!.canonical).not.toContain("新号");
+    // while a message typed with 新好 is read as the term
+    expect(matchIntent("怎么办新好", index).candidates[0]!.intentId).toBe("new-number");
   });
 });
 
