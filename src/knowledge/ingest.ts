@@ -706,9 +706,15 @@ function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["table
       const marked = /[（(]\s*(?:简称|又称|又名|英文|即|俗称)/.test(m[0]);
       const latin = /^[A-Za-z][A-Za-z0-9.\- ]*$/.test(alias);
       if (!marked && !latin && ![...alias].some((ch) => m[1]!.includes(ch))) continue;
-      if (/^(或|如|等|含|包括|例如|比如|不含|除)/.test(alias)) continue;
-      // a Latin abbreviation names the words before it ("人工智能（AI）"); otherwise the last word
-      const term = [...m[1]!].length <= 6 ? m[1]! : /^[A-Za-z][A-Za-z0-9.\- ]*$/.test(alias) ? lastWords(words, alias) : lastChars(words, 3);
+      if (/^(或|如|等|含|包括|例如|比如|不含|除)/.test(alias) || isNote(alias)) continue;
+      // a Latin abbreviation names the words before it ("人工智能（AI）"); a marked short name the words
+      // it is made from ("岚江城市停车管理有限公司（简称岚江停车）" → the whole name); otherwise the last word
+      const term =
+        [...m[1]!].length <= 6
+          ? m[1]!
+          : latin
+            ? lastWords(words, alias)
+            : ((marked ? abbreviated(words, trimPunct(alias)) : undefined) ?? lastChars(words, 3));
       if (term && [...term].length >= 2) addTerm(term, alias);
     }
   }
@@ -860,6 +866,28 @@ function lastChars(words: string[], min: number): string | undefined {
   return out || undefined;
 }
 
+/** A bracketed part that qualifies a name rather than naming it again: a choice or list (月卡或季卡), a condition (自有或租住均可). */
+function isNote(part: string): boolean {
+  return /或|及|、|等|均|都可|可以|不限/.test(part);
+}
+
+/**
+ * The fewest last words of a name that a short name is made from, its characters in order from the
+ * first ("岚江 城市 停车 管理 有限公司" + 岚江停车 → 岚江城市停车管理有限公司), or undefined.
+ */
+function abbreviated(words: string[], short: string): string | undefined {
+  const chars = [...short];
+  if (chars.length < 2) return undefined;
+  for (let i = words.length - 1; i >= 0; i--) {
+    const name = words.slice(i).join("");
+    if (!name.startsWith(chars[0]!)) continue;
+    let k = 0;
+    for (const c of name) if (c === chars[k]) k++;
+    if (k === chars.length && name !== short) return name;
+  }
+  return undefined;
+}
+
 /** The last words before an abbreviation, as many as it has letters (人工 智能 + AI → 人工智能). */
 function lastWords(words: string[], abbreviation: string): string | undefined {
   const letters = abbreviation.replace(/[^A-Za-z]/g, "").length;
@@ -1006,7 +1034,7 @@ export function aliasesOf(name: string): string[] {
   const outer = trimPunct(name.replace(/[(（][^)）]*[)）]/g, ""));
   if (inner.length > 0) {
     if (outer && outer !== name) out.push(outer);
-    for (const i of inner) if (i && !/\d/.test(i) && !/^(秒|分钟|小时|天|日|周|月|个月|年|%|元|万元|个|次|人|项)$/.test(i)) out.push(i);
+    for (const i of inner) if (i && !/\d/.test(i) && !/^(秒|分钟|小时|天|日|周|月|个月|年|%|元|万元|个|次|人|项)$/.test(i) && !isNote(i)) out.push(i);
   }
   const parts = outer.split(/[\/／]/).map(trimPunct).filter((p) => [...p].length >= 2);
   if (parts.length >= 2) out.push(...parts);

@@ -340,6 +340,24 @@ describe("questions and names drafted from the text", () => {
     expect(aliasesOf("宽带拨号(PPPoE)")).toEqual(["宽带拨号", "PPPoE"]);
     expect(aliasesOf("公众号/小程序")).toEqual(["公众号", "小程序"]);
     expect(aliasesOf("网页端注销")).toEqual([]);
+    // a bracket that qualifies the name (a choice, a list) names nothing
+    expect(aliasesOf("主动退卡(月卡或季卡)")).toEqual(["主动退卡"]);
+  });
+
+  it("reads a marked short name as the whole name it is made from, and a bracketed condition as no name", () => {
+    const r = ingestArticle(
+      [
+        "停车月卡说明",
+        "全市的路边泊位由岚江城市停车管理有限公司(简称\"岚江停车\")统一运营。岚江停车每年发布报告。",
+        "一、条件",
+        "申请人须在片区内有住房(自有或租住均可)。有住房的居民可以申请。",
+      ].join("\n"),
+      { prefix: "park", sourceName: "park.txt" },
+    );
+    const syn = r.lexiconFile.synonyms;
+    expect(syn["岚江城市停车管理有限公司"]).toContain("岚江停车");
+    expect(syn["有限公司"]).toBeUndefined();
+    expect(Object.values(syn).flat()).not.toContain("自有或租住均可");
   });
 
   it("reads the article's own words whole, with their everyday forms and other names", () => {
