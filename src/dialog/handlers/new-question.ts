@@ -1,3 +1,5 @@
+import type { KnowledgeBase } from "../../knowledge/knowledge-base.js";
+import type { MatchResult } from "../../types.js";
 import { answer } from "../answer.js";
 import type { Decision } from "../decide.js";
 import { clarify, handoff } from "../decisions.js";
@@ -7,6 +9,16 @@ import { read, topicOf, understood, type Turn } from "../turn.js";
 
 // A runner-up with steps this close to a best topic without any answers a how-to question instead.
 const HOW_TO_MARGIN = 0.1;
+// A request for a human said among words that weigh its confidence down (算了你直接帮我转人工吧我打字说不清楚)
+// is still one when nothing else comes near it: this far ahead of the runner-up, at this share of the threshold.
+const HUMAN_LEAD = 0.15;
+const HUMAN_SHARE = 0.6;
+
+function asksForHuman(best: MatchResult, kb: KnowledgeBase, threshold: number): boolean {
+  const [top, second] = best.candidates;
+  if (!top || kb.intents.get(top.intentId)?.type !== "handoff") return false;
+  return best.confidence >= HUMAN_SHARE * threshold && top.score - (second?.score ?? 0) >= HUMAN_LEAD;
+}
 
 /**
  * A question understood on its own (or with the last question): its answer, a human when it asks for
@@ -17,6 +29,7 @@ export function newQuestion(turn: Turn): Decision | undefined {
   const { match } = read(turn);
   const best = understood(turn);
   const top = best.candidates[0];
+  if (top && asksForHuman(best, kb, settings.threshold)) return handoff(turn.state, "asked", best.confidence, kb, settings);
   if (!top || best.confidence < settings.threshold) return undefined;
   const intent = kb.intents.get(top.intentId)!;
   if (intent.type === "out-of-scope") return undefined;

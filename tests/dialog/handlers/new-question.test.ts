@@ -15,6 +15,16 @@ describe("the new-question handler", () => {
     expect(d?.handoff).toEqual({ reason: "asked" });
   });
 
+  it("hands off a request for a human said among words that weigh its confidence down, when nothing else comes near it", () => {
+    for (const text of ["算了你直接帮我转人工吧我打字说不清楚", "哎呀算了算了你帮我找馆员吧我真的说不明白"]) {
+      const d = newQuestion(turnOf(text));
+      expect(d?.outcome.kind).toBe("handoff");
+      expect(d?.handoff).toEqual({ reason: "asked" });
+    }
+    // a question that names a human among the words of another question is that question
+    expect(newQuestion(turnOf("人工续借要多久"))?.outcome).toMatchObject({ kind: "answer", intent: "renew" });
+  });
+
   it("passes what it does not understand", () => {
     expect(newQuestion(turnOf("qwerty asdf"))).toBeUndefined();
   });
