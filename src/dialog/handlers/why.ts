@@ -1,16 +1,38 @@
+import type { Intent } from "../../knowledge/knowledge-base.js";
 import type { Decision } from "../decide.js";
 import { sayWithMenu } from "../decisions.js";
-import { WHY } from "../phrases.js";
+import { WHY, WHY_LEAD } from "../phrases.js";
 import { renderRefs } from "../render.js";
 import { respond } from "../responses.js";
-import { topicOf, type Turn } from "../turn.js";
+import { read, topicOf, type Turn } from "../turn.js";
 
-/** "为什么" about the topic in focus: the reasons the knowledge gives, or that it gives none. */
+// A why that goes on in words of the conversation is one when it is about this short.
+const MAX_WHY_CHARS = 16;
+// A title that asks why.
+const WHY_TITLE = /为什么|为何|为啥|原因|why/i;
+
+/** Whether a message's words are only question words, the topic's own words and words no question of the knowledge base uses. */
+function namesNothingNew(turn: Turn, topic: Intent): boolean {
+  const { kb } = turn;
+  const i = kb.index.intentIds.indexOf(topic.id);
+  const own = (w: string): boolean => i >= 0 && (kb.index.vocab[i]!.has(w) || kb.index.answerVocab[i]!.has(w));
+  return read(turn).words.every((w) => kb.lexicon.frames.has(w) || own(w) || !kb.index.idf.has(w));
+}
+
+/**
+ * "为什么" about the topic in focus: the reasons the knowledge gives, or that it gives none. A why that
+ * goes on in words of the conversation ("为什么他们对这个这么敏感": pronouns, and words the knowledge
+ * base does not know) asks the same; one naming a word of the knowledge base asks about that.
+ */
 export function why(turn: Turn): Decision | undefined {
   const { state, kb } = turn;
   const topic = topicOf(turn);
-  if (!topic || !WHY.test(turn.clean)) return undefined;
+  if (!topic || !(WHY.test(turn.clean) || (WHY_LEAD.test(turn.clean) && turn.clean.length <= MAX_WHY_CHARS && namesNothingNew(turn, topic)))) return undefined;
   if (topic.why.length > 0) return sayWithMenu({ ...state, misses: 0 }, "answer", topic.id, 1, renderRefs(topic.why, kb).join("\n"), topic, kb);
+  // a topic that is itself a why ("年轻人为什么关闭") gives its reasons in its answer
+  if (WHY_TITLE.test(topic.title) && topic.answer.length > 0) {
+    return sayWithMenu({ ...state, misses: 0 }, "answer", topic.id, 1, renderRefs(topic.answer, kb).join("\n"), topic, kb);
+  }
   // understood, but the knowledge gives no reason: say so rather than answer another question
   return sayWithMenu(state, "fallback", topic.id, 1, respond(kb.responses, "why.unknown", { title: topic.title }), topic, kb);
 }
