@@ -1,7 +1,9 @@
 // What the dialog reads in a message besides its topic: paging, why, acknowledgments, leaving the queue.
 
-export const NEXT = /^(下一步|然后|接着|继续|好了|好了然后|下一个|next|done|ok了|弄好了|搞定了|完成了|做完了)+(呢|啊|了|吧)?$/;
-export const PREV = /^(上一步|上一个|返回上一步|回到上一步|previous|back)(呢|啊|吧)?$/;
+// (after an acknowledgment: "嗯好然后下一步呢", "好的，下一步", "ok next")
+const ACKED = "(?:嗯+|哦+|好的?|好吧|行|ok|okay|那)*";
+export const NEXT = new RegExp(`^${ACKED}(下一步|然后|接着|继续|好了|好了然后|下一个|next|done|ok了|弄好了|搞定了|完成了|做完了)+(呢|啊|了|吧)?$`);
+export const PREV = new RegExp(`^${ACKED}(上一步|上一个|返回上一步|回到上一步|previous|back)(呢|啊|吧)?$`);
 export const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍|repeat)(一下|一遍)?(呢|啊|吧)?$/;
 export const ALL_STEPS = /^(把)?(全部步骤|所有步骤|完整步骤|全部|全部的|都发我|一次性发完|全部发我|完整流程|全部流程|整个流程|步骤全部|步骤都)(都)?(发我|给我|发给我|发一下|列一下|说一下|看看|发出来)?(呢|吧|啊|一下)?$/;
 /** 「更多」 and its kin: the rest of the answer just given. */

@@ -76,7 +76,9 @@ export function read(turn: Turn): Reading {
   turn.state.slots = rememberSlots(turn.state.slots, match, turn.kb).slots;
   const words = contentTokens(match, turn.kb);
   // a short message that names only what is asked ("成功率高吗", "要多久"), not what about, leans on the topic
-  const framesOnly = words.some((w) => turn.kb.lexicon.frames.has(w)) && words.every((w) => turn.kb.lexicon.frames.has(w) || [...w].length === 1);
+  // (a word no phrasing of the knowledge base uses names nothing it could be about: 这一套弄完要几分钟)
+  const { frames } = turn.kb.lexicon;
+  const framesOnly = words.some((w) => frames.has(w)) && words.every((w) => frames.has(w) || [...w].length === 1 || !turn.kb.index.idf.has(w));
   const elliptical = turn.clean.length <= 12 && (ELLIPTICAL.test(turn.clean) || framesOnly);
   turn.reading = { match, elliptical, words };
   return turn.reading;

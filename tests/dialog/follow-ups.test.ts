@@ -4,9 +4,10 @@ import { conversation } from "./conversation.js";
 describe("follow-up questions read in context", () => {
   it("never reads a follow-up as a clause of the last question alone (那得多久才能缓过来 is not 关了视频号 again)", async () => {
     const c = conversation();
+    // (how long it takes, of the row in focus: its recovery, though 缓过来 is no word of the knowledge base)
     const [, o] = await c.play([
       { say: "关了视频号 俺直播间人会少多少", kind: "answer", intent: "impact-private" },
-      { say: "那得多久才能缓过来", kind: "fallback" },
+      { say: "那得多久才能缓过来", kind: "answer", intent: "impact-private", has: ["6个月"] },
     ]);
     expect(o!.intent).not.toBe("close-ambiguous");
   });
@@ -28,6 +29,15 @@ describe("follow-up questions read in context", () => {
       { say: "关掉之后想再开回来怎么弄", kind: "answer", intent: "reopen" },
       { say: "要多久", kind: "answer", intent: "reopen", has: ["1-2分钟"] },
       { say: "成功率高吗", kind: "answer", intent: "reopen", has: ["89%"] },
+    ]);
+  });
+
+  it("reads a question about the row in focus among words no phrasing uses (这一套弄完大概要几分钟), and pages after an acknowledgment (嗯好然后下一步呢)", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "我想把视频号彻底注销掉第一步先去哪里", kind: "answer", intent: "deregister" },
+      { say: "嗯好然后下一步呢", kind: "answer", intent: "deregister", has: ["第 2 步"] },
+      { say: "这一套弄完大概要几分钟", kind: "answer", intent: "deregister", has: ["3-5"] },
     ]);
   });
 
