@@ -2,6 +2,7 @@ import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
 import type { ConversationState } from "../types.js";
 import type { Decision, DialogSettings } from "./decide.js";
 import { acknowledge } from "./handlers/acknowledge.js";
+import { compare } from "./handlers/compare.js";
 import { decline } from "./handlers/decline.js";
 import { fallback } from "./handlers/fallback.js";
 import { feedback } from "./handlers/feedback.js";
@@ -34,6 +35,7 @@ export const handlers: readonly Handler[] = [
   acknowledge,
   noise,
   howTo,
+  compare,
   followUp,
   slotStatement,
   newQuestion,

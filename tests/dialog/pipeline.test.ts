@@ -21,6 +21,7 @@ describe("the dialog pipeline", () => {
       "acknowledge",
       "noise",
       "howTo",
+      "compare",
       "followUp",
       "slotStatement",
       "newQuestion",

@@ -14,7 +14,7 @@ const HOW_TO_MARGIN = 0.1;
 const HUMAN_LEAD = 0.15;
 const HUMAN_SHARE = 0.6;
 
-function asksForHuman(best: MatchResult, kb: KnowledgeBase, threshold: number): boolean {
+function handoffLeads(best: MatchResult, kb: KnowledgeBase, threshold: number): boolean {
   const [top, second] = best.candidates;
   if (!top || kb.intents.get(top.intentId)?.type !== "handoff") return false;
   return best.confidence >= HUMAN_SHARE * threshold && top.score - (second?.score ?? 0) >= HUMAN_LEAD;
@@ -29,7 +29,7 @@ export function newQuestion(turn: Turn): Decision | undefined {
   const { match } = read(turn);
   const best = understood(turn);
   const top = best.candidates[0];
-  if (top && asksForHuman(best, kb, settings.threshold)) return handoff(turn.state, "asked", best.confidence, kb, settings);
+  if (top && handoffLeads(best, kb, settings.threshold)) return handoff(turn.state, "asked", best.confidence, kb, settings);
   if (!top || best.confidence < settings.threshold) return undefined;
   const intent = kb.intents.get(top.intentId)!;
   if (intent.type === "out-of-scope") return undefined;

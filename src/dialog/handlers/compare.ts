@@ -1,0 +1,60 @@
+import type { Intent, KnowledgeBase, Table, TableRow } from "../../knowledge/knowledge-base.js";
+import { tokenize } from "../../nlu/match.js";
+import type { Decision } from "../decide.js";
+import { paced, sayWithMenu } from "../decisions.js";
+import { COMPARE } from "../phrases.js";
+import { vocabulary } from "../reading.js";
+import { renderCellOnly, renderRow } from "../render.js";
+import { understood, type Turn } from "../turn.js";
+
+/**
+ * A question comparing rows of one table ("只关入口和彻底注销，各自要多久", "抖音和B站哪个迁移成本高"): the
+ * column asked for each row it names, or the rows whole when it names no column. A row is named when
+ * all the words of its name or of one of its other names are said; two rows or more, with a word
+ * that compares, make the comparison.
+ */
+export function compare(turn: Turn): Decision | undefined {
+  const { kb, settings, clean } = turn;
+  if (!COMPARE.test(clean)) return undefined;
+  const said = new Set(tokenize(turn.input.text, kb.lexicon).map((t) => t.text));
+  const names = (name: string): boolean => {
+    const words = [...vocabulary([name], kb)].filter((w) => !kb.subject.has(w));
+    return words.length > 0 && words.every((w) => said.has(w));
+  };
+  let best: { table: Table; rows: TableRow[] } | undefined;
+  for (const table of kb.tables.values()) {
+    const rows = table.rows.filter((r) => [r.name, ...r.aliases].some(names));
+    if (rows.length >= 2 && rows.length > (best?.rows.length ?? 0)) best = { table, rows };
+  }
+  if (!best) return undefined;
+  // (a question the knowledge base reads as out of its scope compares other things: B站注销跟抖音注销比)
+  const reading = understood(turn);
+  const top = reading.candidates[0];
+  if (top && reading.confidence >= settings.threshold && kb.intents.get(top.intentId)?.type === "out-of-scope") return undefined;
+  const { table, rows } = best;
+  // (every row of the table named is a question about the table, not a comparison of some of its rows)
+  if (rows.length === table.rows.length && table.rows.length > 2) return undefined;
+  // the column: one whose name is said whole, else the one a word of the message names (流量 → 通用流量)
+  const columnWords = (c: Table["columns"][number]): string[] => [...vocabulary([c.name, ...c.aliases], kb)].filter((w) => !kb.subject.has(w));
+  const column =
+    table.columns.find((c) => [c.name, ...c.aliases].some(names)) ??
+    table.columns.find((c) => columnWords(c).some((w) => said.has(w) && kb.lexicon.frames.has(w))) ??
+    table.columns.find((c) => columnWords(c).some((w) => said.has(w)));
+  const owner = ownerOf(table, kb);
+  if (!owner) return undefined;
+  const lines = rows.map((r) => (column ? renderCellOnly(table, r, column.id) : renderRow(table, r)));
+  const text = [`${table.title}：`, ...lines].join("\n");
+  const state = { ...turn.state, misses: 0, topic: owner.id, focus: { table: table.id, row: rows[0]!.id, column: column?.id ?? null } };
+  return paced(sayWithMenu(state, "answer", owner.id, 0.9, text, owner, kb), owner, kb, settings);
+}
+
+/** The intent that answers with the table's rows (the one listing most of them). */
+function ownerOf(table: Table, kb: KnowledgeBase): Intent | undefined {
+  let owner: { intent: Intent; count: number } | undefined;
+  for (const intent of kb.intents.values()) {
+    if (intent.type !== "faq") continue;
+    const count = intent.answer.filter((r) => r.kind === "row" && r.table === table.id).length + (intent.focus?.table === table.id ? 0.5 : 0);
+    if (count > 0 && count > (owner?.count ?? 0)) owner = { intent, count };
+  }
+  return owner?.intent;
+}
