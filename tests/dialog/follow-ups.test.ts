@@ -12,6 +12,13 @@ describe("follow-up questions read in context", () => {
     expect(o!.intent).not.toBe("close-ambiguous");
   });
 
+  it("reads a question word beside a column's name as what is asked of the row in focus (那要多长时间才能恢复过来)", async () => {
+    await conversation().play([
+      { say: "关了视频号以后 直播间会少多少人", kind: "answer", intent: "impact-private" },
+      { say: "那要多长时间才能恢复过来", kind: "answer", intent: "impact-private", has: ["6个月"] },
+    ]);
+  });
+
   it("gives a motive's typical sign as its reason, and the enterprise variant of the identity check", async () => {
     await conversation().play([
       { say: "因为隐私关掉的人占多少", kind: "answer", intent: "motive-privacy", has: ["38%"] },

@@ -39,7 +39,7 @@ describe("chat cases written from the article alone", () => {
     ["chat-cases-d.json", { inscope: 0.75, oos: 0.8, multi: 0.66 }],
     ["chat-cases-e.json", { inscope: 0.7, oos: 0.92, multi: 0.73 }],
     ["chat-cases-f.json", { inscope: 0.68, oos: 0.8, multi: 0.6 }],
-    ["chat-cases-g.json", { inscope: 0.72, oos: 0.78, multi: 0.53 }],
+    ["chat-cases-g.json", { inscope: 0.72, oos: 0.78, multi: 0.66 }],
     ["chat-cases-h.json", { inscope: 0.79, oos: 0.8, multi: 0.46 }],
   ])("%s stays above its floors", async (file, floors) => {
     const got = await score(file);

@@ -43,10 +43,10 @@ export function followUpInContext(turn: Turn, topic: Intent, elliptical: boolean
     }
     const colNamed = colVocab.find((c) => words.some((w) => c.words.has(w)))?.id;
     // (a single character beside a column's name says how, not what: 成功率高吗, 耗时长吗; nor does a word
-    // no phrasing of the knowledge base uses: 这一套弄完要几分钟)
+    // no phrasing of the knowledge base uses, 这一套弄完要几分钟, nor a question word, 要多长时间才能恢复)
     const unexplained = words.filter(
       (w) =>
-        !(elliptical && ([...w].length === 1 || !kb.index.idf.has(w))) &&
+        !(elliptical && ([...w].length === 1 || !kb.index.idf.has(w) || kb.lexicon.frames.has(w))) &&
         !rowVocab.some((r) => r.words.has(w)) && !colVocab.some((c) => c.words.has(w)) && !cellVocab.some((r) => rowsNamed.includes(r.row) && r.words.has(w)),
     );
     const col = table.columns.find((c) => c.id === colNamed);
