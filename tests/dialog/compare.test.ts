@@ -24,4 +24,8 @@ describe("a question comparing rows of a table", () => {
     expect(o!.replies[0]!.text).not.toMatch(/^关闭方式对比/);
     await conversation().play([{ say: "B站注销跟抖音注销比，哪个更麻烦", kind: "fallback" }]);
   });
+
+  it("leaves to the intent it reads clearly a question naming two rows but no column (一般大家是关入口还是直接注销: how many do which)", async () => {
+    await conversation().play([{ say: "一般大家是关入口还是直接注销", kind: "answer", intent: "close-stats", has: ["67%"] }]);
+  });
 });

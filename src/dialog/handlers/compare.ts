@@ -3,7 +3,7 @@ import { tokenize } from "../../nlu/match.js";
 import type { Decision } from "../decide.js";
 import { paced, sayWithMenu } from "../decisions.js";
 import { COMPARE } from "../phrases.js";
-import { vocabulary } from "../reading.js";
+import { intentOfRow, vocabulary } from "../reading.js";
 import { renderCellOnly, renderRow } from "../render.js";
 import { understood, type Turn } from "../turn.js";
 
@@ -42,6 +42,11 @@ export function compare(turn: Turn): Decision | undefined {
     table.columns.find((c) => columnWords(c).some((w) => said.has(w)));
   const owner = ownerOf(table, kb);
   if (!owner) return undefined;
+  // naming no column, a question the matcher reads clearly as another intent's asks that (一般大家是关入口
+  //还是直接注销: how many people do which, not the two rows)
+  const asked = top ? kb.intents.get(top.intentId) : undefined;
+  const ofTable = (id: string): boolean => id === owner.id || rows.some((r) => intentOfRow(kb, table.id, r.id)?.id === id);
+  if (!column && asked && reading.confidence >= settings.threshold && !ofTable(asked.id)) return undefined;
   const lines = rows.map((r) => (column ? renderCellOnly(table, r, column.id) : renderRow(table, r)));
   const text = [`${table.title}：`, ...lines].join("\n");
   const state = { ...turn.state, misses: 0, topic: owner.id, focus: { table: table.id, row: rows[0]!.id, column: column?.id ?? null } };
