@@ -75,8 +75,11 @@ export function vocabulary(names: string[], kb: KnowledgeBase): ReadonlySet<stri
 
 /** The column of a table a message names, if it names exactly one kind of thing. */
 export function columnAsked(table: Table | undefined, match: MatchResult, kb: KnowledgeBase): string | undefined {
-  if (!table) return undefined;
-  const words = new Set(contentTokens(match, kb));
+  return table ? columnNamed(table, new Set(contentTokens(match, kb)), kb) : undefined;
+}
+
+/** The column of a table some words name: by a question frame first ("解绑复杂吗" is 难度), else by any word. */
+export function columnNamed(table: Table, words: ReadonlySet<string>, kb: KnowledgeBase): string | undefined {
   const named = table.columns.filter((c) => [...vocabulary([c.name, ...c.aliases], kb)].some((t) => words.has(t)));
   // a question frame says what is asked ("解绑复杂吗" is 难度) more than a word the columns merely share
   const byFrame = named.find((c) => [...vocabulary([c.name, ...c.aliases], kb)].some((t) => words.has(t) && kb.lexicon.frames.has(t)));

@@ -3,7 +3,7 @@ import { tokenize } from "../../nlu/match.js";
 import type { Decision } from "../decide.js";
 import { paced, sayWithMenu } from "../decisions.js";
 import { COMPARE } from "../phrases.js";
-import { intentOfRow, vocabulary } from "../reading.js";
+import { columnNamed, intentOfRow, vocabulary } from "../reading.js";
 import { renderCellOnly, renderRow } from "../render.js";
 import { understood, type Turn } from "../turn.js";
 
@@ -35,11 +35,8 @@ export function compare(turn: Turn): Decision | undefined {
   // (every row of the table named is a question about the table, not a comparison of some of its rows)
   if (rows.length === table.rows.length && table.rows.length > 2) return undefined;
   // the column: one whose name is said whole, else the one a word of the message names (流量 → 通用流量)
-  const columnWords = (c: Table["columns"][number]): string[] => [...vocabulary([c.name, ...c.aliases], kb)].filter((w) => !kb.subject.has(w));
-  const column =
-    table.columns.find((c) => [c.name, ...c.aliases].some(names)) ??
-    table.columns.find((c) => columnWords(c).some((w) => said.has(w) && kb.lexicon.frames.has(w))) ??
-    table.columns.find((c) => columnWords(c).some((w) => said.has(w)));
+  const columnId = table.columns.find((c) => [c.name, ...c.aliases].some(names))?.id ?? columnNamed(table, said, kb);
+  const column = table.columns.find((c) => c.id === columnId);
   const owner = ownerOf(table, kb);
   if (!owner) return undefined;
   // naming no column, a question the matcher reads clearly as another intent's asks that (一般大家是关入口
