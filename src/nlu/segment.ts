@@ -66,7 +66,8 @@ export function segment(clause: string, lex: Lexicon, { typos = true }: { typos?
         lex.bridge && LATIN.test(c) && !lex.bridge.vocab.has(hit.canonical) && !lex.stopwords.has(hit.canonical)
           ? bridgeAt(chars, i, lex, lex.bridge, EXACT_BRIDGE_SCORE)
           : null;
-      if (bridged) {
+      // (a translation of less than the glossary's phrase is not it: "how" of "how much" is no 多少)
+      if (bridged && bridged.length >= hit.length) {
         out.push(...bridged.tokens);
         i += bridged.length;
         continue;
@@ -137,6 +138,26 @@ function isWordChar(c: string | undefined): boolean {
 // Multi-character surfaces only: single characters (关, 删) are read after the dictionary
 // segmenter has had its say, so 关注 is not read as 关 + 注.
 function longestSurface(chars: string[], i: number, lex: Lexicon): { canonical: string; length: number } | null {
+  const exact = surfaceAt(chars, i, lex);
+  if (!LATIN.test(chars[i]!) || isWordChar(chars[i - 1])) return exact;
+  // an English phrase of the lexicon with its first word inflected ("turning off" is "turn off",
+  // "signed up" is "sign up"): the phrase's base form, when it reads more than the word alone
+  let end = i;
+  while (end < chars.length && LATIN.test(chars[end]!)) end++;
+  if (chars[end] !== " ") return exact;
+  const word = chars.slice(i, end).join("");
+  for (const { base, derived } of englishBases(word)) {
+    if (derived) continue;
+    const rest = chars.slice(end);
+    const found = surfaceAt([...base, ...rest], 0, lex);
+    if (!found || found.length <= base.length + 1) continue;
+    const length = found.length - base.length + word.length;
+    if (!exact || length > exact.length) return { canonical: found.canonical, length };
+  }
+  return exact;
+}
+
+function surfaceAt(chars: string[], i: number, lex: Lexicon): { canonical: string; length: number } | null {
   const longest = starts(lex).surface.get(chars[i]!);
   if (longest === undefined) return null;
   const max = Math.min(longest, chars.length - i);

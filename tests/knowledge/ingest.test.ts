@@ -323,6 +323,14 @@ describe("questions and names drafted from the text", () => {
     expect(factQuestions("大约需要2分钟").join(" ")).not.toContain("几分");
   });
 
+  it("does not take 一 of a word (同一本, 每一张) for a count, nor an age (18周岁) for a duration", () => {
+    const same = factQuestions("同一本房产证最多办两张卡。");
+    expect(same.join(" ")).not.toContain("同几本");
+    expect(same).toContain("同一本房产证最多办几张卡");
+    const age = factQuestions("申请人年满18周岁。").join(" ");
+    expect(age).not.toContain("多久");
+  });
+
   it("asks for a figure as of what follows the case its clause opens with (销户后号码冻结90天: the freeze, not the closing)", () => {
     const qs = factQuestions("销户后号码冻结90天，冻结期内可以申请恢复。");
     expect(qs).toEqual(expect.arrayContaining(["号码冻结多久", "号码冻结多长时间"]));

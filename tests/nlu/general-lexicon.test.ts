@@ -30,6 +30,14 @@ describe("general language data", () => {
     expect(texts("removes")).toEqual(["注销"]);
   });
 
+  it("reads an English phrase of the glossary with its first word inflected as the phrase", () => {
+    const g: GeneralLanguage = { ...general, synonyms: { ...general.synonyms, 注销: ["turn off", "sign up"] } };
+    expect(texts("turning off my 借书证", g)).toEqual(["注销", "借书证"]);
+    expect(texts("turned off", g)).toEqual(["注销"]);
+    // a word that only starts like one is no inflection of it
+    expect(texts("turnip off", g)).not.toContain("注销");
+  });
+
   it("reads a mistyped English word as the vocabulary's nearest word, but not a different word", () => {
     expect(texts("how do I delette my 借书证")).toContain("注销");
     expect(texts("removve")).toEqual(["注销"]);
@@ -56,6 +64,10 @@ describe("general language data", () => {
     expect(Object.keys(g.synonyms).length).toBeGreaterThan(50);
     const all = Object.values(g.synonyms).flat();
     for (const word of ["how long", "delete", "followers", "official account", "mini program"]) expect(all).toContain(word);
+    // 扣钱 is being charged, not fined; 一共 only frames a count
+    expect(g.synonyms["扣费"]).toContain("扣钱");
+    expect(g.synonyms["罚款"]).not.toContain("扣钱");
+    expect(g.stopwords).toContain("一共");
     // general data holds words and short terms, never whole questions
     for (const form of all) expect(form.split(" ").length, form).toBeLessThanOrEqual(5);
   });
