@@ -83,7 +83,7 @@ const BOUND_BEFORE = new Set(["还", "也", "都", "就", "又", "再", "才"]);
 // How many words a message must say besides a one-word clause for that clause alone to be a fragment.
 const FRAGMENT_CONTEXT = 4;
 // Words that make a clause a question (its own question mark is gone by the time clauses are read).
-const QUESTION = /吗|嘛|么|呢|怎么|咋|多久|多长|多少|几|哪|什么|啥|如何|为什么|为啥|能不能|会不会|是不是|可不可以|要不要|有没有|行不行/;
+export const QUESTION = /吗|嘛|么|呢|怎么|咋|多久|多长|多少|几|哪|什么|啥|如何|为什么|为啥|能不能|会不会|是不是|可不可以|要不要|有没有|行不行/;
 const CHAR_PATTERN_MAX = 32;
 const FOREIGN_PENALTY = 0.3;
 // A word the knowledge base never uses says the question may be another one, but not which: it
@@ -173,6 +173,12 @@ function dropLeadingDiscourse(clause: string, lexicon: Lexicon): string {
   const rest = clause.slice(word.length).trim();
   return [...rest].length >= 2 ? rest : clause;
 }
+
+/** A clause that says something was done and asks nothing ("关了视频号", "注销之后"): the case of the question after it. */
+function saysDone(clause: string): boolean {
+  return DONE.test(clause) && !QUESTION.test(clause);
+}
+const DONE = /了|之后|以后|后$|的话$/;
 
 function opensPremise(clause: string, lexicon: Lexicon): boolean {
   return lexicon.premise.some((w) => clause.startsWith(w) && (!/[a-z]$/.test(w) || !/[a-z]/.test(clause[w.length] ?? "")));
@@ -607,11 +613,14 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       seen.add(key);
       // a premise ("如果注销了") is read with the clause after it, not alone
       if (p.length === 1 && p[0]! < clauses.length - 1 && opensPremise(clauses[p[0]!]!, index.lexicon)) return false;
+      // and so is a clause that says what was done ("关了视频号") before a clause that asks what then
+      if (p.length === 1 && p[0]! < clauses.length - 1 && saysDone(clauses[p[0]!]!) && QUESTION.test(clauses[p[0]! + 1]!)) return false;
       // two or three English words in a message that says more ("new role: …") label it, they do not ask
       const toks = p.flatMap((i) => clauseTokens[i]!);
       if (toks.length > 0 && toks.every((t) => t.from !== undefined) && new Set(toks.map((t) => t.from)).size < 3) return false;
-      // nor one naming only the question's frame ("有没有什么办法", "要多久"): it asks, the rest says what
-      return p.some((i) => clauseTokens[i]!.some((t) => t.kind === "term" && !index.lexicon.frames.has(t.text)));
+      // nor one naming only the question's frame ("有没有什么办法", "要多久"): it asks, the rest says what;
+      // nor a greeting ("喂你好") opening a message that goes on to say what it wants
+      return p.some((i) => clauseTokens[i]!.some((t) => t.kind === "term" && !index.lexicon.frames.has(t.text) && !index.chatOnly.has(t.text)));
     });
     // the story around a question reads like other questions: a piece that asks something wins ties
     const asks = (piece: number[]): boolean => piece.some((i) => QUESTION.test(clauses[i]!));

@@ -25,6 +25,14 @@ describe("a question comparing rows of a table", () => {
     await conversation().play([{ say: "B站注销跟抖音注销比，哪个更麻烦", kind: "fallback" }]);
   });
 
+  it("is not made of a comparing word in the story around a long message's question", async () => {
+    const [o] = await conversation().play([
+      { say: "我在做一份合规比较，抖音、小红书的规则已经看过了。针对视频号，用户要求无条件导出数据时，平台规则实际提供的是什么？", kind: "answer" },
+    ]);
+    expect(o!.replies[0]!.text).not.toMatch(/^替代平台对比/);
+    expect(o!.replies.map((r) => r.text).join("\n")).toMatch(/本地下载/);
+  });
+
   it("leaves to the intent it reads clearly a question naming two rows but no column (一般大家是关入口还是直接注销: how many do which)", async () => {
     await conversation().play([{ say: "一般大家是关入口还是直接注销", kind: "answer", intent: "close-stats", has: ["67%"] }]);
   });

@@ -143,3 +143,22 @@ describe("long and English messages", () => {
     expect(confidence).toBeGreaterThanOrEqual(THRESHOLD);
   });
 });
+
+describe("the pieces of a long message", () => {
+  it("never takes a greeting that opens it for its question", () => {
+    const m = matchIntent("喂你好 俺在镇上开了个小卖部 微信里头那个视频号俺用不着了 你教教俺咋给它关喽 俺打字慢就用说的", kb.index);
+    expect(m.candidates[0]?.intentId).not.toBe("greeting");
+    expect(m.text).not.toBe("喂你好");
+  });
+
+  it("reads a list written with 、 as one clause: its items are read together", () => {
+    const m = matchIntent("没解绑公众号、小程序而注销失败的，在全部失败案例里占比多少？", kb.index);
+    expect(m.tokens).toEqual(expect.arrayContaining(["公众号", "小程序"]));
+  });
+
+  it("reads a clause that says what was done with the question after it, not alone", () => {
+    const m = matchIntent("关了视频号，从长远看微信生态里各组件的联动会出什么问题？", kb.index);
+    expect(m.text).toContain("生态");
+    expect(m.candidates[0]?.intentId).toBe("impact-ecosystem");
+  });
+});

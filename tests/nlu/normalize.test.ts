@@ -29,6 +29,10 @@ describe("normalizeText", () => {
     expect(normalizeText("我想关视频号，怎么弄？还有粉丝呢").clauses).toEqual(["我想关视频号", "怎么弄", "还有粉丝呢"]);
   });
 
+  it("keeps a list written with 、 in one clause", () => {
+    expect(normalizeText("没解绑公众号、小程序的，占比多少").clauses).toEqual(["没解绑公众号 小程序的", "占比多少"]);
+  });
+
   it("reads an emoji-only or punctuation-only message as empty", () => {
     expect(normalizeText("😂😂👍").text).toBe("");
     expect(normalizeText("？？。。！").text).toBe("");

@@ -1,5 +1,6 @@
 import type { Intent, KnowledgeBase, Table, TableRow } from "../../knowledge/knowledge-base.js";
-import { tokenize } from "../../nlu/match.js";
+import { QUESTION, tokenize } from "../../nlu/match.js";
+import { normalizeText } from "../../nlu/normalize.js";
 import type { Decision } from "../decide.js";
 import { paced, sayWithMenu } from "../decisions.js";
 import { COMPARE } from "../phrases.js";
@@ -15,7 +16,11 @@ import { understood, type Turn } from "../turn.js";
  */
 export function compare(turn: Turn): Decision | undefined {
   const { kb, settings, clean } = turn;
-  if (!COMPARE.test(clean)) return undefined;
+  // (a comparing word of a long message's story is not its question: "我在做一份合规比较，抖音、小红书的
+  // 规则看过了……视频号实际提供的是什么" compares nothing; a clause that asks must say it)
+  const clauses = normalizeText(turn.input.text).clauses;
+  const compares = clauses.length <= 1 ? COMPARE.test(clean) : clauses.some((c) => QUESTION.test(c) && COMPARE.test(c.replace(/\s+/g, "")));
+  if (!compares) return undefined;
   const said = new Set(tokenize(turn.input.text, kb.lexicon).map((t) => t.text));
   const names = (name: string): boolean => {
     const words = [...vocabulary([name], kb)].filter((w) => !kb.subject.has(w));
