@@ -312,7 +312,7 @@ export function translations(bridge: DictionaryBridge, key: string): BridgeTarge
 /**
  * The knowledge base's words an English phrase (its words) translates to, best first; the last word
  * may be inflected. After a determiner ("a book", "my card") the phrase is a noun: words the
- * dictionary gives it only as a verb ("to book") are left out, and with them nothing is left.
+ * dictionary gives it only as a verb ("to book") are left out, unless nothing else is left.
  */
 export function translate(words: string[], bridge: DictionaryBridge, noun = false): BridgeTarget[] {
   const keys = [
@@ -323,10 +323,8 @@ export function translate(words: string[], bridge: DictionaryBridge, noun = fals
     // a word made from another (physical) meets only a gloss that says that other word (not physics, made from it too)
     const found = translations(bridge, key).filter((t) => !derived || t.literal);
     if (found.length === 0) continue;
-    // (a noun the dictionary gives only as a verb of this knowledge base is another word: "my pass" is not 通过)
     const nouns = noun ? found.filter((t) => !t.verb) : found;
-    if (nouns.length === 0) return [];
-    return pick(nouns);
+    return pick(nouns.length > 0 ? nouns : found);
   }
   return [];
 }

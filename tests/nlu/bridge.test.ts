@@ -65,14 +65,6 @@ describe("the dictionary bridge", () => {
     expect(read("book")).toEqual(expect.arrayContaining(["图书", "预约"]));
   });
 
-  it("reads a word after a determiner that the dictionary gives this knowledge base only as a verb as nothing", () => {
-    // 预约 is "to book" and 图书 is gone from this one: "my book" is no booking
-    const { lexicon } = compileLexicon(lexiconFile, noEnglish);
-    buildIndex([{ id: "reserve", type: "faq", title: "预约", examples: ["可以预约吗"], keywords: [] }], lexicon);
-    expect(tokenize("my book", lexicon).map((t) => t.text)).toEqual(["my", "book"]);
-    expect(tokenize("book", lexicon).map((t) => t.text)).toEqual(["预约"]);
-  });
-
   it("leaves a word whose translations the knowledge base does not use unknown", () => {
     expect(tokenize("weather", index.lexicon)).toEqual([{ text: "weather", kind: "latin" }]);
     expect(tokenize("dog", index.lexicon)).toEqual([{ text: "dog", kind: "latin" }]);
