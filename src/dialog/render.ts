@@ -237,6 +237,11 @@ function pairs(text: string): string[] {
 const share = (mine: string[], said: Set<string>): number => mine.filter((p) => said.has(p)).length / mine.length;
 
 /** Whether a figure ("7天") was said as a figure of its own, not as the end of another ("37天"). */
+/** The numbers a text writes (3-5分钟: 3 and 5). */
+function numbersOf(text: string): string[] {
+  return text.match(/\d+(?:\.\d+)?/g) ?? [];
+}
+
 function saidFigure(figure: string, said: string): boolean {
   for (let i = said.indexOf(figure); i >= 0; i = said.indexOf(figure, i + 1)) {
     if (i === 0 || !/[\d.]/.test(said[i - 1]!)) return true;
@@ -244,12 +249,14 @@ function saidFigure(figure: string, said: string): boolean {
   return false;
 }
 
-function repeats(clause: string, said: string): boolean {
+function repeats(clause: string, said: string, numbers: ReadonlySet<string>): boolean {
   const own = plain(clause);
   const saidPairs = new Set(pairs(said));
-  if (own.length >= MIN_CLAUSE && share([...new Set(pairs(own))], saidPairs) >= SAID_SHARE) return true;
   const figs = [...clause.replace(RANGE, (m) => ` ${m} `).matchAll(new RegExp(`${RANGE.source}|${FIGURE.source}`, "g"))].map((m) => plain(m[0]));
-  if (figs.length === 0 || !figs.every((f) => saidFigure(f, said))) return false;
+  // (a clause with a figure not said yet says something new, however alike its words: 高级…6600元 after 初级…3400元)
+  const newFigure = numbersOf(clause).some((n) => !numbers.has(n));
+  if (!newFigure && own.length >= MIN_CLAUSE && share([...new Set(pairs(own))], saidPairs) >= SAID_SHARE) return true;
+  if (figs.length === 0 || newFigure) return false;
   let rest = own;
   for (const f of figs) rest = rest.replace(f, "");
   const restPairs = [...new Set(pairs(rest))];
@@ -265,17 +272,20 @@ export function stateOnce(text: string): string {
   if (lines.length < 2) return text;
   const out: string[] = [];
   let said = "";
+  const numbers = new Set<string>();
   for (const line of lines) {
     if (STEP_LINE.test(line) || out.length === 0) {
       out.push(line);
       said += plain(line);
+      for (const n of numbersOf(line)) numbers.add(n);
       continue;
     }
     const clauses = line.match(/[^，；。！？,;]+[，；。！？,;]*/g) ?? [line];
-    const kept = clauses.filter((c) => !repeats(c, said));
+    const kept = clauses.filter((c) => !repeats(c, said, numbers));
     if (kept.length === clauses.length) out.push(line);
     else if (kept.length > 0) out.push(kept.join("").replace(/[，；,;]$/, "。"));
     said += plain(line);
+    for (const n of numbersOf(line)) numbers.add(n);
   }
   return out.join("\n");
 }

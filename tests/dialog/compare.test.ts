@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { decide, initialState } from "../../src/dialog/decide.js";
+import { ingestArticle, renderDrafts } from "../../src/knowledge/ingest.js";
+import { loadKnowledge } from "../../src/knowledge/load.js";
+import { writeTempKb } from "../helpers/small-kb.js";
 import { conversation } from "./conversation.js";
 
 // A question comparing rows of one table gets the column asked for each row it names.
@@ -35,5 +39,48 @@ describe("a question comparing rows of a table", () => {
 
   it("leaves to the intent it reads clearly a question naming two rows but no column (一般大家是关入口还是直接注销: how many do which)", async () => {
     await conversation().play([{ say: "一般大家是关入口还是直接注销", kind: "answer", intent: "close-stats", has: ["67%"] }]);
+  });
+});
+
+describe("a comparison in a drafted knowledge base", () => {
+  const article = [
+    "城南健身中心私教课指南(价格、预约与退课)",
+    "",
+    "城南健身中心提供一对一私教课,教练分为初级、中级和高级三个等级,课程可以单节购买,也可以买20节套餐。",
+    "一、私教课价格",
+    "不同等级教练的价格如下:",
+    "教练等级 | 单节 | 20节套餐 |",
+    "---|---|---|",
+    "初级健身教练 | 200元 | 3400元 |",
+    "中级健身教练 | 280元 | 4800元 |",
+    "高级健身教练 | 380元 | 6600元 |",
+    "二、预约与退课",
+    "私教课须提前24小时在App预约。未上的课程可以在购买后30天内申请退课,按单节原价扣除已上课程后退还余额。",
+    "",
+  ].join("\n");
+  const drafted = (() => {
+    const result = ingestArticle(article, { prefix: "pt", sourceName: "pt.txt" });
+    const d = renderDrafts(result, "pt.txt");
+    const kb = writeTempKb({ "knowledge/pt.yaml": d.knowledge, "knowledge/lexicon.yaml": d.lexicon, "intents/pt.yaml": d.intents, "intents/conversation.yaml": d.conversation });
+    const loaded = loadKnowledge({ knowledgeDir: kb.knowledgeDir, intentsDir: kb.intentsDir });
+    kb.remove();
+    if (!loaded.ok) throw new Error(loaded.errors.join("\n"));
+    return loaded.kb;
+  })();
+
+  it("names rows by the words that tell them apart, and says each row's figure though the lines read alike", () => {
+    const { outcome } = decide(initialState(0), { text: "初级和高级教练20节套餐价格各多少", at: 0 }, drafted);
+    expect(outcome.kind).toBe("answer");
+    const text = outcome.replies.map((r) => r.text).join("\n");
+    expect(text).toContain("3400元");
+    expect(text).toContain("6600元");
+    expect(text).not.toContain("4800元");
+  });
+
+  it("takes 差多少 for a word that compares", () => {
+    const { outcome } = decide(initialState(0), { text: "初级健身教练跟中级健身教练单节差多少", at: 0 }, drafted);
+    const text = outcome.replies.map((r) => r.text).join("\n");
+    expect(text).toContain("200元");
+    expect(text).toContain("280元");
   });
 });

@@ -97,6 +97,11 @@ describe("a reply states each fact once", () => {
     expect(stateOnce(`个人视频保留30天。\n${kept}`)).toBe(`个人视频保留30天。\n${kept}`);
   });
 
+  it("keeps a line with a figure not said yet, however alike its words (one row after another)", () => {
+    const text = "私教课：\n初级健身教练的20节套餐是3400元。\n高级健身教练的20节套餐是6600元。";
+    expect(stateOnce(text)).toBe(text);
+  });
+
   it("keeps a short plain clause another row shares, and a figure that only ends like one said", () => {
     const text = "粉丝：立即清除；不支持导出\n互动数据：7天；不支持导出\n评论：37天";
     expect(stateOnce(text)).toBe(text);

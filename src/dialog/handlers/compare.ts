@@ -11,8 +11,8 @@ import { understood, type Turn } from "../turn.js";
 /**
  * A question comparing rows of one table ("只关入口和彻底注销，各自要多久", "抖音和B站哪个迁移成本高"): the
  * column asked for each row it names, or the rows whole when it names no column. A row is named when
- * all the words of its name or of one of its other names are said; two rows or more, with a word
- * that compares, make the comparison.
+ * all the words of its name or of one of its other names are said, or all the words of its name that
+ * no other row of the table has; two rows or more, with a word that compares, make the comparison.
  */
 export function compare(turn: Turn): Decision | undefined {
   const { kb, settings, clean } = turn;
@@ -26,9 +26,18 @@ export function compare(turn: Turn): Decision | undefined {
     const words = [...vocabulary([name], kb)].filter((w) => !kb.subject.has(w));
     return words.length > 0 && words.every((w) => said.has(w));
   };
+  // a row is also named by the words no other row of its table has, when all are said ("初级和高级教练":
+  // 初级健身教练 and 高级健身教练, the words they share said once or not at all)
+  // (by the dictionary's words: a name the lexicon reads as one term, 初级健身教练, is still 初级 健身 教练)
+  const spoken = new Set([...said, ...dictionaryWords(normalizeText(turn.input.text).text)]);
+  const namedApart = (table: Table, row: TableRow): boolean => {
+    const others = new Set(table.rows.filter((r) => r !== row).flatMap((r) => [r.name, ...r.aliases].flatMap(dictionaryWords)));
+    const own = dictionaryWords(row.name).filter((w) => !others.has(w));
+    return own.length > 0 && own.every((w) => spoken.has(w));
+  };
   let best: { table: Table; rows: TableRow[] } | undefined;
   for (const table of kb.tables.values()) {
-    const rows = table.rows.filter((r) => [r.name, ...r.aliases].some(names));
+    const rows = table.rows.filter((r) => [r.name, ...r.aliases].some(names) || namedApart(table, r));
     if (rows.length >= 2 && rows.length > (best?.rows.length ?? 0)) best = { table, rows };
   }
   if (!best) return undefined;
@@ -64,4 +73,11 @@ function ownerOf(table: Table, kb: KnowledgeBase): Intent | undefined {
     if (count > 0 && count > (owner?.count ?? 0)) owner = { intent, count };
   }
   return owner?.intent;
+}
+
+const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
+
+/** The words of a text as the dictionary segmenter cuts them (normalised, letters and figures kept). */
+function dictionaryWords(text: string): string[] {
+  return [...segmenter.segment(normalizeText(text).text)].filter((w) => w.isWordLike).map((w) => w.segment);
 }
