@@ -34,7 +34,7 @@ describe("clarifying an ambiguous question", () => {
 
   it.each([
     ["1", "close-entry", ["发现页管理", "第 1 步 / 共 5 步"]],
-    ["第二个", "deregister", ["账号与安全", "第 1 步 / 共 4 步"]],
+    ["第二个", "deregister", ["账号与安全", "第 1 步 / 共 3 步"]],
     ["2", "deregister", ["微信注销"]],
     ["第一种", "close-entry", ["发现页管理"]],
     ["彻底注销", "deregister", ["微信注销", "32%"]],

@@ -6,7 +6,7 @@ describe("remembering the account type and the goal", () => {
     const c = conversation();
     await c.play([
       { say: "我是企业号", kind: "answer" },
-      { say: "视频号要怎么注销", kind: "answer", intent: "deregister", has: ["营业执照", "第 1 步 / 共 4 步"] },
+      { say: "视频号要怎么注销", kind: "answer", intent: "deregister", has: ["营业执照", "第 1 步 / 共 3 步"] },
     ]);
   });
 
@@ -33,7 +33,7 @@ describe("remembering the account type and the goal", () => {
       { say: "视频号怎么关", kind: "clarify" },
       { say: "彻底注销", kind: "answer", intent: "deregister" },
       { say: "粉丝会保留吗", kind: "answer", intent: "retention-fans" },
-      { say: "那具体怎么操作", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 4 步"] },
+      { say: "那具体怎么操作", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 3 步"] },
     ]);
   });
 

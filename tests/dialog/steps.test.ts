@@ -5,14 +5,13 @@ describe("walking through a procedure step by step", () => {
   it("pages through the deregistration with next / previous / repeat, counting the steps", async () => {
     const c = conversation();
     await c.play([
-      { say: "注销视频号的步骤", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 4 步", "3-5", "解绑"] },
-      { say: "下一步", kind: "answer", has: ["第 2 步 / 共 4 步", "账号与安全"] },
-      { say: "然后呢", kind: "answer", has: ["第 3 步 / 共 4 步", "微信注销", "身份"] },
-      { say: "上一步", kind: "answer", has: ["第 2 步 / 共 4 步"], lacks: ["第 3 步"] },
-      { say: "重复", kind: "answer", has: ["第 2 步 / 共 4 步"] },
-      { say: "好了", kind: "answer", has: ["第 3 步 / 共 4 步"] },
-      { say: "下一步", kind: "answer", has: ["第 4 步 / 共 4 步", "清空"] },
-      { say: "下一步", kind: "answer", has: ["全部完成", "共 4 步"] },
+      { say: "注销视频号的步骤", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 3 步", "3-5", "账号与安全", "解绑"] },
+      { say: "下一步", kind: "answer", has: ["第 2 步 / 共 3 步", "微信注销", "身份"] },
+      { say: "上一步", kind: "answer", has: ["第 1 步 / 共 3 步", "账号与安全"], lacks: ["第 2 步"] },
+      { say: "重复", kind: "answer", has: ["第 1 步 / 共 3 步"] },
+      { say: "好了", kind: "answer", has: ["第 2 步 / 共 3 步"] },
+      { say: "下一步", kind: "answer", has: ["第 3 步 / 共 3 步", "清空"] },
+      { say: "下一步", kind: "answer", has: ["全部完成", "共 3 步"] },
     ]);
   });
 
@@ -20,9 +19,9 @@ describe("walking through a procedure step by step", () => {
     const c = conversation();
     const first = await c.send("注销视频号的步骤");
     expect(first.replies.at(-1)!.quickReplies![0]).toBe("下一步");
-    await c.play([{ say: "1", kind: "answer", intent: "deregister", has: ["第 2 步 / 共 4 步"] }]);
+    await c.play([{ say: "1", kind: "answer", intent: "deregister", has: ["第 2 步 / 共 3 步"] }]);
     // the second quick reply now is 上一步
-    await c.play([{ say: "2", kind: "answer", has: ["第 1 步 / 共 4 步"] }]);
+    await c.play([{ say: "2", kind: "answer", has: ["第 1 步 / 共 3 步"] }]);
   });
 
   it("says how long the whole procedure takes with its first step", async () => {
@@ -34,10 +33,10 @@ describe("walking through a procedure step by step", () => {
     const c = conversation();
     await c.send("怎么注销视频号");
     const all = shown(await c.send("全部步骤"));
-    for (const n of [1, 2, 3, 4]) expect(all).toMatch(new RegExp(`^${n}\\. `, "m"));
+    for (const n of [1, 2, 3]) expect(all).toMatch(new RegExp(`^${n}\\. `, "m"));
     const retention = all.indexOf("粉丝/关注列表立即清除");
-    expect(retention).toBeGreaterThan(all.indexOf("3. "));
-    expect(retention).toBeLessThan(all.indexOf("4. "));
+    expect(retention).toBeGreaterThan(all.indexOf("2. "));
+    expect(retention).toBeLessThan(all.indexOf("3. "));
   });
 
   it("warns to unbind 公众号/小程序 before the steps start, with the share of failures it causes", async () => {
@@ -51,14 +50,13 @@ describe("walking through a procedure step by step", () => {
   it("says what is lost and what an enterprise must hand in before the irreversible last step, not after it", async () => {
     const c = conversation();
     await c.send("注销视频号");
-    await c.send("下一步");
-    const third = shown(await c.send("下一步"));
-    expect(third).not.toContain("30 天");
+    const second = shown(await c.send("下一步"));
+    expect(second).not.toContain("30 天");
     const last = shown(await c.send("下一步"));
-    expect(last).toContain("第 4 步 / 共 4 步");
+    expect(last).toContain("第 3 步 / 共 3 步");
     for (const fact of ["30 天", "立即清除", "7 天", "营业执照"]) {
       expect(last).toContain(fact);
-      expect(last.indexOf(fact)).toBeLessThan(last.indexOf("第 4 步"));
+      expect(last.indexOf(fact)).toBeLessThan(last.indexOf("第 3 步"));
     }
   });
 
@@ -76,16 +74,16 @@ describe("walking through a procedure step by step", () => {
     const c = conversation();
     await c.send("注销视频号");
     await c.send("下一步");
-    await c.play([{ say: "视频号怎么注销", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 4 步"] }]);
+    await c.play([{ say: "视频号怎么注销", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 3 步"] }]);
   });
 
   it("resumes the procedure with 下一步 after a side question", async () => {
     const c = conversation();
     await c.play([
       { say: "注销视频号", kind: "answer", intent: "deregister" },
-      { say: "下一步", kind: "answer", has: ["第 2 步 / 共 4 步"] },
+      { say: "下一步", kind: "answer", has: ["第 2 步 / 共 3 步"] },
       { say: "那视频还在吗", kind: "answer", intent: "retention-video" },
-      { say: "下一步", kind: "answer", intent: "deregister", has: ["第 3 步 / 共 4 步"] },
+      { say: "下一步", kind: "answer", intent: "deregister", has: ["第 3 步 / 共 3 步"] },
     ]);
   });
 
@@ -94,7 +92,7 @@ describe("walking through a procedure step by step", () => {
     await c.play([
       { say: "粉丝会保留吗", kind: "answer" },
       { say: "下一步", kind: "fallback", has: ["没有正在进行", "只关闭视频号入口", "彻底注销视频号"] },
-      { say: "2", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 4 步"] },
+      { say: "2", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 3 步"] },
     ]);
   });
 });
