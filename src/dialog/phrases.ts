@@ -2,8 +2,12 @@
 
 // (after an acknowledgment: "嗯好然后下一步呢", "好的，下一步", "ok next")
 const ACKED = "(?:嗯+|哦+|好的?|好吧|行|ok|okay|那)*";
-export const NEXT = new RegExp(`^${ACKED}(下一步|然后|接着|继续|好了|好了然后|下一个|next|done|ok了|弄好了|搞定了|完成了|做完了)+(呢|啊|了|吧)?$`);
-export const PREV = new RegExp(`^${ACKED}(上一步|上一个|返回上一步|回到上一步|previous|back)(呢|啊|吧)?$`);
+// (what a step is asked with: "下一步是什么", "上一步点哪", "第一步要做什么")
+const STEP_ASKED = "(?:是什么|是啥|是哪个|做什么|干什么|干嘛|要做什么|要干嘛|该做什么|该干嘛|怎么做|怎么弄|点哪|点哪里|点哪儿|进哪|进哪里|去哪|去哪里)?";
+export const NEXT = new RegExp(`^${ACKED}(下一步|然后|接着|继续|好了|好了然后|下一个|next|done|ok了|弄好了|搞定了|完成了|做完了)+${STEP_ASKED}(呢|啊|了|吧)?$`);
+export const PREV = new RegExp(`^${ACKED}(上一步|上一个|返回上一步|回到上一步|previous|back)${STEP_ASKED}(呢|啊|吧)?$`);
+/** "第一步是什么", "第3步呢": a step of the procedure in focus, by its number (the first capture). */
+export const STEP_NUMBER = new RegExp(`^${ACKED}第([一二三四五六七八九十]|\\d{1,2})步${STEP_ASKED}(呢|啊|吧)?$`);
 export const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍|repeat)(一下|一遍)?(呢|啊|吧)?$/;
 export const ALL_STEPS = /^(把)?(全部步骤|所有步骤|完整步骤|全部|全部的|都发我|一次性发完|全部发我|完整流程|全部流程|整个流程|步骤全部|步骤都)(都)?(发我|给我|发给我|发一下|列一下|说一下|看看|发出来)?(呢|吧|啊|一下)?$/;
 /** 「更多」 and its kin: the rest of the answer just given. */
@@ -20,3 +24,5 @@ export const SUPERLATIVE = /哪(个|一个|家|种|些|款)|最(低|高|多|少|
 export const ELLIPTICAL = /^(那|那么|还有|对于|对|如果是|要是|换成|那要是)|(呢|嘞|咧|呐)$/;
 // "怎么解绑", "如何处理": a question about doing something ("怎么样", "怎么回事", "怎么会", "怎么没" are not)
 export const HOW = /(怎么|怎样|如何|咋)(?!样|回事|会|还|可能|办|了|没|不)/;
+// "第一步点哪", "先从哪开始": where a procedure starts, asked of one
+export const FIRST_STEP = /第一步|头一步|先(?:点|进|去|从)?哪|从哪(?:里|儿)?(?:开始|进|点|入手)/;

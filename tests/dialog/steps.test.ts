@@ -15,6 +15,21 @@ describe("walking through a procedure step by step", () => {
     ]);
   });
 
+  it("reads a step asked with what it is (下一步是什么, 上一步点哪) and a step asked by its number (第一步是什么)", async () => {
+    const c = conversation();
+    await c.play([
+      { say: "我想彻底注销视频号", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 3 步"] },
+      { say: "下一步是什么", kind: "answer", has: ["第 2 步 / 共 3 步", "微信注销"] },
+      { say: "上一步点哪", kind: "answer", has: ["第 1 步 / 共 3 步", "账号与安全"] },
+      { say: "第三步呢", kind: "answer", has: ["第 3 步 / 共 3 步", "清空"] },
+      { say: "第一步是什么", kind: "answer", has: ["第 1 步 / 共 3 步"] },
+    ]);
+  });
+
+  it("walks through the procedure a question about where it starts names (注销视频号第一步点哪)", async () => {
+    await conversation().play([{ say: "注销视频号第一步点哪", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 3 步", "账号与安全"] }]);
+  });
+
   it("takes a number as the quick reply of that position, as channels without buttons send it", async () => {
     const c = conversation();
     const first = await c.send("注销视频号的步骤");

@@ -4,6 +4,7 @@ import { answer } from "../answer.js";
 import type { Decision } from "../decide.js";
 import { clarify, handoff } from "../decisions.js";
 import { asksHow, hasSteps } from "../reading.js";
+import { FIRST_STEP } from "../phrases.js";
 import { respond } from "../responses.js";
 import { read, topicOf, understood, type Turn } from "../turn.js";
 
@@ -37,11 +38,14 @@ export function newQuestion(turn: Turn): Decision | undefined {
   // a question understood on its own is what elliptical follow-ups are read with
   const state = best === match && intent.type !== "smalltalk" ? { ...turn.state, lastQuestion: turn.input.text } : turn.state;
 
-  // "X 怎么弄" wants the doing of it: a close runner-up that has steps goes before one that has none
-  if (intent.type === "faq" && asksHow(best, kb) && !hasSteps(intent, kb)) {
-    const doing = best.candidates
-      .slice(1)
-      .find((c) => c.score >= settings.threshold && top.score - c.score <= HOW_TO_MARGIN && hasSteps(kb.intents.get(c.intentId), kb));
+  // "X 怎么弄" wants the doing of it: a close runner-up that has steps goes before one that has none, and
+  // a procedure to walk through before a row that only names its path ("注销视频号第一步点哪")
+  const firstStep = FIRST_STEP.test(best.text.replace(/\s+/g, ""));
+  if (intent.type === "faq" && (firstStep || asksHow(best, kb)) && intent.steps.length === 0) {
+    const close = best.candidates.slice(1).filter((c) => top.score - c.score <= HOW_TO_MARGIN);
+    const doing =
+      (firstStep ? close.find((c) => (kb.intents.get(c.intentId)?.steps.length ?? 0) > 0) : undefined) ??
+      (hasSteps(intent, kb) ? undefined : close.find((c) => c.score >= settings.threshold && hasSteps(kb.intents.get(c.intentId), kb)));
     if (doing) return answer(state, kb.intents.get(doing.intentId)!, doing.score, kb, settings, best, turn.input.text);
   }
 
