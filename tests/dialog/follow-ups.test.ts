@@ -109,6 +109,13 @@ describe("follow-up questions read in context", () => {
     ]);
   });
 
+  it("gives the reasons of a related topic that answers with the whole row in focus (注销's 成功率 → why deregistering fails)", async () => {
+    await conversation().play([
+      { say: "注销这条路走下来，成功的比例有多高？", kind: "answer", has: ["76%"] },
+      { say: "为什么这么低？", kind: "answer", has: ["32%", "解绑"] },
+    ]);
+  });
+
   it("says there is no reason in the knowledge instead of answering another question", async () => {
     const c = conversation();
     await c.play([

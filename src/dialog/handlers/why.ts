@@ -33,6 +33,12 @@ export function why(turn: Turn): Decision | undefined {
   if (WHY_TITLE.test(topic.title) && topic.answer.length > 0) {
     return sayWithMenu({ ...state, misses: 0 }, "answer", topic.id, 1, renderRefs(topic.answer, kb).join("\n"), topic, kb);
   }
+  // a topic about a table row without reasons of its own, related to a topic that answers with that whole
+  // row and gives reasons (注销's 成功率 → why deregistering fails): those
+  const focus = topic.focus;
+  const aboutRow = (r: Intent): boolean => focus !== null && r.answer.some((ref) => ref.kind === "row" && ref.table === focus.table && ref.row === focus.row);
+  const related = topic.related.map((id) => kb.intents.get(id)).find((r) => r !== undefined && r.why.length > 0 && aboutRow(r));
+  if (related) return sayWithMenu({ ...state, misses: 0 }, "answer", related.id, 1, renderRefs(related.why, kb).join("\n"), topic, kb);
   // understood, but the knowledge gives no reason: say so rather than answer another question
   return sayWithMenu(state, "fallback", topic.id, 1, respond(kb.responses, "why.unknown", { title: topic.title }), topic, kb);
 }
