@@ -109,6 +109,13 @@ describe("follow-up questions read in context", () => {
     ]);
   });
 
+  it("reads a short question that points back (这个期限) about the row in focus, asking the column it has not asked yet", async () => {
+    await conversation().play([
+      { say: "老板担心关了以后这些评论点赞就没了，想问一下关掉后还能保留几天？", kind: "answer", has: ["7天"] },
+      { say: "过了这个期限还能恢复吗", kind: "answer", intent: "retention-interactions", has: ["不可恢复"] },
+    ]);
+  });
+
   it("gives the reasons of a related topic that answers with the whole row in focus (注销's 成功率 → why deregistering fails)", async () => {
     await conversation().play([
       { say: "注销这条路走下来，成功的比例有多高？", kind: "answer", has: ["76%"] },

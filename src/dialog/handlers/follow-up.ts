@@ -2,19 +2,24 @@ import type { Intent, TableRow } from "../../knowledge/knowledge-base.js";
 import { answer } from "../answer.js";
 import type { Decision } from "../decide.js";
 import { paced, sayWithMenu } from "../decisions.js";
-import { SUPERLATIVE } from "../phrases.js";
+import { POINTS_BACK, SUPERLATIVE } from "../phrases.js";
 import { intentOfRow, tableListed, vocabulary } from "../reading.js";
 import { renderCell, renderRefs, renderRow } from "../render.js";
 import { respond } from "../responses.js";
 import { isSlotWord, statedValues, variantLines } from "../slots.js";
 import { read, topicOf, type Turn } from "../turn.js";
 
+// A question this short that points back ("这个期限", "那些数据") is read in the context of the answer before it.
+const MAX_POINTING_CHARS = 14;
+
 /** Follow-ups that only make sense in context: "那粉丝呢", "能恢复吗", "企业号呢". */
 export function followUp(turn: Turn): Decision | undefined {
   const topic = topicOf(turn);
   if (!topic) return undefined;
   const { match, elliptical } = read(turn);
-  return followUpInContext(turn, topic, elliptical || match.confidence < turn.settings.threshold);
+  // (a short question that points back, "过了这个期限还能恢复吗", leans on the answer before it too)
+  const pointsBack = turn.clean.length <= MAX_POINTING_CHARS && POINTS_BACK.test(turn.clean);
+  return followUpInContext(turn, topic, elliptical || pointsBack || match.confidence < turn.settings.threshold);
 }
 
 /**
@@ -41,7 +46,9 @@ export function followUpInContext(turn: Turn, topic: Intent, elliptical: boolean
     if (rowsNamed.length === 0 && cellVocab.length > 0) {
       rowsNamed = cellVocab.filter((r) => r.row.id !== focusRow && words.some((w) => r.words.has(w))).map((r) => r.row);
     }
-    const colNamed = colVocab.find((c) => words.some((w) => c.words.has(w)))?.id;
+    // (of two columns named, the one not asked yet: "过了这个期限还能恢复吗" after the time kept asks 恢复难度)
+    const colsNamed = colVocab.filter((c) => words.some((w) => c.words.has(w))).map((c) => c.id);
+    const colNamed = colsNamed.find((c) => c !== focus?.column) ?? colsNamed[0];
     // (a single character beside a column's name says how, not what: 成功率高吗, 耗时长吗; nor does a word
     // no phrasing of the knowledge base uses, 这一套弄完要几分钟, nor a question word, 要多长时间才能恢复)
     const unexplained = words.filter(
