@@ -68,6 +68,8 @@ describe("general language data", () => {
     expect(g.synonyms["扣费"]).toContain("扣钱");
     expect(g.synonyms["罚款"]).not.toContain("扣钱");
     expect(g.stopwords).toContain("一共");
+    // 要好久 asks how long in the south-west ("要弄好久哦"), and says it takes long elsewhere: either way, a duration
+    expect(g.synonyms["多久"]).toContain("要好久");
     // general data holds words and short terms, never whole questions
     for (const form of all) expect(form.split(" ").length, form).toBeLessThanOrEqual(5);
   });
