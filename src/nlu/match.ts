@@ -595,7 +595,10 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     return { candidates: [], text, tokens: [], confidence: 0, noise: "markup", truncated, entities: [] };
   }
 
-  const clauses = splitRunOns(truncated ? normalizeText(text).clauses : norm.clauses, index.lexicon).map((c) => dropLeadingDiscourse(c, index.lexicon));
+  const clauses = splitRunOns(truncated ? normalizeText(text).clauses : norm.clauses, index.lexicon)
+    .map((c) => dropLeadingDiscourse(c, index.lexicon))
+    // a clause that is only a connective ("不问这个了", "然后") says nothing of the question beside the others
+    .filter((c, _i, all) => all.length === 1 || !index.lexicon.connectives.has(c));
   const clauseTokens = corroborated(
     clauses.map((c) => segment(c, index.lexicon)),
     index,

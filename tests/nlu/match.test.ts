@@ -151,6 +151,12 @@ describe("the pieces of a long message", () => {
     expect(m.text).not.toBe("喂你好");
   });
 
+  it("leaves out a clause that only turns to a new question (不问这个了)", () => {
+    const m = matchIntent("不问这个了 关号以后视频能直接迁到抖音不", kb.index);
+    expect(m.tokens).not.toContain("不问");
+    expect(m.candidates[0]?.intentId).toBe("migration");
+  });
+
   it("reads a list written with 、 as one clause: its items are read together", () => {
     const m = matchIntent("没解绑公众号、小程序而注销失败的，在全部失败案例里占比多少？", kb.index);
     expect(m.tokens).toEqual(expect.arrayContaining(["公众号", "小程序"]));
