@@ -437,12 +437,21 @@ function sameMeaning(word: string, lex: Lexicon, bridge: DictionaryBridge): Toke
 
 function cutUnknown(text: string, lex: Lexicon): Token[] {
   const out: Token[] = [];
+  const read = (seg: string): Token => {
+    const canonical = lex.surfaces.get(seg);
+    if (canonical !== undefined) return classify(canonical, lex);
+    if (lex.stopwords.has(seg)) return { text: seg, kind: "stop" };
+    return { text: seg, kind: [...seg].length === 1 ? "char" : "word" };
+  };
   for (const { segment: seg, isWordLike } of wordSegmenter.segment(text)) {
     if (!isWordLike) continue;
-    const canonical = lex.surfaces.get(seg);
-    if (canonical !== undefined) out.push(classify(canonical, lex));
-    else if (lex.stopwords.has(seg)) out.push({ text: seg, kind: "stop" });
-    else out.push({ text: seg, kind: [...seg].length === 1 ? "char" : "word" });
+    const token = read(seg);
+    // two characters the segmenter glued that the dictionary has no word for, one of them a function
+    // word ("我只", "想把", "办的"): the two, each read alone
+    const chars = [...seg];
+    if (token.kind === "word" && chars.length === 2 && HAN.test(seg) && chars.some((c) => lex.stopwords.has(c)) && glossesOf(seg) === undefined) {
+      out.push(read(chars[0]!), read(chars[1]!));
+    } else out.push(token);
   }
   return out;
 }

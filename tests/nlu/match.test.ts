@@ -151,6 +151,14 @@ describe("the pieces of a long message", () => {
     expect(m.text).not.toBe("喂你好");
   });
 
+  it("reads two characters the segmenter glued that make no word, one of them a function word, one by one (我只想把)", () => {
+    const m = matchIntent("我只想把入口关掉就好", kb.index);
+    expect(m.tokens).not.toContain("我只");
+    expect(m.tokens).toContain("只");
+    expect(m.candidates[0]?.intentId).toBe("close-entry");
+    expect(m.confidence).toBeGreaterThanOrEqual(THRESHOLD);
+  });
+
   it("leaves out a clause that only turns to a new question (不问这个了)", () => {
     const m = matchIntent("不问这个了 关号以后视频能直接迁到抖音不", kb.index);
     expect(m.tokens).not.toContain("不问");
