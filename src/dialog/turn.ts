@@ -104,7 +104,9 @@ export function understood(turn: Turn): MatchResult {
     const own = words.filter((w) => !kb.lexicon.frames.has(w) || words.length === 1);
     const withFollowUp = own.length === 0 || own.some((w) => inContext.tokens.includes(w)) || words.some((w) => inContext.tokens.includes(w));
     // a follow-up understood on its own ("那粉丝呢" → 粉丝) keeps its own reading unless the context reads it clearly better
-    const better = match.confidence >= settings.threshold ? match.confidence + IN_CONTEXT_MARGIN : match.confidence;
+    // (one naming only the subject, "那视频号呢", asks the last question of it: its own reading is no question)
+    const onlySubject = elliptical && words.length > 0 && words.every((w) => kb.subject.has(w));
+    const better = onlySubject ? 0 : match.confidence >= settings.threshold ? match.confidence + IN_CONTEXT_MARGIN : match.confidence;
     if (inContext.confidence >= settings.threshold && inContext.confidence > better && !inContext.noise && withFollowUp) best = inContext;
   }
   turn.best = best;

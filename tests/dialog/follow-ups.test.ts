@@ -109,6 +109,13 @@ describe("follow-up questions read in context", () => {
     ]);
   });
 
+  it("asks a question about another platform again of this one when the follow-up names only the subject (那视频号呢)", async () => {
+    await conversation().play([
+      { say: "嗯那个抖音号要怎么注销啊", kind: "fallback" },
+      { say: "那视频号呢", kind: "answer", intent: "deregister", has: ["账号与安全"] },
+    ]);
+  });
+
   it("reads a short question that points back (这个期限) about the row in focus, asking the column it has not asked yet", async () => {
     await conversation().play([
       { say: "老板担心关了以后这些评论点赞就没了，想问一下关掉后还能保留几天？", kind: "answer", has: ["7天"] },
