@@ -4,7 +4,7 @@ import { normalizeText } from "../nlu/normalize.js";
 import type { ConversationState, MatchResult, Pending } from "../types.js";
 import type { Decision, DialogSettings } from "./decide.js";
 import { readPending } from "./pending.js";
-import { ELLIPTICAL } from "./phrases.js";
+import { ELLIPTICAL, POINTS_BACK } from "./phrases.js";
 import { contentTokens } from "./reading.js";
 import { rememberSlots } from "./slots.js";
 
@@ -41,7 +41,12 @@ export interface Reading {
   elliptical: boolean;
   /** What the message is about (see `contentTokens`). */
   words: string[];
+  /** A short question that points back to what was just said ("这个期限", "整个流程走下来要多久"). */
+  pointsBack: boolean;
 }
+
+// A question this short that points back is read in the context of the answer before it.
+const MAX_POINTING_CHARS = 14;
 
 /** A handler of the dialog: decides the turn, or passes (undefined) to the next one. */
 export type Handler = (turn: Turn) => Decision | undefined;
@@ -80,7 +85,8 @@ export function read(turn: Turn): Reading {
   const { frames } = turn.kb.lexicon;
   const framesOnly = words.some((w) => frames.has(w)) && words.every((w) => frames.has(w) || [...w].length === 1 || !turn.kb.index.idf.has(w));
   const elliptical = turn.clean.length <= 12 && (ELLIPTICAL.test(turn.clean) || framesOnly);
-  turn.reading = { match, elliptical, words };
+  const pointsBack = turn.clean.length <= MAX_POINTING_CHARS && POINTS_BACK.test(turn.clean);
+  turn.reading = { match, elliptical, words, pointsBack };
   return turn.reading;
 }
 
@@ -93,12 +99,13 @@ const IN_CONTEXT_MARGIN = 0.05;
  */
 export function understood(turn: Turn): MatchResult {
   if (turn.best) return turn.best;
-  const { match, elliptical, words } = read(turn);
+  const { match, elliptical, words, pointsBack } = read(turn);
   const { kb, settings, state } = turn;
   // unknown words ("qwerty") are not a follow-up to anything
   const readable = words.length > 0 && words.every((w) => kb.index.idf.has(w));
   let best = match;
-  if (state.lastQuestion && (elliptical || (readable && match.confidence < settings.threshold))) {
+  // (a short question that points back, "整个流程走下来要多久", is read with the last question too)
+  if (state.lastQuestion && (elliptical || ((readable || pointsBack) && match.confidence < settings.threshold))) {
     const inContext = matchIntent(`${state.lastQuestion} ${turn.input.text}`, kb.index);
     // (read with the follow-up: a clause of the last question alone is not this message's reading)
     const own = words.filter((w) => !kb.lexicon.frames.has(w) || words.length === 1);

@@ -26,6 +26,19 @@ describe("walking through a procedure step by step", () => {
     ]);
   });
 
+  it("goes on after a word that says the step is done (已进入, 找着了, ok done) and to the last step when asked for it", async () => {
+    await conversation().play([
+      { say: "请问注销视频号账号，第一步应进入哪个菜单？", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 3 步", "账号与安全"] },
+      { say: "好的，已进入。下一步？", kind: "answer", has: ["第 2 步 / 共 3 步", "微信注销"] },
+      { say: "明白。最后需要确认什么？", kind: "answer", has: ["第 3 步 / 共 3 步", "清空"] },
+    ]);
+    await conversation().play([
+      { say: "只关入口怎么操作", kind: "answer", has: ["第 1 步 / 共 5 步"] },
+      { say: "ok done, next step?", kind: "answer", has: ["第 2 步 / 共 5 步"] },
+      { say: "找着了 下一步呢", kind: "answer", has: ["第 3 步 / 共 5 步"] },
+    ]);
+  });
+
   it("walks through the procedure a question about where it starts names (注销视频号第一步点哪)", async () => {
     await conversation().play([{ say: "注销视频号第一步点哪", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 3 步", "账号与安全"] }]);
   });

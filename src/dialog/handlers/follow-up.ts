@@ -2,23 +2,19 @@ import type { Intent, TableRow } from "../../knowledge/knowledge-base.js";
 import { answer } from "../answer.js";
 import type { Decision } from "../decide.js";
 import { paced, sayWithMenu } from "../decisions.js";
-import { POINTS_BACK, SUPERLATIVE } from "../phrases.js";
+import { SUPERLATIVE } from "../phrases.js";
 import { intentOfRow, tableListed, vocabulary } from "../reading.js";
 import { renderCell, renderRefs, renderRow } from "../render.js";
 import { respond } from "../responses.js";
 import { isSlotWord, statedValues, variantLines } from "../slots.js";
 import { read, topicOf, type Turn } from "../turn.js";
 
-// A question this short that points back ("这个期限", "那些数据") is read in the context of the answer before it.
-const MAX_POINTING_CHARS = 14;
-
 /** Follow-ups that only make sense in context: "那粉丝呢", "能恢复吗", "企业号呢". */
 export function followUp(turn: Turn): Decision | undefined {
   const topic = topicOf(turn);
   if (!topic) return undefined;
-  const { match, elliptical } = read(turn);
+  const { match, elliptical, pointsBack } = read(turn);
   // (a short question that points back, "过了这个期限还能恢复吗", leans on the answer before it too)
-  const pointsBack = turn.clean.length <= MAX_POINTING_CHARS && POINTS_BACK.test(turn.clean);
   return followUpInContext(turn, topic, elliptical || pointsBack || match.confidence < turn.settings.threshold);
 }
 

@@ -15,6 +15,19 @@ const HOW_TO_MARGIN = 0.1;
 const HUMAN_LEAD = 0.15;
 const HUMAN_SHARE = 0.6;
 
+// Where a procedure starts, asked of one that leads the runner-up this far, at this share of the threshold
+// ("请问注销视频号账号，第一步应进入哪个菜单": its words weigh it down, but nothing else comes near it).
+const FIRST_STEP_LEAD = 0.05;
+const FIRST_STEP_SHARE = 0.8;
+
+function startsProcedure(best: MatchResult, kb: KnowledgeBase, threshold: number): boolean {
+  const [top, second] = best.candidates;
+  const intent = top ? kb.intents.get(top.intentId) : undefined;
+  if (!top || !intent || intent.type !== "faq" || intent.steps.length === 0) return false;
+  if (!FIRST_STEP.test(best.text.replace(/\s+/g, ""))) return false;
+  return best.confidence >= FIRST_STEP_SHARE * threshold && top.score - (second?.score ?? 0) >= FIRST_STEP_LEAD;
+}
+
 function handoffLeads(best: MatchResult, kb: KnowledgeBase, threshold: number): boolean {
   const [top, second] = best.candidates;
   if (!top || kb.intents.get(top.intentId)?.type !== "handoff") return false;
@@ -31,6 +44,9 @@ export function newQuestion(turn: Turn): Decision | undefined {
   const best = understood(turn);
   const top = best.candidates[0];
   if (top && handoffLeads(best, kb, settings.threshold)) return handoff(turn.state, "asked", best.confidence, kb, settings);
+  if (top && best.confidence < settings.threshold && startsProcedure(best, kb, settings.threshold)) {
+    return answer({ ...turn.state, lastQuestion: turn.input.text }, kb.intents.get(top.intentId)!, best.confidence, kb, settings, best, turn.input.text);
+  }
   if (!top || best.confidence < settings.threshold) return undefined;
   const intent = kb.intents.get(top.intentId)!;
   if (intent.type === "out-of-scope") return undefined;

@@ -1,7 +1,7 @@
 import { beforeLastStep, showStep } from "../answer.js";
 import type { Decision } from "../decide.js";
 import { quick, say, sayWithMenu } from "../decisions.js";
-import { ACK, ALL_STEPS, NEXT, PREV, REPEAT, STEP_NUMBER } from "../phrases.js";
+import { ACK, ALL_STEPS, LAST_STEP, NEXT, PREV, REPEAT, STEP_NUMBER } from "../phrases.js";
 import { goalIntent, procedures } from "../reading.js";
 import { renderAllSteps } from "../render.js";
 import { respond } from "../responses.js";
@@ -17,7 +17,7 @@ export function paging(turn: Turn): Decision | undefined {
   let topic = topicOf(turn);
   const walking = topic !== undefined && topic.steps.length > 0 && state.step < topic.steps.length - 1;
   const next = NEXT.test(clean) || (walking && ACK.test(clean));
-  const numbered = STEP_NUMBER.exec(clean);
+  const numbered = STEP_NUMBER.exec(clean) ?? (LAST_STEP.test(clean) ? (["", "last"] as unknown as RegExpExecArray) : null);
   // ("第一步是什么" asks a step of a procedure being talked about; without one it is a question to read)
   if (numbered && !next && (!topic || topic.steps.length === 0) && !goalIntent(state, kb)?.steps.length) return undefined;
   if (!next && !numbered && !PREV.test(clean) && !REPEAT.test(clean) && !ALL_STEPS.test(clean)) return undefined;
@@ -33,7 +33,10 @@ export function paging(turn: Turn): Decision | undefined {
     topic = resume;
   }
   const last = topic.steps.length - 1;
-  if (numbered) return showStep(state, topic, Math.min(Math.max(stepNumber(numbered[1]!) - 1, 0), last), kb, settings, false);
+  if (numbered) {
+    const step = numbered[1] === "last" ? last : Math.min(Math.max(stepNumber(numbered[1]!) - 1, 0), last);
+    return showStep(state, topic, step, kb, settings, false);
+  }
   if (next) return showStep(state, topic, Math.min(state.step + 1, last), kb, settings, state.step >= last);
   if (PREV.test(clean)) return showStep(state, topic, Math.max(state.step - 1, 0), kb, settings, false);
   if (REPEAT.test(clean)) return showStep(state, topic, state.step, kb, settings, false);
