@@ -136,6 +136,7 @@ describe("long and English messages", () => {
     ["entirely in English", "how long are comments kept after deregistering", "retention-interactions"],
     ["in English with an inflected verb", "can I reopen my channels account after deleting it", "reopen"],
     ["voice-typed, without punctuation, the question after a story", "我是开店的之前用公众号绑了视频号现在想注销视频号但是听说要先解绑那个公众号要怎么解绑啊", "unbind-gzh"],
+    ["indirectly, saying what the user no longer wants to see", "微信发现那页里有个刷短视频的格子，能让它别再显示出来吗", "close-entry"],
     ["with a premise before the question", "我想问一下就是我如果把视频号注销了那我的粉丝还会不会在呀因为我好不容易攒了几百个粉丝", "retention-fans"],
   ])("answers a question %s", (_style, text, expected) => {
     const { intent, confidence } = top(text);
