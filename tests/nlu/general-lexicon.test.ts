@@ -70,6 +70,9 @@ describe("general language data", () => {
     expect(g.stopwords).toContain("一共");
     // 要好久 asks how long in the south-west ("要弄好久哦"), and says it takes long elsewhere: either way, a duration
     expect(g.synonyms["多久"]).toContain("要好久");
+    // a thing asked back with its object between the words ("get them back"), and cheapness as cost
+    expect(g.synonyms["恢复"]).toContain("get them back");
+    expect(g.synonyms["成本"]).toContain("cheapest");
     // general data holds words and short terms, never whole questions
     for (const form of all) expect(form.split(" ").length, form).toBeLessThanOrEqual(5);
   });
