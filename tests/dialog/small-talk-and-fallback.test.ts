@@ -121,3 +121,11 @@ describe("the fallback ladder", () => {
     expect(turns[1]!.replies).toEqual([]);
   });
 });
+
+describe("asking who the bot is", () => {
+  it("is asked in its own words, not by a word a question about something else has (改视频号的名字)", async () => {
+    await conversation().play([{ say: "你叫什么名字", kind: "answer", intent: "who-are-you" }]);
+    const renamed = await conversation().send("怎么改视频号的名字");
+    expect(renamed.intent).not.toBe("who-are-you");
+  });
+});
