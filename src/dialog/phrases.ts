@@ -1,15 +1,16 @@
 // What the dialog reads in a message besides its topic: paging, why, acknowledgments, leaving the queue.
 
 // (after an acknowledgment: "嗯好然后下一步呢", "好的，下一步", "ok next")
-const ACKED = "(?:嗯+|哦+|好的?|好吧|行|ok|okay|那|中|得嘞|明白了?|了解了?|懂了|知道了|已进入|进去了|进来了|找到了|找着了|点开了|打开了|弄好了|搞定了|done)*";
+// (and what says a step was done: "点进去了", "找着了", "打开了", "found it", "got it"; not "关了", a case)
+const ACKED = "(?:嗯+|哦+|好的?|好吧|行|ok|okay|alright|right|cool|great|yes|yep|那|中|得嘞|明白了?|了解了?|懂了|知道了|已进入|已经进去|(?:点|进|找|打|弄|搞|做|看|设|选|到)\\p{Script=Han}{0,2}了|foundit|gotit|iamin|imin|done|and)*";
 // (what a step is asked with: "下一步是什么", "上一步点哪", "第一步要做什么")
 const STEP_ASKED = "(?:是什么|是啥|是哪个|做什么|干什么|干嘛|要做什么|要干嘛|该做什么|该干嘛|怎么做|怎么弄|点哪|点哪里|点哪儿|进哪|进哪里|去哪|去哪里)?";
-export const NEXT = new RegExp(`^${ACKED}(下一步|然后|接着|继续|好了|好了然后|下一个|nextstep|next|done|ok了|弄好了|搞定了|完成了|做完了)+${STEP_ASKED}(呢|啊|了|吧)?$`);
-export const PREV = new RegExp(`^${ACKED}(上一步|上一个|返回上一步|回到上一步|previous|back)${STEP_ASKED}(呢|啊|吧)?$`);
+export const NEXT = new RegExp(`^${ACKED}(下一步|然后|接着|继续|好了|好了然后|下一个|nextstep|next|then|whatsnext|whatnext|done|ok了|弄好了|搞定了|完成了|做完了)+${STEP_ASKED}(呢|啊|了|吧)?$`, "u");
+export const PREV = new RegExp(`^${ACKED}(上一步|上一个|返回上一步|回到上一步|previous|back)${STEP_ASKED}(呢|啊|吧)?$`, "u");
 /** "最后一步是什么", "最后需要确认什么": the last step of the procedure in focus. */
-export const LAST_STEP = new RegExp(`^${ACKED}最后(?:一步)?(?:还)?(?:需要|要|该|得)?(?:确认|做|点|填|干|操作)?(?:一下)?(?:什么|啥|哪|哪里|哪个)?(呢|啊|吧)?$`);
+export const LAST_STEP = new RegExp(`^${ACKED}最后(?:一步)?(?:还)?(?:需要|要|该|得)?(?:确认|做|点|填|干|操作)?(?:一下)?(?:什么|啥|哪|哪里|哪个)?(呢|啊|吧)?$`, "u");
 /** "第一步是什么", "第3步呢": a step of the procedure in focus, by its number (the first capture). */
-export const STEP_NUMBER = new RegExp(`^${ACKED}第([一二三四五六七八九十]|\\d{1,2})步${STEP_ASKED}(呢|啊|吧)?$`);
+export const STEP_NUMBER = new RegExp(`^${ACKED}第([一二三四五六七八九十]|\\d{1,2})步${STEP_ASKED}(呢|啊|吧)?$`, "u");
 export const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍|repeat)(一下|一遍)?(呢|啊|吧)?$/;
 export const ALL_STEPS = /^(把)?(全部步骤|所有步骤|完整步骤|全部|全部的|都发我|一次性发完|全部发我|完整流程|全部流程|整个流程|步骤全部|步骤都)(都)?(发我|给我|发给我|发一下|列一下|说一下|看看|发出来)?(呢|吧|啊|一下)?$/;
 /** 「更多」 and its kin: the rest of the answer just given. */

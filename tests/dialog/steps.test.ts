@@ -36,7 +36,14 @@ describe("walking through a procedure step by step", () => {
       { say: "只关入口怎么操作", kind: "answer", has: ["第 1 步 / 共 5 步"] },
       { say: "ok done, next step?", kind: "answer", has: ["第 2 步 / 共 5 步"] },
       { say: "找着了 下一步呢", kind: "answer", has: ["第 3 步 / 共 5 步"] },
+      { say: "点进去了 下一步呢", kind: "answer", has: ["第 4 步 / 共 5 步"] },
+      { say: "Found it. Next?", kind: "answer", has: ["第 5 步 / 共 5 步"] },
     ]);
+    // a case said before the question ("关了然后呢") is no step done
+    const c = conversation();
+    await c.send("只关入口怎么操作");
+    const o = await c.send("注销了然后呢");
+    expect(o.replies.map((r) => r.text).join("\n")).not.toContain("第 2 步");
   });
 
   it("walks through the procedure a question about where it starts names (注销视频号第一步点哪)", async () => {

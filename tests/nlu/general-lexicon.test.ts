@@ -73,6 +73,9 @@ describe("general language data", () => {
     // a thing asked back with its object between the words ("get them back"), and cheapness as cost
     expect(g.synonyms["恢复"]).toContain("get them back");
     expect(g.synonyms["成本"]).toContain("cheapest");
+    // Hong Kong and Taiwan wording: 匯出 is exporting; 不要再顯示 is hiding
+    expect(g.synonyms["导出"]).toContain("汇出");
+    expect(g.synonyms["隐藏"]).toContain("不要再显示");
     // general data holds words and short terms, never whole questions
     for (const form of all) expect(form.split(" ").length, form).toBeLessThanOrEqual(5);
   });
