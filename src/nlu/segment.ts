@@ -287,7 +287,8 @@ function soundAlike(
       canonical = vocab;
       word = true;
     }
-    if (lex.stopwords.has(chars[i + len - 1]!)) continue;
+    // (a term of the lexicon of three characters or more may end in one: 公众好 is 公众号)
+    if (lex.stopwords.has(chars[i + len - 1]!) && !(listed && len >= 3)) continue;
     // a typo mostly keeps a character of the word right (主销, 下栽, 视屏号); one that keeps none never
     // takes a character from a real word next to it: 香港今日 has no 港今 (干净)
     const spelledAs = word ? canonical : (lex.soundsLikeSurface.get(key) ?? canonical);

@@ -19,6 +19,8 @@ describe("segment", () => {
 
   it("catches homophone typos by their sound", () => {
     expect(texts("视屏号怎么注消")).toEqual(expect.arrayContaining(["视频号", "注销"]));
+    // a typo of a term of three characters may end in a function word's character (号 typed 好)
+    expect(texts("公众好打开率会降多少")).toEqual(expect.arrayContaining(["公众号"]));
   });
 
   it("understands typed pinyin", () => {
