@@ -174,6 +174,15 @@ function dropLeadingDiscourse(clause: string, lexicon: Lexicon): string {
   return [...rest].length >= 2 ? rest : clause;
 }
 
+// Words that refuse what follows them ("不想删号", "别跟我说隐藏", "not just hide"): what they refuse is not asked.
+const REFUSING = new Set(["不想", "不要", "别", "不用", "不打算", "不是要", "并不想", "not", "dont", "don t", "without"]);
+
+/** A clause without the words its refusals refuse: the word right after one, when it says something ("不要删"). */
+function withoutRefused(tokens: Token[]): Token[] {
+  if (!tokens.some((t) => REFUSING.has(t.text))) return tokens;
+  return tokens.filter((t, i) => i === 0 || !REFUSING.has(tokens[i - 1]!.text) || t.kind === "stop");
+}
+
 /** A clause that says something was done and asks nothing ("关了视频号", "注销之后"): the case of the question after it. */
 function saysDone(clause: string): boolean {
   return DONE.test(clause) && !QUESTION.test(clause);
@@ -602,7 +611,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   const clauseTokens = corroborated(
     clauses.map((c) => segment(c, index.lexicon)),
     index,
-  );
+  ).map(withoutRefused);
   let best = scoreText(clauseTokens.flat(), index, opts);
   const allTokens = best.tokens;
   let bestText = text;

@@ -160,6 +160,14 @@ describe("the pieces of a long message", () => {
     expect(m.confidence).toBeGreaterThanOrEqual(THRESHOLD);
   });
 
+  it("does not ask what the message refuses right after 不想 / 不要 / 别 (我不想删号，只想隐藏入口)", () => {
+    const m = matchIntent("我不想删号，只想隐藏入口", kb.index);
+    expect(m.tokens).not.toContain("注销");
+    expect(m.candidates[0]?.intentId).toBe("close-entry");
+    // a refusal followed by a function word refuses nothing it can tell ("不想让它显示")
+    expect(matchIntent("我不想让它在发现页上显示", kb.index).tokens).toContain("发现页");
+  });
+
   it("leaves out a clause that only turns to a new question (不问这个了)", () => {
     const m = matchIntent("不问这个了 关号以后视频能直接迁到抖音不", kb.index);
     expect(m.tokens).not.toContain("不问");
