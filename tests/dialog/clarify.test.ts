@@ -99,6 +99,12 @@ describe("clarifying an ambiguous question", () => {
   });
 });
 
+describe("a near tie read clearly", () => {
+  it("answers a whole question both close readings understand rather than asking which (只关入口的成功率)", async () => {
+    await conversation().play([{ say: "ＷｅＣｈａｔ视频号，只关入口的成功率是多少？？", kind: "answer", has: ["98%"] }]);
+  });
+});
+
 describe("clarifying between close candidates", () => {
   const dir = mkdtempSync(join(tmpdir(), "kb-close-"));
   mkdirSync(join(dir, "intents"));

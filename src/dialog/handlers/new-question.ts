@@ -8,6 +8,11 @@ import { FIRST_STEP } from "../phrases.js";
 import { respond } from "../responses.js";
 import { read, topicOf, understood, type Turn } from "../turn.js";
 
+// Two readings near-tied this clearly, of a question that says more than a bare word or two, are both
+// understood: the first is answered rather than asked about (drafted knowledge bases have many close
+// topics, a row and its cells); a low near tie, or a bare "苹果", is a real doubt and is asked about.
+const CLEAR_TIE = 0.6;
+const BARE_WORDS = 2;
 // A runner-up with steps this close to a best topic without any answers a how-to question instead.
 const HOW_TO_MARGIN = 0.1;
 // A request for a human said among words that weigh its confidence down (算了你直接帮我转人工吧我打字说不清楚)
@@ -74,6 +79,7 @@ export function newQuestion(turn: Turn): Decision | undefined {
     secondIntent?.type === "faq" &&
     second.score >= settings.threshold &&
     top.score - second.score < settings.clarifyMargin &&
+    (best.confidence < CLEAR_TIE || read(turn).words.length <= BARE_WORDS) &&
     !intent.related.includes(second.intentId) &&
     !secondIntent.related.includes(intent.id)
   ) {
