@@ -104,7 +104,7 @@ export function understood(turn: Turn): MatchResult {
   // unknown words ("qwerty") are not a follow-up to anything
   const readable = words.length > 0 && words.every((w) => kb.index.idf.has(w));
   let best = match;
-  // (a short question that points back, "整个流程走下来要多久", is read with the last question too)
+  // (a short question that points back, "过了这个期限还能恢复吗", is read with the last question too)
   if (state.lastQuestion && (elliptical || ((readable || pointsBack) && match.confidence < settings.threshold))) {
     const inContext = matchIntent(`${state.lastQuestion} ${turn.input.text}`, kb.index);
     // (read with the follow-up: a clause of the last question alone is not this message's reading)
@@ -114,7 +114,10 @@ export function understood(turn: Turn): MatchResult {
     // (one naming only the subject, "那视频号呢", asks the last question of it: its own reading is no question)
     const onlySubject = elliptical && words.length > 0 && words.every((w) => kb.subject.has(w));
     const better = onlySubject ? 0 : match.confidence >= settings.threshold ? match.confidence + IN_CONTEXT_MARGIN : match.confidence;
-    if (inContext.confidence >= settings.threshold && inContext.confidence > better && !inContext.noise && withFollowUp) best = inContext;
+    // (a follow-up that names something of its own, "那粉丝呢" after the deregistration steps, does not ask
+    // for the topic just answered again: its own reading, when it has one)
+    const again = inContext.candidates[0]?.intentId === state.topic && own.length > 0 && match.confidence >= settings.threshold;
+    if (inContext.confidence >= settings.threshold && inContext.confidence > better && !inContext.noise && withFollowUp && !again) best = inContext;
   }
   turn.best = best;
   return best;

@@ -109,6 +109,14 @@ describe("follow-up questions read in context", () => {
     ]);
   });
 
+  it("does not answer the topic just walked through again for a follow-up naming something else (那粉丝呢 after the steps)", async () => {
+    await conversation().play([
+      { say: "我想彻底注销视频号", kind: "answer", intent: "deregister" },
+      { say: "下一步", kind: "answer" },
+      { say: "那粉丝呢", kind: "answer", intent: "retention-fans", has: ["立即清除"] },
+    ]);
+  });
+
   it("asks a question about another platform again of this one when the follow-up names only the subject (那视频号呢)", async () => {
     await conversation().play([
       { say: "嗯那个抖音号要怎么注销啊", kind: "fallback" },
