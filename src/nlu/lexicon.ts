@@ -35,6 +35,8 @@ export interface Lexicon {
   connectives: Set<string>;
   /** Single characters the general data calls function words (的, 了, 吗): never the first or last sound of a typo. */
   particles: Set<string>;
+  /** Cities, provinces and regions of the general data (canonical tokens). */
+  places: Set<string>;
   /** Fuzzy pinyin of the knowledge base's other words (from its phrasings) → the word: typos of words no lexicon entry lists. */
   vocabSounds: Map<string, string>;
   /** The knowledge base's own words (of two characters or more) that no lexicon entry lists. */
@@ -118,6 +120,8 @@ export interface GeneralLanguage {
   premise?: string[];
   /** Particles that end a spoken sentence: a long unpunctuated clause is split after them. */
   "sentence-end"?: string[];
+  /** Cities, provinces and regions: a knowledge base about one city does not answer about another. */
+  places?: string[];
 }
 
 let generalCache: GeneralLanguage | undefined;
@@ -131,6 +135,7 @@ export function generalLanguage(): GeneralLanguage {
       discourse: (raw.discourse ?? []).map(String),
       premise: (raw.premise ?? []).map(String),
       "sentence-end": (raw["sentence-end"] ?? []).map(String),
+      places: (raw.places ?? []).map(String),
     };
   }
   return generalCache;
@@ -177,6 +182,14 @@ export function compileLexicon(
   for (const w of general.stopwords) {
     const clean = cleanWord(w);
     if (clean && !own.has(clean)) stopwords.add(clean);
+  }
+  // places, read whole (a knowledge base's own words for them win)
+  const places = new Set<string>();
+  for (const w of general.places ?? []) {
+    const clean = cleanWord(w);
+    if (!clean || own.has(clean) || stopwords.has(clean)) continue;
+    if (!surfaces.has(clean)) surfaces.set(clean, clean);
+    places.add(surfaces.get(clean)!);
   }
   const entityOf = new Map<string, string>();
   const roleOf = new Map<string, EntityRole>();
@@ -243,6 +256,7 @@ export function compileLexicon(
       sentenceEnd,
       connectives,
       particles: new Set([...generalStops].filter((w) => [...w].length === 1 && CJK.test(w))),
+      places,
       vocabSounds: new Map(),
       vocabWords: new Set(),
       bridge: null,

@@ -54,6 +54,8 @@ export interface MatchIndex {
   lexicon: Lexicon;
   /** Tokens only small talk uses (你好, 谢谢): dropped when the message also asks something else. */
   chatOnly: Set<string>;
+  /** Whether the knowledge base is about one city's services (its texts say 市, 全市, 本市, X市). */
+  local: boolean;
 }
 
 // How much a token of each kind says about the question, before rarity (idf) is applied.
@@ -65,6 +67,10 @@ const KIND_WEIGHT: Record<TokenKind, number> = {
   number: 0.3,
   stop: 0.1,
 };
+// A token that says a text is about one city: 市 itself, 全市, 本市, or a city's name with 市.
+const CITY = /^(?:市|全市|本市|\p{Script=Han}{2,3}市)$/u;
+// Words after a place that make it people of the place (香港人, 上海户籍).
+const PEOPLE = new Set(["人", "居民", "籍", "户籍", "户口", "同胞", "市民", "people", "resident", "residents"]);
 // Candidates read from postings, then scored exactly; tokens in more examples than this only score.
 const MAX_CANDIDATES = 40;
 // How much of a phrasing's similarity is the share of the phrasing the message says (the rest is the share of the message it says).
@@ -270,6 +276,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     unknownIdf,
     chatOnly: new Set([...df.keys()].filter((t) => vocab.every((v, i) => !v.has(t) || intents[i]!.type === "smalltalk"))),
     lexicon,
+    local: [...df.keys(), ...answerIdf.keys()].some((t) => CITY.test(t)),
   };
   lexicon.bridge = bridgeFor([...tokenized.flatMap(({ examples, keywords }) => [...examples, keywords]), ...answerTexts], lexicon);
   tokenized.forEach(({ examples }, intent) => {
@@ -468,6 +475,11 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   }
 
   const entities = tokens.map((t) => t.text).filter((t) => index.lexicon.entityOf.has(t));
+  // a place a knowledge base about one city never names is another city's question ("上海的路边停车月卡")
+  // (people of a place are not the place: 香港人可以办吗)
+  const elsewhere =
+    index.local &&
+    tokens.some((t, i) => index.lexicon.places.has(t.text) && !index.idf.has(t.text) && !index.answerIdf.has(t.text) && !PEOPLE.has(tokens[i + 1]?.text ?? ""));
   const content = tokens.filter((t) => t.kind !== "stop");
   const hasUnknown = content.some((t) => !index.idf.has(t.text) && !index.answerIdf.has(t.text));
   // only question frames and particles ("啥", "怎么办"): nothing says what the question is about
@@ -492,6 +504,7 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
         }
       }
       if (otherSubject) score *= OTHER_PLATFORM_PENALTY;
+      if (elsewhere) score *= FOREIGN_PENALTY;
       return { intentId: index.intentIds[intent]!, score: round(Math.min(1, score)) };
     })
     .sort((a, b) => b.score - a.score);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileLexicon, generalLanguage, type GeneralLanguage } from "../../src/nlu/lexicon.js";
-import { buildIndex, splitRunOns, tokenize } from "../../src/nlu/match.js";
+import { buildIndex, matchIntent, splitRunOns, tokenize } from "../../src/nlu/match.js";
 
 // A small knowledge base of its own (a library's opening hours and loans): the general language
 // data must carry to any topic, not only to the project's article.
@@ -117,5 +117,31 @@ describe("sound-alike typos of the knowledge base's own words", () => {
     // 开们 sounds like 开门, but here its 开 belongs to the word 召开
     expect(tokenize("会议召开们都到了", build()).map((t) => t.text)).not.toContain("开门");
     expect(tokenize("几点开门", build()).map((t) => t.text)).toContain("开门");
+  });
+});
+
+describe("places", () => {
+  const general: GeneralLanguage = { synonyms: {}, stopwords: ["的", "怎么", "吗"], places: ["上海", "香港"] };
+  const intents = (city: string) => [
+    { id: "card", type: "faq" as const, title: "月卡怎么办", examples: ["月卡怎么办理", `${city}停车月卡怎么申请`], keywords: [] },
+    { id: "fee", type: "faq" as const, title: "月卡多少钱", examples: ["月卡多少钱一个月"], keywords: [] },
+  ];
+  const confidence = (city: string, text: string): number => {
+    const { lexicon } = compileLexicon({ synonyms: {}, stopwords: [], entities: {}, frames: [] }, general);
+    return matchIntent(text, buildIndex(intents(city), lexicon)).confidence;
+  };
+
+  it("ships a list of cities and regions", () => {
+    expect(generalLanguage().places).toEqual(expect.arrayContaining(["上海", "香港", "shanghai"]));
+  });
+
+  it("turns away a question about a place a knowledge base about one city never names", () => {
+    // a city's services (全市): 上海 is another city's question; its people are not (香港人可以办吗)
+    expect(confidence("全市", "上海的停车月卡怎么办理")).toBeLessThan(0.5 * confidence("全市", "停车月卡怎么办理"));
+    expect(confidence("全市", "香港人可以办理月卡吗")).toBeGreaterThan(0.5 * confidence("全市", "可以办理月卡吗"));
+  });
+
+  it("leaves a place alone where the knowledge base is not about one city", () => {
+    expect(confidence("小区", "上海的停车月卡怎么办理")).toBeGreaterThan(0.5 * confidence("小区", "停车月卡怎么办理"));
   });
 });
