@@ -76,6 +76,9 @@ describe("general language data", () => {
     // Hong Kong and Taiwan wording: 匯出 is exporting; 不要再顯示 is hiding
     expect(g.synonyms["导出"]).toContain("汇出");
     expect(g.synonyms["隐藏"]).toContain("不要再显示");
+    // colloquial forms: 重样 is 重复, 爹娘 and 爸妈 are 父母
+    expect(g.synonyms["重复"]).toContain("重样");
+    expect(g.synonyms["父母"]).toEqual(expect.arrayContaining(["爸妈", "爹娘"]));
     // general data holds words and short terms, never whole questions
     for (const form of all) expect(form.split(" ").length, form).toBeLessThanOrEqual(5);
   });
