@@ -53,7 +53,7 @@ export interface Bot {
  * different conversations run concurrently.
  * @example
  * const bot = createBot({ knowledge: () => kb, store: createMemoryStore(), log });
- * const outcome = await bot.handle({ channel: "api", conversationId: "api:u1", userId: "u1", text: "视频号怎么关", messageId: "m1", at: Date.now() });
+ * const outcome = await bot.handle({ channel: "api", conversationId: "api:u1", userId: "u1", text: "你好", messageId: "m1", at: Date.now() });
  */
 export function createBot(options: BotOptions): Bot {
   const { store, settings = defaultDialogSettings, idleMs = 30 * 60_000 } = options;

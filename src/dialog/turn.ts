@@ -111,7 +111,7 @@ export function understood(turn: Turn): MatchResult {
     const own = words.filter((w) => !kb.lexicon.frames.has(w) || words.length === 1);
     const withFollowUp = own.length === 0 || own.some((w) => inContext.tokens.includes(w)) || words.some((w) => inContext.tokens.includes(w));
     // a follow-up understood on its own ("那粉丝呢" → 粉丝) keeps its own reading unless the context reads it clearly better
-    // (one naming only the subject, "那视频号呢", asks the last question of it: its own reading is no question)
+    // (one naming only the subject, "那X呢" with X the subject, asks the last question of it: its own reading is no question)
     const onlySubject = elliptical && words.length > 0 && words.every((w) => kb.subject.has(w));
     const better = onlySubject ? 0 : match.confidence >= settings.threshold ? match.confidence + IN_CONTEXT_MARGIN : match.confidence;
     // (a follow-up that names something of its own, "那粉丝呢" after the deregistration steps, does not ask

@@ -181,7 +181,7 @@ function dropLeadingDiscourse(clause: string, lexicon: Lexicon): string {
 }
 
 // Words that refuse what follows them ("不想删号", "别跟我说隐藏", "not just hide"): what they refuse is not asked.
-const REFUSING = new Set(["不想", "不要", "别", "不用", "不打算", "不是要", "并不想", "not", "dont", "don t", "without"]);
+const REFUSING = new Set(["不想", "不要", "别", "不用", "不打算", "不是要", "并不想", "not", "dont", "without"]);
 
 /** A clause without the words its refusals refuse: the word right after one, when it says something ("不要删"). */
 function withoutRefused(tokens: Token[]): Token[] {
@@ -189,7 +189,7 @@ function withoutRefused(tokens: Token[]): Token[] {
   return tokens.filter((t, i) => i === 0 || !REFUSING.has(tokens[i - 1]!.text) || t.kind === "stop");
 }
 
-/** A clause that says something was done and asks nothing ("关了视频号", "注销之后"): the case of the question after it. */
+/** A clause that says something was done and asks nothing ("关了账号", "注销之后"): the case of the question after it. */
 function saysDone(clause: string): boolean {
   return DONE.test(clause) && !QUESTION.test(clause);
 }
@@ -638,7 +638,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       seen.add(key);
       // a premise ("如果注销了") is read with the clause after it, not alone
       if (p.length === 1 && p[0]! < clauses.length - 1 && opensPremise(clauses[p[0]!]!, index.lexicon)) return false;
-      // and so is a clause that says what was done ("关了视频号") before a clause that asks what then
+      // and so is a clause that says what was done ("关了账号") before a clause that asks what then
       if (p.length === 1 && p[0]! < clauses.length - 1 && saysDone(clauses[p[0]!]!) && QUESTION.test(clauses[p[0]! + 1]!)) return false;
       // two or three English words in a message that says more ("new role: …") label it, they do not ask
       const toks = p.flatMap((i) => clauseTokens[i]!);

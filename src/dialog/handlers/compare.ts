@@ -16,10 +16,10 @@ import { understood, type Turn } from "../turn.js";
  */
 export function compare(turn: Turn): Decision | undefined {
   const { kb, settings, clean } = turn;
-  // (a comparing word of a long message's story is not its question: "我在做一份合规比较，抖音、小红书的
-  // 规则看过了……视频号实际提供的是什么" compares nothing; a clause that asks must say it)
-  const clauses = normalizeText(turn.input.text).clauses;
-  const compares = clauses.length <= 1 ? COMPARE.test(clean) : clauses.some((c) => QUESTION.test(c) && COMPARE.test(c.replace(/\s+/g, "")));
+  // (a comparing word of a long message's story is not its question: in "我在做一份合规比较，两家的规则
+  // 看过了……这里实际提供的是什么" nothing is compared; a clause that asks must say it)
+  const norm = normalizeText(turn.input.text);
+  const compares = norm.clauses.length <= 1 ? COMPARE.test(clean) : norm.clauses.some((c) => QUESTION.test(c) && COMPARE.test(c.replace(/\s+/g, "")));
   if (!compares) return undefined;
   const said = new Set(tokenize(turn.input.text, kb.lexicon).map((t) => t.text));
   const names = (name: string): boolean => {
@@ -29,15 +29,15 @@ export function compare(turn: Turn): Decision | undefined {
   // a row is also named by the words no other row of its table has, when all are said ("初级和高级教练":
   // 初级健身教练 and 高级健身教练, the words they share said once or not at all)
   // (by the dictionary's words: a name the lexicon reads as one term, 初级健身教练, is still 初级 健身 教练)
-  const spoken = new Set([...said, ...dictionaryWords(normalizeText(turn.input.text).text)]);
-  const namedApart = (table: Table, row: TableRow): boolean => {
-    const others = new Set(table.rows.filter((r) => r !== row).flatMap((r) => [r.name, ...r.aliases].flatMap(dictionaryWords)));
-    const own = dictionaryWords(row.name).filter((w) => !others.has(w));
-    return own.length > 0 && own.every((w) => spoken.has(w));
-  };
+  const spoken = new Set([...said, ...dictionaryWords(norm.text)]);
   let best: { table: Table; rows: TableRow[] } | undefined;
   for (const table of kb.tables.values()) {
-    const rows = table.rows.filter((r) => [r.name, ...r.aliases].some(names) || namedApart(table, r));
+    const rowWords = table.rows.map((r) => ({ name: dictionaryWords(r.name), all: [r.name, ...r.aliases].flatMap(dictionaryWords) }));
+    const namedApart = (k: number): boolean => {
+      const own = rowWords[k]!.name.filter((w) => !rowWords.some((o, j) => j !== k && o.all.includes(w)));
+      return own.length > 0 && own.every((w) => spoken.has(w));
+    };
+    const rows = table.rows.filter((r, k) => [r.name, ...r.aliases].some(names) || namedApart(k));
     if (rows.length >= 2 && rows.length > (best?.rows.length ?? 0)) best = { table, rows };
   }
   if (!best) return undefined;
@@ -77,7 +77,7 @@ function ownerOf(table: Table, kb: KnowledgeBase): Intent | undefined {
 
 const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
 
-/** The words of a text as the dictionary segmenter cuts them (normalised, letters and figures kept). */
+/** The words of a text as the dictionary segmenter cuts them (lower case, letters and figures kept). */
 function dictionaryWords(text: string): string[] {
-  return [...segmenter.segment(normalizeText(text).text)].filter((w) => w.isWordLike).map((w) => w.segment);
+  return [...segmenter.segment(text.toLowerCase())].filter((w) => w.isWordLike).map((w) => w.segment);
 }

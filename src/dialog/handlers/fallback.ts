@@ -5,8 +5,8 @@ import { read, understood, type Turn } from "../turn.js";
 /** What no handler before understood: a miss, with the nearest topics and, from the second, a human. Always decides. */
 export function fallback(turn: Turn): Decision {
   const decision = miss(turn.state, understood(turn), turn.kb, turn.settings);
-  // a question about another subject ("抖音号要怎么注销") is what "那视频号呢" asks again of this one: it is
-  // remembered without the other subject's words
+  // a question about another subject ("抖音号要怎么注销") is what a follow-up naming this one ("那X呢")
+  // asks again of it: it is remembered without the other subject's words
   const asked = ofOtherSubject(turn);
   return asked ? { ...decision, state: { ...decision.state, lastQuestion: asked } } : decision;
 }

@@ -21,7 +21,7 @@ const HUMAN_LEAD = 0.15;
 const HUMAN_SHARE = 0.6;
 
 // Where a procedure starts, asked of one that leads the runner-up this far, at this share of the threshold
-// ("请问注销视频号账号，第一步应进入哪个菜单": its words weigh it down, but nothing else comes near it).
+// ("请问注销账号，第一步应进入哪个菜单": its words weigh it down, but nothing else comes near it).
 const FIRST_STEP_LEAD = 0.05;
 const FIRST_STEP_SHARE = 0.8;
 
@@ -29,7 +29,6 @@ function startsProcedure(best: MatchResult, kb: KnowledgeBase, threshold: number
   const [top, second] = best.candidates;
   const intent = top ? kb.intents.get(top.intentId) : undefined;
   if (!top || !intent || intent.type !== "faq" || intent.steps.length === 0) return false;
-  if (!FIRST_STEP.test(best.text.replace(/\s+/g, ""))) return false;
   return best.confidence >= FIRST_STEP_SHARE * threshold && top.score - (second?.score ?? 0) >= FIRST_STEP_LEAD;
 }
 
@@ -49,7 +48,8 @@ export function newQuestion(turn: Turn): Decision | undefined {
   const best = understood(turn);
   const top = best.candidates[0];
   if (top && handoffLeads(best, kb, settings.threshold)) return handoff(turn.state, "asked", best.confidence, kb, settings);
-  if (top && best.confidence < settings.threshold && startsProcedure(best, kb, settings.threshold)) {
+  const firstStep = FIRST_STEP.test(best.text.replace(/\s+/g, ""));
+  if (top && firstStep && best.confidence < settings.threshold && startsProcedure(best, kb, settings.threshold)) {
     return answer({ ...turn.state, lastQuestion: turn.input.text }, kb.intents.get(top.intentId)!, best.confidence, kb, settings, best, turn.input.text);
   }
   if (!top || best.confidence < settings.threshold) return undefined;
@@ -60,8 +60,7 @@ export function newQuestion(turn: Turn): Decision | undefined {
   const state = best === match && intent.type !== "smalltalk" ? { ...turn.state, lastQuestion: turn.input.text } : turn.state;
 
   // "X 怎么弄" wants the doing of it: a close runner-up that has steps goes before one that has none, and
-  // a procedure to walk through before a row that only names its path ("注销视频号第一步点哪")
-  const firstStep = FIRST_STEP.test(best.text.replace(/\s+/g, ""));
+  // a procedure to walk through before a row that only names its path ("注销账号第一步点哪")
   if (intent.type === "faq" && (firstStep || asksHow(best, kb)) && intent.steps.length === 0) {
     const close = best.candidates.slice(1).filter((c) => top.score - c.score <= HOW_TO_MARGIN);
     const doing =

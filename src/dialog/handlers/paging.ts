@@ -17,10 +17,10 @@ export function paging(turn: Turn): Decision | undefined {
   let topic = topicOf(turn);
   const walking = topic !== undefined && topic.steps.length > 0 && state.step < topic.steps.length - 1;
   const next = NEXT.test(clean) || (walking && ACK.test(clean));
-  const numbered = STEP_NUMBER.exec(clean) ?? (LAST_STEP.test(clean) ? (["", "last"] as unknown as RegExpExecArray) : null);
+  const numbered = stepAsked(clean);
   // ("第一步是什么" asks a step of a procedure being talked about; without one it is a question to read)
-  if (numbered && !next && (!topic || topic.steps.length === 0) && !goalIntent(state, kb)?.steps.length) return undefined;
-  if (!next && !numbered && !PREV.test(clean) && !REPEAT.test(clean) && !ALL_STEPS.test(clean)) return undefined;
+  if (numbered !== null && !next && (!topic || topic.steps.length === 0) && !goalIntent(state, kb)?.steps.length) return undefined;
+  if (!next && numbered === null && !PREV.test(clean) && !REPEAT.test(clean) && !ALL_STEPS.test(clean)) return undefined;
   if (!topic || topic.steps.length === 0) {
     const resume = goalIntent(state, kb);
     if (!resume || resume.steps.length === 0) {
@@ -33,10 +33,7 @@ export function paging(turn: Turn): Decision | undefined {
     topic = resume;
   }
   const last = topic.steps.length - 1;
-  if (numbered) {
-    const step = numbered[1] === "last" ? last : Math.min(Math.max(stepNumber(numbered[1]!) - 1, 0), last);
-    return showStep(state, topic, step, kb, settings, false);
-  }
+  if (numbered !== null) return showStep(state, topic, numbered === "last" ? last : Math.min(Math.max(numbered - 1, 0), last), kb, settings, false);
   if (next) return showStep(state, topic, Math.min(state.step + 1, last), kb, settings, state.step >= last);
   if (PREV.test(clean)) return showStep(state, topic, Math.max(state.step - 1, 0), kb, settings, false);
   if (REPEAT.test(clean)) return showStep(state, topic, state.step, kb, settings, false);
@@ -47,7 +44,10 @@ export function paging(turn: Turn): Decision | undefined {
 
 const NUMERALS = "一二三四五六七八九十";
 
-/** A step's number as written (3, 三, 十). */
-function stepNumber(written: string): number {
+/** The step a message asks for by its number (第三步呢: 3) or as the last one (最后需要确认什么), or null. */
+function stepAsked(clean: string): number | "last" | null {
+  if (LAST_STEP.test(clean)) return "last";
+  const written = STEP_NUMBER.exec(clean)?.[1];
+  if (written === undefined) return null;
   return /^\d+$/.test(written) ? Number(written) : NUMERALS.indexOf(written) + 1;
 }
