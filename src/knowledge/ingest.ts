@@ -679,6 +679,14 @@ function draftConversation(values: { title: string; topics: string; example: str
 const ALIAS = /([\p{Script=Han}A-Za-z0-9]{2,})[（(]\s*(?:简称|又称|又名|英文|即|俗称)?\s*([^（）()，,、。；;:：\d]{1,8})\s*[）)]/gu;
 // "X，简称Y", "X又称“Y”": another name, marked as one, outside brackets
 const MARKED_ALIAS = /([\p{Script=Han}A-Za-z0-9]{2,})[，,]?\s*(?:以下简称|下称|简称|又称|又名|也叫|也称|俗称|统称为)\s*[“"「『]?([\p{Script=Han}A-Za-z0-9]{1,8}?)[”"」』]?(?=[，,。；;）)\s]|$)/gu;
+// "X（…）" whose brackets may hold several marked names, and one marked name inside them
+const BRACKETED_NAMES = /([\p{Script=Han}A-Za-z0-9]{2,})[（(]([^（）()]{2,60})[）)]/gu;
+const NAME_IN_BRACKETS = /(?:以下简称|下称|简称|又称|又名|也叫|也称|俗称|统称为|英文)\s*[“"「『]?([\p{Script=Han}A-Za-z0-9]{1,8}?)[”"」』]?(?=[，,。；;]|$)/gu;
+/** Whether a position of a text is inside brackets opened before it and not yet closed. */
+function insideBrackets(text: string, at: number): boolean {
+  const before = text.slice(0, at);
+  return Math.max(before.lastIndexOf("("), before.lastIndexOf("（")) > Math.max(before.lastIndexOf(")"), before.lastIndexOf("）"));
+}
 const UNIT_ONLY = /^(秒|分钟|小时|天|日|周|月|个月|年|%|元|万元|个|次|人|项)$/;
 const wordSegmenter = new Intl.Segmenter("zh", { granularity: "word" });
 
@@ -718,9 +726,22 @@ function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["table
       if (term && [...term].length >= 2) addTerm(term, alias);
     }
   }
+  // "X（简称“Y”，俗称“Z”）": every name marked inside the brackets after X is another name of X
+  // (not of the word before 俗称 there: "本地人俗称" says who calls it so)
+  for (const text of texts.slice(1)) {
+    for (const m of text.matchAll(BRACKETED_NAMES)) {
+      const words = [...wordSegmenter.segment(m[1]!)].filter((w) => w.isWordLike).map((w) => w.segment);
+      const names = [...m[2]!.matchAll(NAME_IN_BRACKETS)].map((n) => trimPunct(n[1]!)).filter((n) => [...n].length >= 2);
+      if (names.length === 0) continue;
+      const whole = names.map((n) => abbreviated(words, n)).find((t) => t !== undefined);
+      const term = [...m[1]!].length <= 6 ? m[1]! : (whole ?? lastChars(words, 3));
+      for (const n of names) if (term && [...term].length >= 2) addTerm(term, n);
+    }
+  }
   // "X，简称Y", "X又称Y", "X（以下简称“Y”）": another name, marked as one
   for (const text of texts.slice(1)) {
     for (const m of text.matchAll(MARKED_ALIAS)) {
+      if (insideBrackets(text, m.index)) continue;
       const words = [...wordSegmenter.segment(m[1]!)].filter((w) => w.isWordLike).map((w) => w.segment);
       const term = [...m[1]!].length <= 6 ? m[1]! : lastChars(words, 3);
       if (term && [...term].length >= 2 && [...m[2]!].length >= 2) addTerm(term, m[2]!);

@@ -368,6 +368,32 @@ describe("questions and names drafted from the text", () => {
     expect(Object.values(syn).flat()).not.toContain("自有或租住均可");
   });
 
+  it("reads every name marked inside one pair of brackets as a name of what comes before them", () => {
+    const r = ingestArticle(
+      [
+        "门诊指南",
+        "澜州市第二人民医院(简称\"澜州二院\",本地人俗称\"二院\")有3个院区。二院的门诊全年开放。",
+        "溪州市公安局交通管理支队(以下简称\"溪州交管\")负责登记。",
+        "一、院区",
+        "本部在中山路。",
+      ].join("\n"),
+      { prefix: "hosp", sourceName: "hosp.txt" },
+    );
+    const syn = r.lexiconFile.synonyms;
+    expect(syn["澜州市第二人民医院"]).toEqual(expect.arrayContaining(["澜州二院", "二院"]));
+    // not the word before 俗称 inside the brackets (who calls it so), nor 以下 of 以下简称
+    expect(syn["本地人"]).toBeUndefined();
+    expect(syn["以下"]).toBeUndefined();
+    expect(syn["溪州市公安局交通管理支队"]).toContain("溪州交管");
+  });
+
+  it("gives an age limit's words no everyday form that says something else (号满了 is full, 抢不到 is missing out)", () => {
+    const r = ingestArticle(["办卡指南", "一、条件", "年满18周岁可以办理。未满18周岁由监护人代办。"].join("\n"), { prefix: "age", sourceName: "age.txt" });
+    const forms = Object.values(r.lexiconFile.synonyms).flat();
+    expect(forms).not.toContain("满");
+    expect(forms).not.toContain("不到");
+  });
+
   it("reads the article's own words whole, with their everyday forms and other names", () => {
     const T = questionTemplates();
     // a run of characters a dictionary reads one by one, and a word with a one-character head, in two facts or more

@@ -148,3 +148,26 @@ describe("places", () => {
     expect(confidence("小区", "上海的停车月卡怎么办理")).toBeGreaterThan(0.5 * confidence("小区", "停车月卡怎么办理"));
   });
 });
+
+describe("the shipped general language", () => {
+  // a knowledge base that writes 原件 ("the original") and 优先 ("to have priority")
+  const read = (text: string): string[] => {
+    const { lexicon } = compileLexicon({ synonyms: {}, stopwords: [], entities: {}, frames: [] }, generalLanguage());
+    const index = buildIndex(
+      [
+        { id: "copy", type: "faq", title: "病历原件", examples: ["病历原件能借出吗", "复印要带原件吗"], keywords: [] },
+        { id: "first", type: "faq", title: "优先就诊", examples: ["老人可以优先就诊吗"], keywords: [] },
+      ],
+      lexicon,
+    );
+    return tokenize(text, index.lexicon).filter((t) => t.kind !== "stop").map((t) => t.text);
+  };
+
+  it("reads 原来 (before) as wording, not as a word of the knowledge base the dictionary also glosses 'original'", () => {
+    expect(read("原来的病历号还在吗")).not.toContain("原件");
+  });
+
+  it("reads 'have' as wording, not as a verb the dictionary gives a word of the knowledge base", () => {
+    expect(read("I have no idea")).not.toContain("优先");
+  });
+});
