@@ -423,9 +423,10 @@ function sharedGlosses(unused: string[], glossed: Map<string, string[]>, bridge:
     if (!glosses) continue;
     let best: BridgeTarget[] = [];
     for (const gloss of glosses) {
-      for (const { words, bracketed } of glossParts(gloss)) {
+      for (const { words, bracketed, verb } of glossParts(gloss)) {
         if (bracketed) continue;
-        const targets = translations(bridge, words.join(" ")).filter((t) => t.score >= MIN_SHARED_SCORE && t.word !== word);
+        // (said as the same part of speech: 分享 "to share" is not 股票 "share")
+        const targets = translations(bridge, words.join(" ")).filter((t) => t.score >= MIN_SHARED_SCORE && t.word !== word && t.verb === verb);
         if (targets.length > 0 && (best.length === 0 || targets[0]!.score > best[0]!.score)) best = pick(targets);
       }
     }

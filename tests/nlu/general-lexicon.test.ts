@@ -171,3 +171,28 @@ describe("the shipped general language", () => {
     expect(read("I have no idea")).not.toContain("优先");
   });
 });
+
+describe("common English verbs in the shipped glossary", () => {
+  // a knowledge base that writes 股票 (stocks) and 电话 but never 分享
+  const read = (text: string): string[] => {
+    const { lexicon } = compileLexicon({ synonyms: { 直播: ["直播", "live"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage());
+    const index = buildIndex(
+      [
+        { id: "live", type: "faq", title: "直播", examples: ["怎么开直播", "客服电话是多少"], keywords: [] },
+        { id: "stocks", type: "faq", title: "股票", examples: ["股票类内容能发吗"], keywords: [] },
+      ],
+      lexicon,
+    );
+    return tokenize(text, index.lexicon).filter((t) => t.kind !== "stop").map((t) => t.text);
+  };
+
+  it("reads share as sharing, not as a stock", () => {
+    expect(read("share my videos")).not.toContain("股票");
+  });
+
+  it("reads living and called as wording, not as live streaming or a phone", () => {
+    expect(read("living in Shanghai")).not.toContain("直播");
+    expect(read("what are they called")).not.toContain("电话");
+    expect(read("call the hotline")).toContain("电话");
+  });
+});
