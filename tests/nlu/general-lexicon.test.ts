@@ -196,3 +196,23 @@ describe("common English verbs in the shipped glossary", () => {
     expect(read("call the hotline")).toContain("电话");
   });
 });
+
+describe("the shipped glossary's words of service help pages", () => {
+  const read = (text: string): string[] => {
+    const { lexicon } = compileLexicon({ synonyms: {}, stopwords: [], entities: {}, frames: [] }, generalLanguage());
+    const index = buildIndex(
+      [
+        { id: "park", type: "faq", title: "停车收费", examples: ["停车每天最多收多少钱"], keywords: [] },
+        { id: "night", type: "faq", title: "夜间门诊", examples: ["晚上有门诊吗", "几点签到"], keywords: [] },
+      ],
+      lexicon,
+    );
+    return tokenize(text, index.lexicon).filter((t) => t.kind !== "stop").map((t) => t.text);
+  };
+
+  it("reads parking, evening, clinic and check in as the knowledge base's words", () => {
+    expect(read("maximum parking fee")).toContain("停车");
+    expect(read("the evening clinic")).toEqual(expect.arrayContaining(["晚上", "门诊"]));
+    expect(read("when can I check in")).toContain("签到");
+  });
+});
