@@ -216,3 +216,16 @@ describe("the shipped glossary's words of service help pages", () => {
     expect(read("when can I check in")).toContain("签到");
   });
 });
+
+describe("the shipped general language's chat words", () => {
+  const lexicon = () => compileLexicon({ synonyms: { 多久: ["多久"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon;
+
+  it("reads the words a story is told with as wording, not as words the knowledge base never uses", () => {
+    const kinds = tokenize("听说那边还是一直这样 到底是真的吗", lexicon()).map((t) => t.kind);
+    expect(kinds.every((k) => k === "stop")).toBe(true);
+  });
+
+  it("reads 几天 as asking how long", () => {
+    expect(tokenize("退款要几天", lexicon()).map((t) => t.text)).toContain("多久");
+  });
+});
