@@ -225,6 +225,10 @@ describe("the shipped general language's chat words", () => {
     expect(kinds.every((k) => k === "stop")).toBe(true);
   });
 
+  it("reads 里 after a noun as where, not as part of an unknown word (卡里的钱)", () => {
+    expect(tokenize("卡里的钱还能退吗", lexicon()).map((t) => t.text)).not.toContain("卡里");
+  });
+
   it("reads 几天 as asking how long", () => {
     expect(tokenize("退款要几天", lexicon()).map((t) => t.text)).toContain("多久");
   });
