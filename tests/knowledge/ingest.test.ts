@@ -423,6 +423,8 @@ describe("questions and names drafted from the text", () => {
     expect(syn["前台"]).toEqual(expect.arrayContaining(["服务台", "柜台"]));
     // words of the circumstances are read as themselves (晚上 is no typo of 网上)
     expect(r.lexiconFile.stopwords).toContain("晚上");
+    // and so are the story's times, places and people (去年, 楼下, 老婆) when the article does not use them
+    expect(r.lexiconFile.stopwords).toEqual(expect.arrayContaining(["去年", "楼下", "老婆"]));
     expect(lexiconFileSchema.safeParse(r.lexiconFile).success).toBe(true);
     // quick-reply titles are questions: a row by its columns, the table by its rows
     expect(r.intentFile.find((i) => i.id === "gym-s1-t1-nian-ka")!.title).toBe("年卡的价格和有效期");
