@@ -104,7 +104,7 @@ const FRAME_ONLY_PENALTY = 0.6;
 const ANSWER_SHARE = 0.6;
 // How far the share of the message an answer says stands for a phrasing of the intent, and how many
 // intents are short-listed by their answers alone.
-const ANSWER_SIM = 0.95;
+const ANSWER_SIM = 0.9;
 const ANSWER_CANDIDATES = 8;
 // A term used by more than this share of intents is the knowledge base's subject (视频号), not a topic.
 const SUBJECT_SHARE = 0.15;
