@@ -86,10 +86,12 @@ const STORY_WEIGHT = 0.65;
 const CLEARER_QUESTION = 0.6;
 // Adverbs that bind to the word after them (还能不能, 也可不可以, 都要是): no clause starts between them.
 const BOUND_BEFORE = new Set(["还", "也", "都", "就", "又", "再", "才"]);
+// Conjunctions: a discourse word right after one is a second member of a pair, not a new thought.
+const JOINING = new Set(["和", "与", "跟", "及", "或", "、"]);
 // How many words a message must say besides a one-word clause for that clause alone to be a fragment.
 const FRAGMENT_CONTEXT = 4;
 // Words that make a clause a question (its own question mark is gone by the time clauses are read).
-export const QUESTION = /吗|嘛|么|呢|怎么|咋|多久|多长|多少|几|哪|什么|啥|如何|为什么|为啥|能不能|会不会|是不是|可不可以|要不要|有没有|行不行/;
+export const QUESTION = /吗|嘛|么|呢|怎么|怎样|咋|多久|多长|多少|几|哪|什么|啥|如何|为什么|为啥|可不可以|有没有|(\p{Script=Han})不\1/u;
 const CHAR_PATTERN_MAX = 32;
 const FOREIGN_PENALTY = 0.3;
 // A word the knowledge base never uses says the question may be another one, but not which: it
@@ -141,7 +143,8 @@ export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
     const cuts: number[] = [];
     for (let i = 1; i < clause.length; i++) {
       // (not after an adverb the marker binds to: 那边还 | 能不能打通 cuts 还能不能 in two)
-      if (lexicon.discourse.some((w) => clause.startsWith(w, i)) && !BOUND_BEFORE.has(clause[i - 1]!)) {
+      // (nor after a conjunction: "因为隐私和因为内容" joins two reasons of one question)
+      if (lexicon.discourse.some((w) => clause.startsWith(w, i)) && !BOUND_BEFORE.has(clause[i - 1]!) && !JOINING.has(clause[i - 1]!)) {
         if (i - (cuts.at(-1) ?? 0) >= MIN_PIECE_CHARS) cuts.push(i);
         // a marker inside a marker (想问一下 in 我想问一下) cuts once
         i += lexicon.discourse.find((w) => clause.startsWith(w, i))!.length - 1;

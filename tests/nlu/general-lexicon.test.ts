@@ -95,6 +95,10 @@ describe("long messages typed without punctuation", () => {
     ]);
   });
 
+  it("does not cut a pair joined by 和 at the second member's opening word", () => {
+    expect(splitRunOns(["但是借书证和但是读者证分别能保留多久"], lex())).toEqual(["但是借书证和但是读者证分别能保留多久"]);
+  });
+
   it("leaves short clauses and clauses without such words whole", () => {
     expect(splitRunOns(["但是借书证多久"], lex())).toEqual(["但是借书证多久"]);
     expect(splitRunOns(["我上个月办了一张借书证一直没用过能保留多久"], lex())).toEqual(["我上个月办了一张借书证一直没用过能保留多久"]);

@@ -184,4 +184,10 @@ describe("the pieces of a long message", () => {
     expect(m.text).toContain("生态");
     expect(m.candidates[0]?.intentId).toBe("impact-ecosystem");
   });
+
+  it("hears a question in 会怎样 and in a verb asked as A不A (难不难, 高不高)", () => {
+    const m = matchIntent("关了视频号，品牌曝光长期来看会怎样？想补回来难不难？", kb.index);
+    expect(m.text).toContain("品牌");
+    expect(m.candidates[0]?.intentId).toBe("impact-brand");
+  });
 });
