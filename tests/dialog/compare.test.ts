@@ -16,6 +16,21 @@ describe("a question comparing rows of a table", () => {
     ]);
   });
 
+  it("gets the column the message writes out, not one a comparing word reads as (比较 is also 优势 here)", async () => {
+    await conversation().play([
+      { say: "抖音跟B站，哪个搬过去的迁移成本比较高？", kind: "answer", has: ["需重建粉丝体系", "用户群体差异大"], lacks: ["算法推荐"] },
+    ]);
+    await conversation().play([
+      { say: "抖音和小红书，哪个migration cost比较低？", kind: "answer", has: ["需重建粉丝体系", "内容格式相似"], lacks: ["算法推荐"] },
+    ]);
+  });
+
+  it("gives a cell as the article writes it, its note in brackets included (高（需修改菜单配置）)", async () => {
+    await conversation().play([
+      { say: "公众号菜单解绑和小商店解绑，复杂度各是什么水平？", kind: "answer", has: ["需修改菜单配置", "直接关闭货架"] },
+    ]);
+  });
+
   it("is read as such after a question about another table, not as a column of the table in focus", async () => {
     await conversation().play([
       { say: "关闭入口要几分钟", kind: "answer" },

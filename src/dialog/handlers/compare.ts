@@ -22,10 +22,13 @@ export function compare(turn: Turn): Decision | undefined {
   const compares = norm.clauses.length <= 1 ? COMPARE.test(clean) : norm.clauses.some((c) => QUESTION.test(c) && COMPARE.test(c.replace(/\s+/g, "")));
   if (!compares) return undefined;
   const said = new Set(tokenize(turn.input.text, kb.lexicon).map((t) => t.text));
-  const names = (name: string): boolean => {
-    const words = [...vocabulary([name], kb)].filter((w) => !kb.subject.has(w));
-    return words.length > 0 && words.every((w) => said.has(w));
+  const named = (name: string, words: ReadonlySet<string>): boolean => {
+    const own = [...vocabulary([name], kb)].filter((w) => !kb.subject.has(w));
+    return own.length > 0 && own.every((w) => words.has(w));
   };
+  const names = (name: string): boolean => named(name, said);
+  // what the message asks of the rows, without the words that compare them (比较 may read as 优势)
+  const askedOfRows = new Set(tokenize(turn.input.text.replace(new RegExp(COMPARE.source, "g"), " "), kb.lexicon).map((t) => t.text));
   // a row is also named by the words no other row of its table has, when all are said ("初级和高级教练":
   // 初级健身教练 and 高级健身教练, the words they share said once or not at all)
   // (by the dictionary's words: a name the lexicon reads as one term, 初级健身教练, is still 初级 健身 教练)
@@ -48,8 +51,13 @@ export function compare(turn: Turn): Decision | undefined {
   const { table, rows } = best;
   // (every row of the table named is a question about the table, not a comparison of some of its rows)
   if (rows.length === table.rows.length && table.rows.length > 2) return undefined;
-  // the column: one whose name is said whole, else the one a word of the message names (流量 → 通用流量)
-  const columnId = table.columns.find((c) => [c.name, ...c.aliases].some(names))?.id ?? columnNamed(table, said, kb);
+  // the column: one whose name is written in the message (迁移成本, though 比较 may read as 优势), else one
+  // whose name is said whole, else the one a word of the message names (流量 → 通用流量)
+  const written = norm.text.replace(/\s+/g, "");
+  const columnId =
+    table.columns.find((c) => [c.name, ...c.aliases].some((w) => [...w].length >= 2 && written.includes(w)))?.id ??
+    table.columns.find((c) => [c.name, ...c.aliases].some((w) => named(w, askedOfRows)))?.id ??
+    columnNamed(table, askedOfRows, kb);
   const column = table.columns.find((c) => c.id === columnId);
   const owner = ownerOf(table, kb);
   if (!owner) return undefined;
