@@ -237,3 +237,22 @@ describe("the shipped general language's chat words", () => {
     expect(tokenize("退款要几天", lexicon()).map((t) => t.text)).toContain("多久");
   });
 });
+
+describe("more of the shipped glossary", () => {
+  const read = (text: string): string[] => {
+    const { lexicon } = compileLexicon({ synonyms: {}, stopwords: [], entities: {}, frames: [] }, generalLanguage());
+    const index = buildIndex([{ id: "lost", type: "faq", title: "包裹丢失", examples: ["包裹丢失了赔多少", "寄手机要保价吗", "首重多少公斤"], keywords: [] }], lexicon);
+    return tokenize(text, index.lexicon).filter((t) => t.kind !== "stop").map((t) => t.text);
+  };
+
+  it("reads lost as a lost thing, phone as a phone and kg as 公斤", () => {
+    expect(read("my parcel was lost")).toContain("丢失");
+    expect(read("sending a phone")).toContain("手机");
+    expect(read("the first kg")).toContain("公斤");
+  });
+
+  it("reads but, because and until as wording, and Cantonese 几多 as 多少", () => {
+    expect(read("fine but because until")).not.toContain("只是");
+    expect(read("要俾几多钱")).toContain("多少");
+  });
+});
