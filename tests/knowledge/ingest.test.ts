@@ -387,6 +387,11 @@ describe("questions and names drafted from the text", () => {
     expect(syn["溪州市公安局交通管理支队"]).toContain("溪州交管");
   });
 
+  it("does not read a parcel sent back (退回来) as money arriving (到账)", () => {
+    const r = ingestArticle(["寄件指南", "一、退回", "包裹无法投递会退回寄件人。退款3个工作日内到账。"].join("\n"), { prefix: "back", sourceName: "back.txt" });
+    expect(r.lexiconFile.synonyms["到账"] ?? []).not.toContain("退回来");
+  });
+
   it("gives an age limit's words no everyday form that says something else (号满了 is full, 抢不到 is missing out)", () => {
     const r = ingestArticle(["办卡指南", "一、条件", "年满18周岁可以办理。未满18周岁由监护人代办。"].join("\n"), { prefix: "age", sourceName: "age.txt" });
     const forms = Object.values(r.lexiconFile.synonyms).flat();
