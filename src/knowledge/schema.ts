@@ -61,6 +61,11 @@ export const lexiconFileSchema = z
     frames: z.array(text).default([]),
     /** Words that name the knowledge base's subject or its setting: they never say which topic is asked. */
     subject: z.array(text).optional(),
+    /**
+     * Terms people describe instead of naming: the words of what the thing is (`kinds`: 短视频) and of
+     * what it belongs to (`of`: 微信). "微信里那个发短片的号" reads as the term.
+     */
+    descriptions: z.record(text, z.object({ kinds: z.array(text).min(1), of: z.array(text).default([]) }).strict()).optional(),
   })
   .strict();
 

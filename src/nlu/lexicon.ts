@@ -43,6 +43,8 @@ export interface Lexicon {
   vocabWords: Set<string>;
   /** English words and phrases → the knowledge base's words, through the dictionary (set when the index is built). */
   bridge: DictionaryBridge | null;
+  /** Descriptions of terms the lexicon declares ("微信里那个发短片的号" → 视频号), each with its term. */
+  descriptions: Array<{ pattern: RegExp; term: string }>;
 }
 
 const CJK = /\p{Script=Han}/u;
@@ -122,6 +124,8 @@ export interface GeneralLanguage {
   "sentence-end"?: string[];
   /** Cities, provinces and regions: a knowledge base about one city does not answer about another. */
   places?: string[];
+  /** What a description refers to ("发短片的那个号", "…的功能"): the last word of a described term. */
+  "description-heads"?: string[];
 }
 
 let generalCache: GeneralLanguage | undefined;
@@ -136,6 +140,7 @@ export function generalLanguage(): GeneralLanguage {
       premise: (raw.premise ?? []).map(String),
       "sentence-end": (raw["sentence-end"] ?? []).map(String),
       places: (raw.places ?? []).map(String),
+      "description-heads": (raw["description-heads"] ?? []).map(String),
     };
   }
   return generalCache;
@@ -260,7 +265,33 @@ export function compileLexicon(
       vocabSounds: new Map(),
       vocabWords: new Set(),
       bridge: null,
+      descriptions: describe(file.descriptions ?? {}, general["description-heads"] ?? [], surfaces),
     },
     duplicates,
   };
+}
+
+const escapeRe = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The patterns of the terms a lexicon describes: what it belongs to, then up to two words of what is
+ * done with it, a word of what it is, a few words more, 的 and what the description refers to
+ * ("微信里那个能发短片的号", "微信发现页那个刷短视频的功能", "在微信上发短片的那个身份").
+ */
+function describe(
+  descriptions: Record<string, { kinds: string[]; of?: string[] }>,
+  heads: string[],
+  surfaces: Map<string, string>,
+): Array<{ pattern: RegExp; term: string }> {
+  const head = heads.map(cleanWord).filter(Boolean).sort((a, b) => b.length - a.length).map(escapeRe).join("|");
+  if (!head) return [];
+  return Object.entries(descriptions).map(([termRaw, { kinds, of = [] }]) => {
+    const term = surfaces.get(cleanWord(termRaw)) ?? cleanWord(termRaw);
+    const kind = kinds.map(cleanWord).filter(Boolean).map(escapeRe).join("|");
+    const owner = of.map(cleanWord).filter(Boolean).map(escapeRe).join("|");
+    // (what it belongs to, when declared, must be said: 抖音那个刷短视频的app is another product)
+    const before = owner ? `(?:${owner})\\p{Script=Han}{0,3}?(?:里|上|中)?(?:的)?` : "";
+    const source = `${before}(?:那个|这个)?(?:能|可以)?\\p{Script=Han}{0,2}?(?:${kind})[^，。,.?？!！的\\s]{0,6}?的(?:那个|这个)?(?:${head})`;
+    return { pattern: new RegExp(source, "gu"), term };
+  });
 }

@@ -170,6 +170,13 @@ export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
   });
 }
 
+/** A clause with the descriptions the lexicon declares read as their terms ("微信里那个发短片的号" → 视频号). */
+function described(clause: string, lexicon: Lexicon): string {
+  let out = clause;
+  for (const { pattern, term } of lexicon.descriptions) out = out.replace(pattern, term);
+  return out;
+}
+
 /**
  * The connective a new thought starts with ("然后要怎么关", "所以粉丝呢") only links it to what came before:
  * dropped when the clause says more, so a knowledge base that gives it a meaning of its own (然后 →
@@ -620,7 +627,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     return { candidates: [], text, tokens: [], confidence: 0, noise: "markup", truncated, entities: [] };
   }
 
-  const clauses = splitRunOns(truncated ? normalizeText(text).clauses : norm.clauses, index.lexicon)
+  const clauses = splitRunOns((truncated ? normalizeText(text).clauses : norm.clauses).map((c) => described(c, index.lexicon)), index.lexicon)
     .map((c) => dropLeadingDiscourse(c, index.lexicon))
     // a clause that is only a connective ("不问这个了", "然后") says nothing of the question beside the others
     .filter((c, _i, all) => all.length === 1 || !index.lexicon.connectives.has(c));

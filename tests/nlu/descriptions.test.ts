@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { lexiconFileSchema } from "../../src/knowledge/schema.js";
+import { compileLexicon, generalLanguage } from "../../src/nlu/lexicon.js";
+import { buildIndex, matchIntent } from "../../src/nlu/match.js";
+
+// A term people describe instead of naming ("微信里那个点餐的功能" for the ordering mini program): the
+// knowledge base's lexicon says what the thing is and what it belongs to; the general data says what
+// a description refers to (功能, 号, 主页...).
+const file = lexiconFileSchema.parse({
+  synonyms: { 点餐小程序: ["点餐小程序", "点餐程序"], 注销: ["注销", "删除"] },
+  stopwords: [],
+  descriptions: { 点餐小程序: { kinds: ["点餐", "订餐"], of: ["微信"] } },
+});
+
+function index() {
+  const { lexicon } = compileLexicon(file, generalLanguage());
+  return buildIndex(
+    [
+      { id: "delete", type: "faq", title: "怎么注销点餐小程序", examples: ["点餐小程序怎么注销", "注销点餐小程序"], keywords: [] },
+      { id: "hours", type: "faq", title: "营业时间", examples: ["店里几点开门"], keywords: [] },
+    ],
+    lexicon,
+  );
+}
+
+describe("terms described instead of named", () => {
+  it("reads a description of what the thing is and what it belongs to as the term", () => {
+    const m = matchIntent("微信里那个能点餐的功能怎么注销", index());
+    expect(m.tokens).toContain("点餐小程序");
+    expect(m.candidates[0]?.intentId).toBe("delete");
+    expect(matchIntent("我想把微信上订餐的那个账号删除", index()).tokens).toContain("点餐小程序");
+  });
+
+  it("leaves a description of another product's thing alone: what it belongs to must be said", () => {
+    expect(matchIntent("美团那个点餐的功能怎么注销", index()).tokens).not.toContain("点餐小程序");
+  });
+
+  it("is checked when the lexicon is read: a description names what the thing is", () => {
+    expect(lexiconFileSchema.safeParse({ synonyms: {}, descriptions: { 点餐小程序: { kinds: [], of: ["微信"] } } }).success).toBe(false);
+    expect(lexiconFileSchema.safeParse({ synonyms: {}, descriptions: { 点餐小程序: { kind: ["点餐"] } } }).success).toBe(false);
+  });
+});
