@@ -23,6 +23,9 @@ describe("a question comparing rows of a table", () => {
     await conversation().play([
       { say: "抖音和小红书，哪个migration cost比较低？", kind: "answer", has: ["需重建粉丝体系", "内容格式相似"], lacks: ["算法推荐"] },
     ]);
+    await conversation().play([
+      { say: "Compare Xiaohongshu and Douyin on migration cost if I leave Channels.", kind: "answer", has: ["需重建粉丝体系", "内容格式相似"], lacks: ["算法推荐"] },
+    ]);
   });
 
   it("gives a cell as the article writes it, its note in brackets included (高（需修改菜单配置）)", async () => {

@@ -28,7 +28,7 @@ export function compare(turn: Turn): Decision | undefined {
   };
   const names = (name: string): boolean => named(name, said);
   // what the message asks of the rows, without the words that compare them (比较 may read as 优势)
-  const askedOfRows = new Set(tokenize(turn.input.text.replace(new RegExp(COMPARE.source, "g"), " "), kb.lexicon).map((t) => t.text));
+  const askedOfRows = new Set(tokenize(norm.text.replace(new RegExp(COMPARE.source, "g"), " "), kb.lexicon).map((t) => t.text));
   // a row is also named by the words no other row of its table has, when all are said ("初级和高级教练":
   // 初级健身教练 and 高级健身教练, the words they share said once or not at all)
   // (by the dictionary's words: a name the lexicon reads as one term, 初级健身教练, is still 初级 健身 教练)
