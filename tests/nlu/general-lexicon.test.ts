@@ -254,5 +254,6 @@ describe("more of the shipped glossary", () => {
   it("reads but, because and until as wording, and Cantonese 几多 as 多少", () => {
     expect(read("fine but because until")).not.toContain("只是");
     expect(read("要俾几多钱")).toContain("多少");
+    expect(read("有几多人肯返嚟")).toEqual(expect.arrayContaining(["回来", "愿意"]));
   });
 });
