@@ -170,9 +170,13 @@ export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
   });
 }
 
+// "非X不可": must X.
+const MUST = /非(\p{Script=Han}{1,2}?)不可/gu;
+
 /** A clause with the descriptions the lexicon declares read as their terms ("微信里那个发短片的号" → 视频号). */
 function described(clause: string, lexicon: Lexicon): string {
-  let out = clause;
+  // 非解不可 (must unbind) says 必须 and the verb, not 是非 (right and wrong)
+  let out = clause.replace(MUST, "必须$1");
   for (const { pattern, term } of lexicon.descriptions) out = out.replace(pattern, term);
   return out;
 }

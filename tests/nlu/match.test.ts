@@ -185,6 +185,12 @@ describe("the pieces of a long message", () => {
     expect(m.candidates[0]?.intentId).toBe("impact-ecosystem");
   });
 
+  it("reads 非X不可 as must X, not 是非 (right and wrong)", () => {
+    const m = matchIntent("到底哪几个是非解不可的", kb.index);
+    expect(m.tokens).toEqual(expect.arrayContaining(["解绑"]));
+    expect(m.tokens).not.toContain("是非");
+  });
+
   it("hears a question in 会怎样 and in a verb asked as A不A (难不难, 高不高)", () => {
     const m = matchIntent("关了视频号，品牌曝光长期来看会怎样？想补回来难不难？", kb.index);
     expect(m.text).toContain("品牌");
