@@ -106,6 +106,9 @@ export function englishBases(word: string): Array<{ base: string; derived: boole
   return out;
 }
 
+// Verbs that carry their object's meaning in a gloss ("to make an appointment", "to pay a fee").
+const LIGHT_VERBS = new Set(["make", "have", "take", "do", "give", "get", "pay", "go", "be", "become", "hold", "keep", "put", "set"]);
+
 // A phrase found only inside a longer gloss says less: its share of the gloss's words, at this discount.
 const PARTIAL = 0.8;
 // Words in a gloss's brackets ("extended borrowing (e.g. library renewal)") say what it is about, not what it is.
@@ -268,6 +271,12 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
           for (let at = 0; at + n <= words.length; at++) {
             // a phrase starts and ends with a word that says something: not "of", not "in doing"
             if (!content(words[at]!) || !content(words[at + n - 1]!)) continue;
+            // the object of a verb gloss is not what the verb means ("to revoke registration" is no
+            // registration, "to lose weight" no weight), unless the verb only carries it ("to make an appointment")
+            if (verb && at > 0) {
+              const before = words.slice(0, at).filter(content).at(-1);
+              if (before !== undefined && !LIGHT_VERBS.has(before)) continue;
+            }
             // a word of a phrase whose other words only bind it ("bring about", "good at", "no good") is not what the phrase means
             if (share < 1 && words.every((w, k) => (k >= at && k < at + n) || !content(w))) continue;
             const phrase = words.slice(at, at + n);

@@ -157,3 +157,20 @@ describe("the dictionary data", () => {
     expect(lines).toEqual(["押金\tdeposit/down payment", "拜拜\t(loanword) bye-bye", "钟\tclock/time"]);
   });
 });
+
+describe("the object of a verb gloss", () => {
+  it("is not read as the verb's meaning (weight is no 减肥 'to lose weight'), unless a light verb carries it", () => {
+    const lexiconFile = { synonyms: {}, stopwords: [], entities: {}, frames: [] };
+    const { lexicon } = compileLexicon(lexiconFile, { synonyms: {}, stopwords: ["the", "a", "an", "is", "what", "for"] });
+    const index = buildIndex(
+      [
+        { id: "slim", type: "faq", title: "减肥", examples: ["怎么减肥"], keywords: [] },
+        { id: "book", type: "faq", title: "预约", examples: ["怎么预约"], keywords: [] },
+      ],
+      lexicon,
+    );
+    const read = (s: string) => tokenize(s, index.lexicon).filter((t) => t.kind !== "stop").map((t) => t.text);
+    expect(read("weight")).not.toContain("减肥");
+    expect(read("appointment")).toContain("预约");
+  });
+});
