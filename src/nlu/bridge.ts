@@ -277,6 +277,8 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
               const before = words.slice(0, at).filter(content).at(-1);
               if (before !== undefined && !LIGHT_VERBS.has(before)) continue;
             }
+            // nor is the word modifying a noun ("new" of "Chinese New Year", "credit" of "credit card")
+            if (!verb && at + n < words.length && content(words[at + n]!)) continue;
             // a word of a phrase whose other words only bind it ("bring about", "good at", "no good") is not what the phrase means
             if (share < 1 && words.every((w, k) => (k >= at && k < at + n) || !content(w))) continue;
             const phrase = words.slice(at, at + n);

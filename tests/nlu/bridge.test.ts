@@ -174,3 +174,12 @@ describe("the object of a verb gloss", () => {
     expect(read("appointment")).toContain("预约");
   });
 });
+
+describe("a word modifying a noun in a gloss", () => {
+  it("is not read as the noun's word (new is no 新年 'New Year', monthly no 月票 'monthly ticket')", () => {
+    const { lexicon } = compileLexicon({ synonyms: {}, stopwords: [], entities: {}, frames: [] }, { synonyms: {}, stopwords: ["the", "a", "is", "my"] });
+    const index = buildIndex([{ id: "holiday", type: "faq", title: "新年营业", examples: ["新年营业吗", "月票多少钱"], keywords: [] }], lexicon);
+    expect(tokenize("my new card", index.lexicon).map((t) => t.text)).not.toContain("新年");
+    expect(tokenize("monthly", index.lexicon).map((t) => t.text)).not.toContain("月票");
+  });
+});
