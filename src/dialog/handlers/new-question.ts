@@ -3,7 +3,8 @@ import type { MatchResult } from "../../types.js";
 import { answer } from "../answer.js";
 import type { Decision } from "../decide.js";
 import { clarify, handoff } from "../decisions.js";
-import { asksHow, hasSteps } from "../reading.js";
+import { normalizeText } from "../../nlu/normalize.js";
+import { asksForHuman, asksHow, hasSteps } from "../reading.js";
 import { FIRST_STEP } from "../phrases.js";
 import { respond } from "../responses.js";
 import { read, topicOf, understood, type Turn } from "../turn.js";
@@ -18,6 +19,8 @@ const HOW_TO_MARGIN = 0.1;
 // A request for a human said among words that weigh its confidence down (算了你直接帮我转人工吧我打字说不清楚)
 // is still one when nothing else comes near it: this far ahead of the runner-up, at this share of the threshold.
 const HUMAN_LEAD = 0.15;
+// A clause of a longer message read this clearly as a request for a human is one ("一直注销不了，转人工").
+const CLEAR_REQUEST = 0.8;
 const HUMAN_SHARE = 0.6;
 
 // Where a procedure starts, asked of one that leads the runner-up this far, at this share of the threshold
@@ -48,6 +51,12 @@ export function newQuestion(turn: Turn): Decision | undefined {
   const best = understood(turn);
   const top = best.candidates[0];
   if (top && handoffLeads(best, kb, settings.threshold)) return handoff(turn.state, "asked", best.confidence, kb, settings);
+  // a clause that asks for a human is honoured beside the trouble it follows ("一直注销不了，转人工")
+  const clauses = normalizeText(turn.input.text).clauses;
+  // (read clearly on its own: a story's "客服电话也一直占线" names the service, it does not ask for it)
+  if (clauses.length > 1 && clauses.some((c) => asksForHuman(c, kb, { ...settings, threshold: CLEAR_REQUEST }))) {
+    return handoff(turn.state, "asked", best.confidence, kb, settings);
+  }
   const firstStep = FIRST_STEP.test(best.text.replace(/\s+/g, ""));
   if (top && firstStep && best.confidence < settings.threshold && startsProcedure(best, kb, settings.threshold)) {
     return answer({ ...turn.state, lastQuestion: turn.input.text }, kb.intents.get(top.intentId)!, best.confidence, kb, settings, best, turn.input.text);

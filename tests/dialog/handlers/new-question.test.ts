@@ -25,6 +25,13 @@ describe("the new-question handler", () => {
     expect(newQuestion(turnOf("人工续借要多久"))?.outcome).toMatchObject({ kind: "answer", intent: "renew" });
   });
 
+  it("hands off a request for a human said in a clause of its own after the trouble, not a story naming the staff", () => {
+    const d = newQuestion(turnOf("书一直续借不了，找馆员"));
+    expect(d?.outcome.kind).toBe("handoff");
+    expect(d?.handoff).toEqual({ reason: "asked" });
+    expect(newQuestion(turnOf("上次找馆员问过了，书可以借多久"))?.outcome.kind).toBe("answer");
+  });
+
   it("passes what it does not understand", () => {
     expect(newQuestion(turnOf("qwerty asdf"))).toBeUndefined();
   });
