@@ -12,6 +12,13 @@ describe("follow-up questions read in context", () => {
     expect(o!.intent).not.toBe("close-ambiguous");
   });
 
+  it("answers a why after a question about one column of a table's rows with that column's notes (哪个迁移成本最低 → 为什么)", async () => {
+    await conversation().play([
+      { say: "关了视频号以后去哪个平台迁移成本最低？", kind: "answer", has: ["小红书"] },
+      { say: "为什么", kind: "answer", has: ["内容格式相似"] },
+    ]);
+  });
+
   it("reads a question word beside a column's name as what is asked of the row in focus (那要多长时间才能恢复过来)", async () => {
     await conversation().play([
       { say: "关了视频号以后 直播间会少多少人", kind: "answer", intent: "impact-private" },

@@ -2,7 +2,9 @@ import type { Intent } from "../../knowledge/knowledge-base.js";
 import type { Decision } from "../decide.js";
 import { sayWithMenu } from "../decisions.js";
 import { WHY, WHY_LEAD } from "../phrases.js";
-import { renderRefs } from "../render.js";
+import { tokenize } from "../../nlu/match.js";
+import { columnNamed, tableListed } from "../reading.js";
+import { renderCellOnly, renderRefs } from "../render.js";
 import { respond } from "../responses.js";
 import { read, topicOf, type Turn } from "../turn.js";
 
@@ -39,6 +41,13 @@ export function why(turn: Turn): Decision | undefined {
   const aboutRow = (r: Intent): boolean => focus !== null && r.answer.some((ref) => ref.kind === "row" && ref.table === focus.table && ref.row === focus.row);
   const related = topic.related.map((id) => kb.intents.get(id)).find((r) => r !== undefined && r.why.length > 0 && aboutRow(r));
   if (related) return sayWithMenu({ ...state, misses: 0 }, "answer", related.id, 1, renderRefs(related.why, kb).join("\n"), topic, kb);
+  // a topic listing a table's rows, after a question about one of its columns ("哪个平台迁移成本最低"):
+  // that column of each row, whose notes say why (低（内容格式相似）)
+  const table = tableListed(topic, kb);
+  const asked = table && state.lastQuestion ? columnNamed(table, new Set(tokenize(state.lastQuestion, kb.lexicon).map((t) => t.text)), kb) : undefined;
+  if (table && asked && table.rows.some((r) => /[（(]/.test(r.cells[asked] ?? ""))) {
+    return sayWithMenu({ ...state, misses: 0 }, "answer", topic.id, 1, table.rows.map((r) => renderCellOnly(table, r, asked)).join("\n"), topic, kb);
+  }
   // understood, but the knowledge gives no reason: say so rather than answer another question
   return sayWithMenu(state, "fallback", topic.id, 1, respond(kb.responses, "why.unknown", { title: topic.title }), topic, kb);
 }
