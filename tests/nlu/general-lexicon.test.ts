@@ -255,5 +255,8 @@ describe("more of the shipped glossary", () => {
     expect(read("fine but because until")).not.toContain("只是");
     expect(read("要俾几多钱")).toContain("多少");
     expect(read("有几多人肯返嚟")).toEqual(expect.arrayContaining(["回来", "愿意"]));
+    expect(read("部lift困咗人")).toContain("电梯");
+    expect(read("装潢要申请吗")).toContain("装修");
+    expect(read("泊车要俾钱吗")).toContain("停车");
   });
 });
