@@ -73,6 +73,9 @@ const DERIVATIONS: Array<[RegExp, string]> = [
   [/ation$/, ""],
 ];
 
+// Words that end like an inflection but are none: news is not new, means not mean.
+const NOT_INFLECTED = new Set(["news", "means", "series", "species", "always", "perhaps", "during", "nothing", "anything", "something", "everything", "morning", "evening", "ceiling", "building", "wedding", "bed", "need", "speed", "feed", "seed"]);
+
 // Irregular forms of common English words: lost is lose, paid is pay, children is child.
 const IRREGULAR: Record<string, string> = {
   lost: "lose", paid: "pay", took: "take", taken: "take", got: "get", gotten: "get", gave: "give", given: "give",
@@ -95,7 +98,7 @@ export function englishBases(word: string): Array<{ base: string; derived: boole
   const out: Array<{ base: string; derived: boolean }> = [];
   const irregular = IRREGULAR[word];
   if (irregular) out.push({ base: irregular, derived: false });
-  if (word.length < 4) return out;
+  if (word.length < 4 || NOT_INFLECTED.has(word)) return out;
   for (const [rules, derived] of [[INFLECTIONS, false], [DERIVATIONS, true]] as const) {
     for (const [re, to] of rules) {
       if (!re.test(word)) continue;

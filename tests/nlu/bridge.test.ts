@@ -113,6 +113,9 @@ describe("English base forms", () => {
     expect(englishBases("lost")).toEqual([{ base: "lose", derived: false }]);
     expect(englishBases("renewal")).toContainEqual({ base: "renew", derived: true });
     expect(englishBases("cat")).toEqual([]);
+    // (words that end like an inflection but are none)
+    expect(englishBases("news").map((b) => b.base)).not.toContain("new");
+    expect(englishBases("evening").map((b) => b.base)).not.toContain("even");
     // -ed after e is no past tense: "feed" is not "fee", "need" not "nee"; "closed" is "close"
     expect(englishBases("feed")).toEqual([]);
     expect(englishBases("need")).toEqual([]);

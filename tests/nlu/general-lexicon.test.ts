@@ -258,5 +258,6 @@ describe("more of the shipped glossary", () => {
     expect(read("部lift困咗人")).toContain("电梯");
     expect(read("装潢要申请吗")).toContain("装修");
     expect(read("泊车要俾钱吗")).toContain("停车");
+    expect(read("the EV charger last year")).toEqual(expect.arrayContaining(["充电桩", "去年"]));
   });
 });
