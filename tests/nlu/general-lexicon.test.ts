@@ -153,19 +153,16 @@ describe("places", () => {
   });
 });
 
+/** The content words of a message, read with the shipped general language over a small knowledge base's phrasings. */
+function readerOver(examples: string[], synonyms: Record<string, string[]> = {}): (text: string) => string[] {
+  const { lexicon } = compileLexicon({ synonyms, stopwords: [], entities: {}, frames: [] }, generalLanguage());
+  const index = buildIndex(examples.map((e, i) => ({ id: `q${i}`, type: "faq", title: e, examples: [e], keywords: [] })), lexicon);
+  return (text) => tokenize(text, index.lexicon).filter((t) => t.kind !== "stop").map((t) => t.text);
+}
+
 describe("the shipped general language", () => {
   // a knowledge base that writes 原件 ("the original") and 优先 ("to have priority")
-  const read = (text: string): string[] => {
-    const { lexicon } = compileLexicon({ synonyms: {}, stopwords: [], entities: {}, frames: [] }, generalLanguage());
-    const index = buildIndex(
-      [
-        { id: "copy", type: "faq", title: "病历原件", examples: ["病历原件能借出吗", "复印要带原件吗"], keywords: [] },
-        { id: "first", type: "faq", title: "优先就诊", examples: ["老人可以优先就诊吗"], keywords: [] },
-      ],
-      lexicon,
-    );
-    return tokenize(text, index.lexicon).filter((t) => t.kind !== "stop").map((t) => t.text);
-  };
+  const read = readerOver(["病历原件能借出吗", "复印要带原件吗", "老人可以优先就诊吗"]);
 
   it("reads 原来 (before) as wording, not as a word of the knowledge base the dictionary also glosses 'original'", () => {
     expect(read("原来的病历号还在吗")).not.toContain("原件");
@@ -178,17 +175,7 @@ describe("the shipped general language", () => {
 
 describe("common English verbs in the shipped glossary", () => {
   // a knowledge base that writes 股票 (stocks) and 电话 but never 分享
-  const read = (text: string): string[] => {
-    const { lexicon } = compileLexicon({ synonyms: { 直播: ["直播", "live"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage());
-    const index = buildIndex(
-      [
-        { id: "live", type: "faq", title: "直播", examples: ["怎么开直播", "客服电话是多少"], keywords: [] },
-        { id: "stocks", type: "faq", title: "股票", examples: ["股票类内容能发吗"], keywords: [] },
-      ],
-      lexicon,
-    );
-    return tokenize(text, index.lexicon).filter((t) => t.kind !== "stop").map((t) => t.text);
-  };
+  const read = readerOver(["怎么开直播", "客服电话是多少", "股票类内容能发吗"], { 直播: ["直播", "live"] });
 
   it("reads share as sharing, not as a stock", () => {
     expect(read("share my videos")).not.toContain("股票");
@@ -202,17 +189,7 @@ describe("common English verbs in the shipped glossary", () => {
 });
 
 describe("the shipped glossary's words of service help pages", () => {
-  const read = (text: string): string[] => {
-    const { lexicon } = compileLexicon({ synonyms: {}, stopwords: [], entities: {}, frames: [] }, generalLanguage());
-    const index = buildIndex(
-      [
-        { id: "park", type: "faq", title: "停车收费", examples: ["停车每天最多收多少钱"], keywords: [] },
-        { id: "night", type: "faq", title: "夜间门诊", examples: ["晚上有门诊吗", "几点签到"], keywords: [] },
-      ],
-      lexicon,
-    );
-    return tokenize(text, index.lexicon).filter((t) => t.kind !== "stop").map((t) => t.text);
-  };
+  const read = readerOver(["停车每天最多收多少钱", "晚上有门诊吗", "几点签到"]);
 
   it("reads parking, evening, clinic and check in as the knowledge base's words", () => {
     expect(read("maximum parking fee")).toContain("停车");
@@ -239,11 +216,7 @@ describe("the shipped general language's chat words", () => {
 });
 
 describe("more of the shipped glossary", () => {
-  const read = (text: string): string[] => {
-    const { lexicon } = compileLexicon({ synonyms: {}, stopwords: [], entities: {}, frames: [] }, generalLanguage());
-    const index = buildIndex([{ id: "lost", type: "faq", title: "包裹丢失", examples: ["包裹丢失了赔多少", "寄手机要保价吗", "首重多少公斤"], keywords: [] }], lexicon);
-    return tokenize(text, index.lexicon).filter((t) => t.kind !== "stop").map((t) => t.text);
-  };
+  const read = readerOver(["包裹丢失了赔多少", "寄手机要保价吗", "首重多少公斤"]);
 
   it("reads lost as a lost thing, phone as a phone and kg as 公斤", () => {
     expect(read("my parcel was lost")).toContain("丢失");
