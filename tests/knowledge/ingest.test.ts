@@ -36,6 +36,11 @@ const allFacts = Object.entries(result.knowledgeFile.facts ?? {}).map(([id, f]) 
 const facts = allFacts.filter((f) => !f.id.includes("-table"));
 const tables = result.knowledgeFile.tables ?? {};
 
+/** The synonyms a small article's drafted lexicon gives, the article's lines joined. */
+function draftedSynonyms(lines: string[]): Record<string, string[]> {
+  return ingestArticle(lines.join("\n"), { prefix: "small", sourceName: "small.txt" }).lexiconFile.synonyms as Record<string, string[]>;
+}
+
 const scratch: string[] = [];
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
@@ -353,33 +358,25 @@ describe("questions and names drafted from the text", () => {
   });
 
   it("reads a marked short name as the whole name it is made from, and a bracketed condition as no name", () => {
-    const r = ingestArticle(
-      [
-        "停车月卡说明",
-        "全市的路边泊位由岚江城市停车管理有限公司(简称\"岚江停车\")统一运营。岚江停车每年发布报告。",
-        "一、条件",
-        "申请人须在片区内有住房(自有或租住均可)。有住房的居民可以申请。",
-      ].join("\n"),
-      { prefix: "park", sourceName: "park.txt" },
-    );
-    const syn = r.lexiconFile.synonyms;
+    const syn = draftedSynonyms([
+      "停车月卡说明",
+      "全市的路边泊位由岚江城市停车管理有限公司(简称\"岚江停车\")统一运营。岚江停车每年发布报告。",
+      "一、条件",
+      "申请人须在片区内有住房(自有或租住均可)。有住房的居民可以申请。",
+    ]);
     expect(syn["岚江城市停车管理有限公司"]).toContain("岚江停车");
     expect(syn["有限公司"]).toBeUndefined();
     expect(Object.values(syn).flat()).not.toContain("自有或租住均可");
   });
 
   it("reads every name marked inside one pair of brackets as a name of what comes before them", () => {
-    const r = ingestArticle(
-      [
-        "门诊指南",
-        "澜州市第二人民医院(简称\"澜州二院\",本地人俗称\"二院\")有3个院区。二院的门诊全年开放。",
-        "溪州市公安局交通管理支队(以下简称\"溪州交管\")负责登记。",
-        "一、院区",
-        "本部在中山路。",
-      ].join("\n"),
-      { prefix: "hosp", sourceName: "hosp.txt" },
-    );
-    const syn = r.lexiconFile.synonyms;
+    const syn = draftedSynonyms([
+      "门诊指南",
+      "澜州市第二人民医院(简称\"澜州二院\",本地人俗称\"二院\")有3个院区。二院的门诊全年开放。",
+      "溪州市公安局交通管理支队(以下简称\"溪州交管\")负责登记。",
+      "一、院区",
+      "本部在中山路。",
+    ]);
     expect(syn["澜州市第二人民医院"]).toEqual(expect.arrayContaining(["澜州二院", "二院"]));
     // not the word before 俗称 inside the brackets (who calls it so), nor 以下 of 以下简称
     expect(syn["本地人"]).toBeUndefined();
@@ -388,13 +385,11 @@ describe("questions and names drafted from the text", () => {
   });
 
   it("does not read a parcel sent back (退回来) as money arriving (到账)", () => {
-    const r = ingestArticle(["寄件指南", "一、退回", "包裹无法投递会退回寄件人。退款3个工作日内到账。"].join("\n"), { prefix: "back", sourceName: "back.txt" });
-    expect(r.lexiconFile.synonyms["到账"] ?? []).not.toContain("退回来");
+    expect(draftedSynonyms(["寄件指南", "一、退回", "包裹无法投递会退回寄件人。退款3个工作日内到账。"])["到账"] ?? []).not.toContain("退回来");
   });
 
   it("gives an age limit's words no everyday form that says something else (号满了 is full, 抢不到 is missing out)", () => {
-    const r = ingestArticle(["办卡指南", "一、条件", "年满18周岁可以办理。未满18周岁由监护人代办。"].join("\n"), { prefix: "age", sourceName: "age.txt" });
-    const forms = Object.values(r.lexiconFile.synonyms).flat();
+    const forms = Object.values(draftedSynonyms(["办卡指南", "一、条件", "年满18周岁可以办理。未满18周岁由监护人代办。"])).flat();
     expect(forms).not.toContain("满");
     expect(forms).not.toContain("不到");
   });
