@@ -2,6 +2,13 @@ import { describe, expect, it } from "vitest";
 import { conversation, shown } from "./conversation.js";
 
 describe("walking through a procedure step by step", () => {
+  it("goes on from the step whose menu the message says it has reached (我已经进到通用里了，下一步呢)", async () => {
+    await conversation().play([
+      { say: "关闭视频号入口怎么操作", kind: "answer" },
+      { say: "我已经进到通用里了，下一步呢", kind: "answer", has: ["发现页管理"], lacks: ["「设置」"] },
+    ]);
+  });
+
   it("pages through the deregistration with next / previous / repeat, counting the steps", async () => {
     const c = conversation();
     await c.play([

@@ -5,6 +5,8 @@ import { ACK, ALL_STEPS, LAST_STEP, NEXT, PREV, REPEAT, STEP_NUMBER } from "../p
 import { goalIntent, procedures } from "../reading.js";
 import { renderAllSteps } from "../render.js";
 import { respond } from "../responses.js";
+import { normalizeText } from "../../nlu/normalize.js";
+import type { Intent, KnowledgeBase } from "../../knowledge/knowledge-base.js";
 import { topicOf, type Turn } from "../turn.js";
 
 /**
@@ -16,6 +18,9 @@ export function paging(turn: Turn): Decision | undefined {
   let state = turn.state;
   let topic = topicOf(turn);
   const walking = topic !== undefined && topic.steps.length > 0 && state.step < topic.steps.length - 1;
+  // "我已经进到通用里了，下一步呢": the step after the one whose menu the message names
+  const reached = topic && topic.steps.length > 0 ? stepReached(turn.input.text, topic, kb) : null;
+  if (topic && reached !== null) return showStep(state, topic, Math.min(reached + 1, topic.steps.length - 1), kb, settings, reached >= topic.steps.length - 1);
   const next = NEXT.test(clean) || (walking && ACK.test(clean));
   const numbered = stepAsked(clean);
   // ("第一步是什么" asks a step of a procedure being talked about; without one it is a question to read)
@@ -50,4 +55,21 @@ function stepAsked(clean: string): number | "last" | null {
   const written = STEP_NUMBER.exec(clean)?.[1];
   if (written === undefined) return null;
   return /^\d+$/.test(written) ? Number(written) : NUMERALS.indexOf(written) + 1;
+}
+
+/**
+ * The step a message says it has reached before asking for the next ("我已经进到通用里了，下一步呢"):
+ * the last step whose menu name (in 「」) the message names, when its last clause asks for the next step.
+ */
+function stepReached(text: string, topic: Intent, kb: KnowledgeBase): number | null {
+  const clauses = normalizeText(text).clauses;
+  if (clauses.length < 2 || !NEXT.test(clauses.at(-1)!.replace(/\s+/g, ""))) return null;
+  const said = clauses.slice(0, -1).join("");
+  let reached: number | null = null;
+  topic.steps.forEach((ref, i) => {
+    const stepText = ref.kind === "fact" ? (kb.facts.get(ref.id)?.text ?? "") : "";
+    const menus = [...stepText.matchAll(/「([^」]+)」/gu)].map((m) => normalizeText(m[1]!).text.replace(/\s+/g, ""));
+    if (menus.some((m) => m.length >= 2 && said.includes(m))) reached = i;
+  });
+  return reached;
 }
