@@ -2,6 +2,13 @@ import { describe, it } from "vitest";
 import { conversation } from "./conversation.js";
 
 describe("remembering the account type and the goal", () => {
+  it("gives what differs for a value from a related topic when the topic itself says nothing of it (注销要多久 → 那企业号呢)", async () => {
+    await conversation().play([
+      { say: "个人注销视频号大概要几分钟", kind: "answer", has: ["3-5"] },
+      { say: "那企业号呢", kind: "answer", has: ["营业执照"] },
+    ]);
+  });
+
   it("includes the business-licence requirement in the deregistration answer after 我是企业号", async () => {
     const c = conversation();
     await c.play([

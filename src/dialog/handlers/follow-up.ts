@@ -79,7 +79,11 @@ export function followUpInContext(turn: Turn, topic: Intent, elliptical: boolean
     state = { ...state, misses: 0 };
     const { slot, value } = stated;
     const lines = variantLines(topic, value, kb);
-    if (lines.length === 0) {
+    // (what differs for the value may be said by a related topic: 注销要多久 → 企业号 → what 注销 asks of an enterprise)
+    const related = lines.length === 0 ? topic.related.map((id) => kb.intents.get(id)).find((r) => r !== undefined && variantLines(r, value, kb).length > 0) : undefined;
+    if (related) {
+      lines.push(...variantLines(related, value, kb), ...renderRefs(topic.answer, kb));
+    } else if (lines.length === 0) {
       // nothing value-specific in the knowledge: say so, and give the answer that holds for all of them
       const labels = slot.values.map((v) => v.label).join("和");
       lines.push(respond(kb.responses, "slots.no-difference", { title: topic.title, labels }), ...renderRefs(topic.answer, kb));
