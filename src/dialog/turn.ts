@@ -23,6 +23,8 @@ export interface Turn {
   readonly input: { text: string; at: number };
   /** The message normalised, without spaces, for reading commands ("下一步", "2"). */
   readonly clean: string;
+  /** The message normalised, as its clauses (split at punctuation). */
+  readonly clauses: readonly string[];
   /** The question the bot asked on the previous turn, if any. */
   readonly pending: Pending | null;
   readonly kb: KnowledgeBase;
@@ -65,8 +67,9 @@ export function createTurn(
   const state: DialogState = { ...kept, slots: { ...prev.slots }, pending, updatedAt: input.at };
   // a channel without agents never waits for one (a state written before it said so included)
   if (state.mode === "human" && settings.humans === false) state.mode = "bot";
-  const clean = normalizeText(input.text).text.replace(/\s+/g, "");
-  return { prev, state, input, clean, pending, kb, settings, again };
+  const norm = normalizeText(input.text);
+  const clean = norm.text.replace(/\s+/g, "");
+  return { prev, state, input, clean, clauses: norm.clauses, pending, kb, settings, again };
 }
 
 /** The intent being talked about, if any. */

@@ -3,7 +3,6 @@ import type { MatchResult } from "../../types.js";
 import { answer } from "../answer.js";
 import type { Decision } from "../decide.js";
 import { clarify, handoff } from "../decisions.js";
-import { normalizeText } from "../../nlu/normalize.js";
 import { asksForHuman, asksHow, hasSteps } from "../reading.js";
 import { FIRST_STEP } from "../phrases.js";
 import { respond } from "../responses.js";
@@ -51,10 +50,11 @@ export function newQuestion(turn: Turn): Decision | undefined {
   const best = understood(turn);
   const top = best.candidates[0];
   if (top && handoffLeads(best, kb, settings.threshold)) return handoff(turn.state, "asked", best.confidence, kb, settings);
-  // a clause that asks for a human is honoured beside the trouble it follows ("一直注销不了，转人工")
-  const clauses = normalizeText(turn.input.text).clauses;
-  // (read clearly on its own: a story's "客服电话也一直占线" names the service, it does not ask for it)
-  if (clauses.length > 1 && clauses.some((c) => asksForHuman(c, kb, { ...settings, threshold: CLEAR_REQUEST }))) {
+  // a clause that asks for a human is honoured beside the trouble it follows ("一直注销不了，转人工"), when
+  // the message's one reading has a human among its candidates at all; read clearly on its own (a
+  // story's "客服电话也一直占线" names the service, it does not ask for it)
+  const mayAskHuman = turn.clauses.length > 1 && best.candidates.some((c) => kb.intents.get(c.intentId)?.type === "handoff");
+  if (mayAskHuman && turn.clauses.some((c) => asksForHuman(c, kb, { ...settings, threshold: CLEAR_REQUEST }))) {
     return handoff(turn.state, "asked", best.confidence, kb, settings);
   }
   const firstStep = FIRST_STEP.test(best.text.replace(/\s+/g, ""));

@@ -5,8 +5,8 @@ import { ACK, ALL_STEPS, LAST_STEP, NEXT, PREV, REPEAT, STEP_NUMBER } from "../p
 import { goalIntent, procedures } from "../reading.js";
 import { renderAllSteps } from "../render.js";
 import { respond } from "../responses.js";
-import { normalizeText } from "../../nlu/normalize.js";
 import type { Intent, KnowledgeBase } from "../../knowledge/knowledge-base.js";
+import { normalizeText } from "../../nlu/normalize.js";
 import { topicOf, type Turn } from "../turn.js";
 
 /**
@@ -19,7 +19,7 @@ export function paging(turn: Turn): Decision | undefined {
   let topic = topicOf(turn);
   const walking = topic !== undefined && topic.steps.length > 0 && state.step < topic.steps.length - 1;
   // "我已经进到通用里了，下一步呢": the step after the one whose menu the message names
-  const reached = topic && topic.steps.length > 0 ? stepReached(turn.input.text, topic, kb) : null;
+  const reached = topic && topic.steps.length > 0 ? stepReached(turn.clauses, topic, kb) : null;
   if (topic && reached !== null) return showStep(state, topic, Math.min(reached + 1, topic.steps.length - 1), kb, settings, reached >= topic.steps.length - 1);
   const next = NEXT.test(clean) || (walking && ACK.test(clean));
   const numbered = stepAsked(clean);
@@ -61,8 +61,7 @@ function stepAsked(clean: string): number | "last" | null {
  * The step a message says it has reached before asking for the next ("我已经进到通用里了，下一步呢"):
  * the last step whose menu name (in 「」) the message names, when its last clause asks for the next step.
  */
-function stepReached(text: string, topic: Intent, kb: KnowledgeBase): number | null {
-  const clauses = normalizeText(text).clauses;
+function stepReached(clauses: readonly string[], topic: Intent, kb: KnowledgeBase): number | null {
   if (clauses.length < 2 || !NEXT.test(clauses.at(-1)!.replace(/\s+/g, ""))) return null;
   const said = clauses.slice(0, -1).join("");
   let reached: number | null = null;
