@@ -395,43 +395,52 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   if (tokens.length === 0) return { candidates: [], confidence: 0, tokens };
   const q = weigh(tokens, index);
   const qTotal = sum(q);
+  // the message's words and weights as two arrays: read many times below without an entry per read
+  const qTerms: string[] = [];
+  const qWeights: number[] = [];
+  q.forEach((w, t) => {
+    qTerms.push(t);
+    qWeights.push(w);
+  });
 
   // candidates: examples sharing the most weight with the message, rarest tokens first; the
   // accumulator is a typed array kept on the index, so a query allocates almost nothing
-  const acc = scratch(index);
-  const touched: number[] = [];
+  const { acc, touched } = scratch(index);
+  let nTouched = 0;
   const byRarity = [...q.entries()].filter(([t]) => index.postings.has(t)).sort((a, b) => b[1] - a[1]);
   // (the accumulated weight of an example is its exact overlap with the message, unless a token was skipped)
   let skipped = false;
   for (const [t, w] of byRarity) {
     const list = index.postings.get(t)!;
-    if (list.length > MAX_POSTINGS_SCAN && touched.length > 0) {
+    if (list.length > MAX_POSTINGS_SCAN && nTouched > 0) {
       skipped = true;
       continue;
     }
-    for (const e of list) {
+    for (let j = 0; j < list.length; j++) {
+      const e = list[j]!;
       if (e === opts.excludeExample) continue;
-      if (acc[e] === 0) touched.push(e);
+      if (acc[e] === 0) touched[nTouched++] = e;
       acc[e] = acc[e]! + w;
     }
   }
   // short-listed by the similarity itself (the overlap over the example's length factor), so the
   // examples most like the message are the ones scored whatever their length
   const norms = index.exampleNorms;
-  for (const e of touched) acc[e] = acc[e]! * norms[e]!;
-  const top = topK(touched, acc, MAX_CANDIDATES);
+  for (let j = 0; j < nTouched; j++) acc[touched[j]!] = acc[touched[j]!]! * norms[touched[j]!]!;
+  const top = topK(touched, nTouched, acc, MAX_CANDIDATES);
   const overlaps = top.map((e) => acc[e]! / norms[e]!);
-  for (const e of touched) acc[e] = 0;
+  for (let j = 0; j < nTouched; j++) acc[touched[j]!] = 0;
 
   const best = new Map<number, { sim: number; example: number }>();
   // the similarity (overlap / qTotal)^(1 - s) × (overlap / total)^s, as overlap × total^-s × qTotal^(s - 1)
   const qNorm = Math.pow(qTotal, EXAMPLE_SHARE - 1);
-  for (const [k, e] of top.entries()) {
+  for (let k = 0; k < top.length; k++) {
+    const e = top[k]!;
     const ex = index.examples[e]!;
     let overlap = overlaps[k]!;
     if (skipped) {
       overlap = 0;
-      for (const [t, w] of q) if (ex.weights.has(t)) overlap += w;
+      for (let j = 0; j < qTerms.length; j++) if (ex.weights.has(qTerms[j]!)) overlap += qWeights[j]!;
     }
     const sim = overlap * norms[e]! * qNorm;
     const prev = best.get(ex.intent);
@@ -441,7 +450,9 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   // intents whose answers say the message's words though none of their phrasings does: the answer is
   // a field of its own, so a question nobody phrased yet still finds the paragraph that answers it
   const answerAcc = new Map<number, number>();
-  for (const [t, w] of q) {
+  for (let j = 0; j < qTerms.length; j++) {
+    const t = qTerms[j]!;
+    const w = qWeights[j]!;
     // (a slot's value says which variant of an answer, not which answer: 我是个人号)
     if (index.lexicon.frames.has(t) || index.lexicon.roleOf.get(t) === "slot") continue;
     const list = index.answerPostings.get(t);
@@ -456,9 +467,11 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   const ranked = [...best.entries()]
     .map(([intent, { sim }]) => {
       let covered = 0;
-      for (const [t, w] of q) {
-        if (index.vocab[intent]!.has(t)) covered += w;
-        else if (index.answerVocab[intent]!.has(t)) covered += ANSWER_SHARE * w;
+      const vocab = index.vocab[intent]!;
+      const answerVocab = index.answerVocab[intent]!;
+      for (let j = 0; j < qTerms.length; j++) {
+        if (vocab.has(qTerms[j]!)) covered += qWeights[j]!;
+        else if (answerVocab.has(qTerms[j]!)) covered += ANSWER_SHARE * qWeights[j]!;
       }
       const answered = (answerAcc.get(intent) ?? 0) / qTotal;
       return { intent, raw: 0.65 * Math.max(sim, ANSWER_SIM * answered) + 0.35 * (covered / qTotal) };
@@ -476,11 +489,11 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   }
   const charBest = new Map<number, number>();
   if (qGrams.size > 0) {
-    for (const e of top) {
-      const ex = index.examples[e]!;
+    for (let k = 0; k < top.length; k++) {
+      const ex = index.examples[top[k]!]!;
       if (!ranked.some((r) => r.intent === ex.intent)) continue;
       let shared = 0;
-      for (const id of ex.grams) if (qIds.has(id)) shared++;
+      for (let j = 0; j < ex.grams.length; j++) if (qIds.has(ex.grams[j]!)) shared++;
       // squared: a partial overlap of characters says less than a whole one
       const dice = (2 * shared) / (qGrams.size + ex.grams.length);
       const s = dice * dice;
@@ -551,29 +564,33 @@ function corroborated(clauses: Token[][], index: MatchIndex): Token[][] {
   return clauses.map((toks) => toks.filter((t) => keep.get(t) !== false));
 }
 
-const scratches = new WeakMap<MatchIndex, Float64Array>();
-function scratch(index: MatchIndex): Float64Array {
-  let acc = scratches.get(index);
-  if (!acc || acc.length < index.examples.length) scratches.set(index, (acc = new Float64Array(index.examples.length)));
-  return acc;
+// Per index: the weight each example shares with the message, and which examples have any.
+const scratches = new WeakMap<MatchIndex, { acc: Float64Array; touched: Int32Array }>();
+function scratch(index: MatchIndex): { acc: Float64Array; touched: Int32Array } {
+  let s = scratches.get(index);
+  if (!s || s.acc.length < index.examples.length) {
+    s = { acc: new Float64Array(index.examples.length), touched: new Int32Array(index.examples.length) };
+    scratches.set(index, s);
+  }
+  return s;
 }
 
 /** The keys of the k highest values, best first (ties in insertion order), without sorting them all. */
 function topEntries(values: Map<number, number>, k: number): number[] {
   const out: Array<[number, number]> = [];
-  for (const entry of values) {
-    if (out.length === k && entry[1] <= out[k - 1]![1]) continue;
+  values.forEach((value, key) => {
+    if (out.length === k && value <= out[k - 1]![1]) return;
     let i = out.length === k ? k - 1 : out.length;
-    while (i > 0 && out[i - 1]![1] < entry[1]) i--;
-    out.splice(i, 0, entry);
+    while (i > 0 && out[i - 1]![1] < value) i--;
+    out.splice(i, 0, [key, value]);
     if (out.length > k) out.pop();
-  }
+  });
   return out.map(([key]) => key);
 }
 
 /** The k examples with the highest accumulated weight, in no particular order (a partial selection, not a sort). */
-function topK(touched: number[], acc: Float64Array, k: number): number[] {
-  if (touched.length <= k) return touched;
+function topK(touched: Int32Array, n: number, acc: Float64Array, k: number): number[] {
+  if (n <= k) return Array.from(touched.subarray(0, n));
   // the k-th largest value by a bounded min-heap over the touched examples
   const heap: number[] = [];
   const less = (a: number, b: number): boolean => acc[a]! < acc[b]!;
@@ -585,17 +602,22 @@ function topK(touched: number[], acc: Float64Array, k: number): number[] {
       if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
       if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
       if (m === i) return;
-      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      const swap = heap[i]!;
+      heap[i] = heap[m]!;
+      heap[m] = swap;
       i = m;
     }
   };
-  for (const e of touched) {
+  for (let j = 0; j < n; j++) {
+    const e = touched[j]!;
     if (heap.length < k) {
       heap.push(e);
       for (let i = heap.length - 1; i > 0; ) {
         const p = (i - 1) >> 1;
         if (!less(heap[i]!, heap[p]!)) break;
-        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+        const swap = heap[i]!;
+        heap[i] = heap[p]!;
+        heap[p] = swap;
         i = p;
       }
     } else if (acc[e]! > acc[heap[0]!]!) {

@@ -483,9 +483,10 @@ function englishStem(word: string, lex: Lexicon): string | undefined {
   return undefined;
 }
 
-// English words of the lexicon, for typos ("folowers", "delte"): fuse.js over the vocabulary,
-// consulted only for a Latin word nothing else could read
-const englishWords = new WeakMap<Lexicon, { fuse: Fuse<string>; read: Map<string, string | null> }>();
+// English words of the lexicon, for typos ("folowers", "delte"): fuse.js over the vocabulary's words
+// that begin with the same letter (a typo keeps its first letter), consulted only for a Latin word
+// nothing else could read; one search over every word cost milliseconds the first time a word was seen
+const englishWords = new WeakMap<Lexicon, { byLetter: Map<string, Fuse<string>>; read: Map<string, string | null> }>();
 // How many words' readings a lexicon remembers (the same English words come back across messages).
 const MAX_REMEMBERED_TYPOS = 20_000;
 // Bitap score a typo may reach (0 is exact); words under 5 letters are too short to guess from.
@@ -497,13 +498,21 @@ function englishTypo(word: string, lex: Lexicon): string | undefined {
   if (word.length < ENGLISH_TYPO_MIN || !/^[a-z]+$/.test(word)) return undefined;
   let typos = englishWords.get(lex);
   if (!typos) {
-    const words = [...lex.surfaces.keys()].filter((w) => /^[a-z]+$/.test(w) && w.length >= ENGLISH_TYPO_MIN - 1);
-    typos = { fuse: new Fuse(words, { includeScore: true, threshold: ENGLISH_TYPO_SCORE, ignoreLocation: true, minMatchCharLength: 3 }), read: new Map() };
+    const groups = new Map<string, string[]>();
+    for (const w of lex.surfaces.keys()) {
+      if (!/^[a-z]+$/.test(w) || w.length < ENGLISH_TYPO_MIN - 1) continue;
+      const group = groups.get(w[0]!);
+      if (group) group.push(w);
+      else groups.set(w[0]!, [w]);
+    }
+    const byLetter = new Map([...groups].map(([letter, words]) => [letter, new Fuse(words, { includeScore: true, threshold: ENGLISH_TYPO_SCORE, ignoreLocation: true, minMatchCharLength: 3 })]));
+    typos = { byLetter, read: new Map() };
     englishWords.set(lex, typos);
   }
   let read = typos.read.get(word);
   if (read === undefined) {
-    read = closestEnglish(word, typos.fuse) ?? null;
+    const fuse = typos.byLetter.get(word[0]!);
+    read = (fuse && closestEnglish(word, fuse)) ?? null;
     if (typos.read.size >= MAX_REMEMBERED_TYPOS) typos.read.clear();
     typos.read.set(word, read);
   }
@@ -515,8 +524,7 @@ function closestEnglish(word: string, fuse: Fuse<string>): string | undefined {
   if (isEnglishWord(word) || englishBases(word).some(({ base }) => isEnglishWord(base))) return undefined;
   const best = fuse.search(word, { limit: 1 })[0];
   if (!best || (best.score ?? 1) > ENGLISH_TYPO_SCORE) return undefined;
-  // a typo keeps the first letter and is a letter or two away: "stick" is not "sticker", "migration" not "navigation"
-  if (best.item[0] !== word[0]) return undefined;
+  // a typo is a letter or two away: "stick" is not "sticker", "migration" not "navigation"
   return editDistance(best.item, word) <= (word.length <= 6 ? 1 : 2) ? best.item : undefined;
 }
 
