@@ -1,7 +1,6 @@
 import type { KnowledgeBase } from "../knowledge/knowledge-base.js";
-import { questionTemplates } from "../knowledge/question-templates.js";
 import { tokenize } from "../nlu/match.js";
-import { normalizeText } from "../nlu/normalize.js";
+import { figureAsked } from "../nlu/figures.js";
 import { knowledgeWords } from "./words.js";
 
 // The first reply to a question is short: what it must say (the lead, the first fact, the row or cell
@@ -52,44 +51,4 @@ export function brief(lines: string[], asked: string | undefined, kb: KnowledgeB
   });
   if (total - used < WORTH_DEFERRING) return { first: lines, more: [] };
   return { first: lines.filter((_, i) => keep.has(i)), more: lines.filter((_, i) => !keep.has(i)) };
-}
-
-interface FigureQuestion {
-  /** The question word as the message may say it; `unit` for the unit of a count (几次 → 次). */
-  asks: RegExp;
-  /** A figure of that kind in a line (with the unit of the question, for a count). */
-  figure: (unit: string) => RegExp;
-}
-
-let figureQuestions: FigureQuestion[] | undefined;
-
-/**
- * How figures are asked for, from the general question patterns (the `cloze` figures and their
- * question words): 多久 asks for a duration, 几点 for a time of day, 几次 / 多少次 for a count of 次.
- */
-function figureQuestionsOf(): FigureQuestion[] {
-  if (figureQuestions) return figureQuestions;
-  const T = questionTemplates();
-  const escape = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const out: FigureQuestion[] = [];
-  for (const { kind, pattern, ask } of T.cloze) {
-    const words = [ask, ...(T.cloze_also[kind] ?? [])].filter((w) => w !== "多少");
-    if (words.length === 0) continue;
-    // a count is asked with its unit ("几{1}" → 几次); its figure must be counted in that unit
-    const counted = words.some((w) => w.includes("{1}"));
-    const asks = new RegExp(words.map((w) => escape(w).replace("\\{1\\}", "(\\p{Script=Han})")).join("|"), "u");
-    out.push({ asks, figure: (unit) => new RegExp(counted ? pattern.replace(/\([^()]*\)(\(\?!|$)/, `(?:${escape(unit)})$1`) : pattern, "u") });
-  }
-  return (figureQuestions = out);
-}
-
-/** What a line must say to give the figure a question asks for ("一年能换几次车" → a count of 次), or null. */
-function figureAsked(asked: string): ((line: string) => boolean) | null {
-  const text = normalizeText(asked).text.replace(/\s+/g, "");
-  const tests: RegExp[] = [];
-  for (const q of figureQuestionsOf()) {
-    const m = q.asks.exec(text);
-    if (m) tests.push(q.figure(m.slice(1).find((u) => u !== undefined) ?? ""));
-  }
-  return tests.length ? (line) => tests.some((re) => re.test(line)) : null;
 }

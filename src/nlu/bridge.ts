@@ -66,15 +66,32 @@ export const INFLECTIONS: Array<[RegExp, string]> = [
   [/ing$/, "e"],
 ];
 // Words made from another (renewal, payment, registration): a gloss saying "library renewal" is about renewing.
+// The most specific ending first: verification is verify, registration register, cancellation cancel.
 const DERIVATIONS: Array<[RegExp, string]> = [
-  [/al$/, ""],
-  [/ment$/, ""],
+  [/ication$/, "y"],
+  [/istration$/, "ister"],
+  [/llation$/, "l"],
+  [/ation$/, "ate"],
   [/ation$/, "e"],
   [/ation$/, ""],
+  [/([cp])tion$/, "$1t"],
+  [/etion$/, "ete"],
+  [/ssion$/, "t"],
+  [/nsion$/, "nd"],
+  [/urance$/, "ure"],
+  [/ptance$/, "pt"],
+  [/stance$/, "st"],
+  [/ival$/, "ive"],
+  [/oval$/, "ove"],
+  [/sal$/, "se"],
+  [/al$/, ""],
+  [/ment$/, ""],
+  [/ilure$/, "il"],
+  [/ery$/, "er"],
 ];
 
 // Words that end like an inflection but are none: news is not new, means not mean.
-const NOT_INFLECTED = new Set(["news", "means", "series", "species", "always", "perhaps", "during", "nothing", "anything", "something", "everything", "morning", "evening", "ceiling", "building", "wedding", "bed", "need", "speed", "feed", "seed"]);
+const NOT_INFLECTED = new Set(["news", "means", "station", "vacation", "nation", "series", "species", "always", "perhaps", "during", "nothing", "anything", "something", "everything", "morning", "evening", "ceiling", "building", "wedding", "bed", "need", "speed", "feed", "seed"]);
 
 // Irregular forms of common English words: lost is lose, paid is pay, children is child.
 const IRREGULAR: Record<string, string> = {

@@ -3,6 +3,7 @@ import type { Lexicon } from "./lexicon.js";
 import { normalizeText } from "./normalize.js";
 import { buildBridge } from "./bridge.js";
 import { preloadDictionary } from "./dictionary.js";
+import { figureAsked } from "./figures.js";
 import { addVocabularySounds, segment, type Token, type TokenKind } from "./segment.js";
 
 /** An intent as the index sees it: its id, kind and example phrasings. */
@@ -43,6 +44,8 @@ export interface MatchIndex {
   vocab: Set<string>[];
   /** Content tokens of each intent's answer (facts, rows, cells). */
   answerVocab: Set<string>[];
+  /** What each intent answers with, as one clean text: read for the figure a question asks for. */
+  answerFigures: string[];
   /** Rarity of tokens that only answers use (the phrasings never do). */
   answerIdf: Map<string, number>;
   /** Content token → the intents whose answers use it. */
@@ -283,6 +286,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     postings: new Map(),
     vocab,
     answerVocab,
+    answerFigures: intents.map((i) => normalizeText((i.answerTexts ?? []).join(" ")).text.replace(/\s+/g, "")),
     answerIdf,
     answerPostings,
     gramIds: new Map(),
@@ -628,6 +632,30 @@ function topK(touched: Int32Array, n: number, acc: Float64Array, k: number): num
   return heap;
 }
 
+// How far below the best a candidate may score and still be preferred for giving the figure asked for.
+const FIGURE_MARGIN = 0.1;
+
+/**
+ * The candidates with the first one whose answer gives the figure the question asks for (多久 → a
+ * duration, 几张 → a count of 张) put first, when the best does not give one and it scores close:
+ * an answer that cannot say what was asked is not the answer, however alike its words.
+ */
+function givingFigure(candidates: Candidate[], text: string, index: MatchIndex): Candidate[] {
+  const top = candidates[0];
+  if (!top || candidates.length < 2) return candidates;
+  const gives = figureAsked(text);
+  if (!gives) return candidates;
+  const answerOf = (c: Candidate): string => index.answerFigures[index.intentIds.indexOf(c.intentId)] ?? "";
+  if (gives(answerOf(top))) return candidates;
+  const k = candidates.findIndex((c, i) => i > 0 && c.score >= top.score - FIGURE_MARGIN && gives(answerOf(c)));
+  if (k < 0) return candidates;
+  // (it takes the best's place and score: the order of scores is the order of the candidates)
+  const out = candidates.map((c) => ({ ...c }));
+  const chosen = out.splice(k, 1)[0]!;
+  [chosen.score, out[0]!.score] = [top.score, chosen.score];
+  return [chosen, ...out].sort((a, b) => b.score - a.score);
+}
+
 function isSubject(term: string, index: MatchIndex): boolean {
   const idf = index.idf.get(term);
   return idf !== undefined && idf <= Math.log(1 + 1 / SUBJECT_SHARE);
@@ -705,11 +733,12 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       }
     }
   }
+  const candidates = givingFigure(best.candidates, bestText, index);
   return {
-    candidates: best.candidates,
+    candidates,
     text: bestText,
     tokens: best.tokens.map((t) => t.text),
-    confidence: best.confidence,
+    confidence: candidates[0]?.score ?? 0,
     truncated,
     entities: entitiesOf(allTokens),
   };

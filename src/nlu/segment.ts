@@ -406,6 +406,18 @@ function segmentUnknown(text: string, lex: Lexicon): Token[] {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const next = tokens[i + 1];
+    // a word of the dictionary whose last character makes one of the knowledge base's words with a character
+    // left after it that the knowledge base never reads alone (开发|票 where it says 发票): the knowledge base's word
+    if (t.kind === "word" && next?.kind === "char" && HAN.test(next.text) && !bridge.vocab.has(next.text)) {
+      const chars = [...t.text];
+      const joined = chars.at(-1)! + next.text;
+      if (chars.length === 2 && bridge.vocab.has(joined)) {
+        const first = chars[0]!;
+        out.push(lex.stopwords.has(first) ? { text: first, kind: "stop" } : { text: first, kind: "char" }, classify(lex.surfaces.get(joined) ?? joined, lex));
+        i++;
+        continue;
+      }
+    }
     if (t.kind === "char" && next?.kind === "char" && !bridge.vocab.has(t.text + next.text) && !bridge.pairs.has(t.text + next.text)) {
       const read = sameMeaning(t.text + next.text, lex, bridge);
       if (read) {

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { englishBases } from "../../src/nlu/bridge.js";
+import { figureAsked } from "../../src/nlu/figures.js";
+import { compileLexicon, generalLanguage } from "../../src/nlu/lexicon.js";
+import { buildIndex, matchIntent, tokenize, type IndexableIntent } from "../../src/nlu/match.js";
+
+// An answer that cannot give what a question asks for (多久 → a duration, 多少钱 → a sum) is not its
+// answer when another that can scores close; words of the knowledge base beat the dictionary's at a
+// boundary; English nouns made from verbs are read as those verbs.
+
+const lexiconFile = { synonyms: { 押金: ["押金"] }, stopwords: ["怎么", "吗", "什么", "要"], entities: {}, frames: [] };
+
+const intents: IndexableIntent[] = [
+  {
+    id: "deposit-refund",
+    type: "faq",
+    title: "押金退还",
+    examples: ["押金怎么退", "退押金去哪里办", "押金退还流程"],
+    keywords: [],
+    answerTexts: ["押金在服务台退还，带上收据和身份证。"],
+  },
+  { id: "deposit-amount", type: "faq", title: "押金标准", examples: ["押金收多少", "退卡押金"], keywords: [], answerTexts: ["办卡押金为100元，退卡时退还。"] },
+  { id: "invoice", type: "faq", title: "开具发票", examples: ["发票怎么开"], keywords: [], answerTexts: ["缴费后可在服务台开具发票。"] },
+  { id: "developer", type: "faq", title: "开发商", examples: ["开发商是谁"], keywords: [], answerTexts: ["小区由开发商交付。"] },
+];
+
+function kb() {
+  const { lexicon } = compileLexicon(lexiconFile, generalLanguage());
+  return { index: buildIndex(intents, lexicon), lexicon };
+}
+
+describe("the figure a question asks for", () => {
+  it("reads what kind of figure is asked", () => {
+    expect(figureAsked("退押金要多久")?.("3个工作日内到账")).toBe(true);
+    expect(figureAsked("退押金要多久")?.("带上收据")).toBe(false);
+    expect(figureAsked("押金要多少钱")?.("押金为100元")).toBe(true);
+    expect(figureAsked("押金怎么退")).toBeNull();
+  });
+
+  it("puts first the close candidate whose answer gives the sum asked for", () => {
+    const { index } = kb();
+    // the words (押金, 退) are closer to deposit-refund's phrasings; only deposit-amount's answer says a sum
+    const m = matchIntent("押金退的话要多少钱", index);
+    expect(m.candidates[0]?.intentId).toBe("deposit-amount");
+    expect(m.confidence).toBe(m.candidates[0]?.score);
+    expect(m.candidates.map((c) => c.score)).toEqual([...m.candidates.map((c) => c.score)].sort((a, b) => b - a));
+  });
+
+  it("leaves the order alone when nothing is asked for that the best answer lacks", () => {
+    const { index } = kb();
+    expect(matchIntent("押金怎么退", index).candidates[0]?.intentId).toBe("deposit-refund");
+  });
+});
+
+describe("a word of the knowledge base at a boundary", () => {
+  it("reads 开发票 as 开 发票 where the knowledge base says 发票 and never 票 alone", () => {
+    const { index, lexicon } = kb();
+    expect(index.lexicon).toBe(lexicon);
+    const words = tokenize("交完钱怎么开发票", lexicon).map((t) => t.text);
+    expect(words).toContain("发票");
+    expect(words).not.toContain("开发");
+  });
+});
+
+describe("English nouns made from verbs", () => {
+  it("gives the verb a noun is made from", () => {
+    const bases = (w: string): string[] => englishBases(w).map((b) => b.base);
+    expect(bases("compensation")).toContain("compensate");
+    expect(bases("registration")[0]).toBe("register");
+    expect(bases("verification")[0]).toBe("verify");
+    expect(bases("cancellation")[0]).toBe("cancel");
+    expect(bases("deletion")).toContain("delete");
+    expect(bases("extension")).toContain("extend");
+    expect(bases("approval")[0]).toBe("approve");
+    expect(bases("delivery")).toContain("deliver");
+    expect(bases("station")).toEqual([]);
+  });
+});
