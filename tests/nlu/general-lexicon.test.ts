@@ -234,3 +234,26 @@ describe("more of the shipped glossary", () => {
     expect(read("the EV charger last year")).toEqual(expect.arrayContaining(["充电桩", "去年"]));
   });
 });
+
+describe("the shipped general glossary", () => {
+  const shipped = (s: string): string[] =>
+    tokenize(s, compileLexicon({ synonyms: { 私域: ["私域"], 打开率: ["打开率"], 难度: ["难度"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon)
+      .filter((t) => t.kind !== "stop")
+      .map((t) => t.text);
+
+  it("reads marketing terms said in English as the Chinese terms", () => {
+    expect(shipped("private traffic")).toEqual(["私域"]);
+    expect(shipped("private-domain live room")).toContain("私域");
+    expect(shipped("open rate")).toEqual(["打开率"]);
+  });
+
+  it("reads how hard as the difficulty asked, not a how-to", () => {
+    expect(shipped("how hard is it")).toEqual(["难度"]);
+  });
+
+  it("reads back alone as wording, and the phrases made with it as theirs", () => {
+    expect(shipped("send traffic back")).not.toContain("支持");
+    expect(shipped("back")).toEqual([]);
+    expect(shipped("back up my videos")).toContain("备份");
+  });
+});
