@@ -188,6 +188,8 @@ export function compileLexicon(
     const clean = cleanWord(w);
     if (clean && !own.has(clean)) stopwords.add(clean);
   }
+  // a wording of several words ("at all", "would like") is read whole, before its words are ("all" → 全部, "like" → 点赞)
+  for (const w of stopwords) if (w.includes(" ") && !surfaces.has(w)) surfaces.set(w, w);
   // places, read whole (a knowledge base's own words for them win)
   const places = new Set<string>();
   for (const w of general.places ?? []) {

@@ -251,6 +251,18 @@ describe("the shipped general glossary", () => {
     expect(shipped("how hard is it")).toEqual(["难度"]);
   });
 
+  it("reads a feed's recommendations as 推荐, not as advice, and at all as wording", () => {
+    const read = (s: string): string[] =>
+      tokenize(s, compileLexicon({ synonyms: { 推荐: ["推荐"], 建议: ["建议"], 全部: ["全部"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon)
+        .filter((t) => t.kind !== "stop")
+        .map((t) => t.text);
+    expect(read("off-target recommendations")).toContain("推荐");
+    expect(read("off-target recommendations")).not.toContain("建议");
+    expect(read("does it link up at all")).not.toContain("全部");
+    const liked = tokenize("I would like to delete it", compileLexicon({ synonyms: { 点赞: ["点赞"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon);
+    expect(liked.map((t) => t.text)).not.toContain("点赞");
+  });
+
   it("reads back alone as wording, and the phrases made with it as theirs", () => {
     expect(shipped("send traffic back")).not.toContain("支持");
     expect(shipped("back")).toEqual([]);
