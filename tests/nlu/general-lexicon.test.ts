@@ -261,6 +261,8 @@ describe("the shipped general glossary", () => {
     expect(read("does it link up at all")).not.toContain("全部");
     const liked = tokenize("I would like to delete it", compileLexicon({ synonyms: { 点赞: ["点赞"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon);
     expect(liked.map((t) => t.text)).not.toContain("点赞");
+    const contracted = tokenize("I'd like it gone, ppl say so bc it's slow tho", compileLexicon({ synonyms: { 点赞: ["点赞"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon);
+    expect(contracted.filter((t) => ["点赞", "ppl", "bc", "tho"].includes(t.text) && t.kind !== "stop")).toEqual([]);
   });
 
   it("reads back alone as wording, and the phrases made with it as theirs", () => {
