@@ -222,6 +222,8 @@ export function compileLexicon(
     const key = syllables(word).join("");
     if (!spelled.has(key)) spelled.set(key, token);
   };
+  // one syllable typed alone is a function word far more often than a term's character ("yao" is 要, not 药)
+  for (const w of stopwords) if ([...w].length === 1) addSpelled(w, w);
   for (const [surface, canonical] of surfaces) {
     addSpelled(surface, canonical);
     const chars = [...surface];

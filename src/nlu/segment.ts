@@ -90,6 +90,13 @@ export function segment(clause: string, lex: Lexicon, { typos = true }: { typos?
     }
     if (LATIN.test(c) || DIGIT.test(c)) {
       flush();
+      // pinyin typed a syllable at a time ("yao duo jiu"): the syllables read together (要 多久)
+      const spaced = spacedPinyin(chars, i, lex);
+      if (spaced) {
+        out.push(...spaced.tokens);
+        i = spaced.end;
+        continue;
+      }
       let j = i;
       while (j < chars.length && /[a-z0-9%.\-+]/.test(chars[j]!)) j++;
       const word = chars.slice(i, j).join("");
@@ -574,6 +581,36 @@ function readPinyin(word: string, lex: Lexicon): Token[] | null {
     i += len;
   }
   return oneSyllable && out.length > 1 ? null : out;
+}
+
+// How many syllables typed apart are read together, at most.
+const MAX_SPACED_SYLLABLES = 6;
+
+/**
+ * Pinyin typed with a space after each syllable ("zen me guan", "yao duo jiu"), read as one word of
+ * pinyin; null unless two or more syllables, the first no word the lexicon reads, read whole with a
+ * word of two characters or more among them.
+ */
+function spacedPinyin(chars: string[], i: number, lex: Lexicon): { tokens: Token[]; end: number } | null {
+  if (isWordChar(chars[i - 1])) return null;
+  const words: Array<{ word: string; end: number }> = [];
+  let at = i;
+  while (words.length < MAX_SPACED_SYLLABLES) {
+    let end = at;
+    while (end < chars.length && LATIN.test(chars[end]!)) end++;
+    if (end === at || isWordChar(chars[end])) break;
+    const word = chars.slice(at, end).join("");
+    // (a word the lexicon reads opens no run: "you can", "do it", "ban"; after the first, "me" of "zen me" is a syllable)
+    if (!PINYIN_SYLLABLE.test(word) || (words.length === 0 && (lex.stopwords.has(word) || lex.surfaces.has(word)))) break;
+    words.push({ word, end });
+    if (chars[end] !== " ") break;
+    at = end + 1;
+  }
+  for (let n = words.length; n >= 2; n--) {
+    const tokens = readPinyin(words.slice(0, n).map((w) => w.word).join(""), lex);
+    if (tokens && tokens.some((t) => [...t.text].length >= 2)) return { tokens, end: words[n - 1]!.end };
+  }
+  return null;
 }
 
 // A single syllable of pinyin without tones (an initial, then a final).

@@ -27,6 +27,17 @@ describe("segment", () => {
     expect(texts("shipinhao zenme guan")).toEqual(expect.arrayContaining(["视频号", "关闭"]));
   });
 
+  it("reads pinyin typed a syllable at a time as one word, but never an English phrase", () => {
+    expect(texts("shipinhao zen me guan")).toEqual(["视频号", "怎么", "关闭"]);
+    expect(texts("zhuxiao sph yao duo jiu")).toEqual(["注销", "视频号", "耗时"]);
+    expect(texts("you can do it")).toEqual(["you", "can", "do", "it"]);
+  });
+
+  it("reads one syllable typed alone as a function word rather than a term's character", () => {
+    // yao is 要 or 幺 (function words) before 药 (a character of a term of the general glossary)
+    expect(segment("yao", lex())[0]?.kind).toBe("stop");
+  });
+
   it("reads English words of the lexicon in a Chinese sentence", () => {
     expect(texts("sph怎么close")).toEqual(expect.arrayContaining(["视频号", "关闭"]));
   });
