@@ -247,6 +247,17 @@ describe("the shipped general glossary", () => {
     expect(shipped("open rate")).toEqual(["打开率"]);
   });
 
+  it("reads Hong Kong words after 繁→简 as the plain words they mean", () => {
+    const read = (s: string): string[] =>
+      tokenize(s, compileLexicon({ synonyms: { 关闭: ["关闭"], 隐私: ["隐私"], 需要: ["需要"], 哪个: ["哪个"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon)
+        .filter((t) => t.kind !== "stop")
+        .map((t) => t.text);
+    expect(read("點樣熄咗個入口")).toContain("关闭");
+    expect(read("私隱擔憂")).toContain("隐私");
+    expect(read("使唔使交證件")).toContain("需要");
+    expect(read("邊個複雜啲")).toContain("哪个");
+  });
+
   it("reads how hard as the difficulty asked, not a how-to", () => {
     expect(shipped("how hard is it")).toEqual(["难度"]);
   });
