@@ -16,7 +16,7 @@ const VARIANTS = /[妳祢姊殭]/g;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]/g;
 // Sentence ends and clause breaks: where a long message is split into questions.
 // (not 、: it lists things within one clause, "公众号、小程序")
-const CLAUSE_BREAK = /[。！？!?；;\n\r…，,：:]+/;
+const CLAUSE_BREAK = /([。！？!?；;\n\r…，,：:]+)/;
 // Everything that is neither a letter, a digit, CJK, nor one of the few symbols that carry figures.
 const NOISE_CHAR = /[^\p{L}\p{N}%\-.+\s]/gu;
 
@@ -27,6 +27,8 @@ export interface NormalizedText {
   clauses: string[];
   /** Share of the raw message that was markup, template syntax or control characters (0..1). */
   markupShare: number;
+  /** The clauses written with a question mark after them ("只隐藏入口和注销账号？", "… vs deleting it?"). */
+  marked: Set<string>;
 }
 
 /** Full/half width, 繁→简, case, markup, emoji and punctuation: raw chat text → clean text and clauses. */
@@ -46,11 +48,17 @@ export function normalizeText(raw: string): NormalizedText {
   });
   const markupShare = before === 0 ? 0 : Math.min(1, removed / before);
   s = toSimplified(s).replace(VARIANTS, (c: string) => VARIANT_OF[c] ?? c).toLowerCase();
-  const clauses = s
-    .split(CLAUSE_BREAK)
-    .map(cleanClause)
-    .filter((c) => c.length > 0);
-  return { text: clauses.join(" "), clauses, markupShare };
+  const clauses: string[] = [];
+  const marked = new Set<string>();
+  // (split keeping the breaks: the break after a clause says whether it was asked)
+  const parts = s.split(CLAUSE_BREAK);
+  for (let i = 0; i < parts.length; i += 2) {
+    const clause = cleanClause(parts[i]!);
+    if (!clause) continue;
+    clauses.push(clause);
+    if (/[?？]/.test(parts[i + 1] ?? "")) marked.add(clause);
+  }
+  return { text: clauses.join(" "), clauses, markupShare, marked };
 }
 
 function cleanClause(s: string): string {

@@ -55,6 +55,15 @@ describe("a question comparing rows of a table", () => {
     expect(o!.replies.map((r) => r.text).join("\n")).toMatch(/本地下载/);
   });
 
+  it("is asked in an English clause of a longer message by its question mark, a Chinese clause by its words", async () => {
+    await conversation().play([
+      { say: "my boss asked me to check. how long for each: hide the entry vs delete the account?", kind: "answer", has: ["0.5分钟", "3-5分钟"] },
+    ]);
+    // (还是 joins two outcomes of one answer here, not two rows: the clause with the question mark asks no comparison)
+    const [o] = await conversation().play([{ say: "跟她谈过了她也同意关掉。关掉以后那些视频会不会立刻删除，还是会在系统里再留一阵子？", kind: "answer" }]);
+    expect(o!.replies[0]!.text).not.toMatch(/对比/);
+  });
+
   it("leaves to the intent it reads clearly a question naming two rows but no column (一般大家是关入口还是直接注销: how many do which)", async () => {
     await conversation().play([{ say: "一般大家是关入口还是直接注销", kind: "answer", intent: "close-stats", has: ["67%"] }]);
   });

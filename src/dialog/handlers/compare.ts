@@ -19,7 +19,9 @@ export function compare(turn: Turn): Decision | undefined {
   // (a comparing word of a long message's story is not its question: in "我在做一份合规比较，两家的规则
   // 看过了……这里实际提供的是什么" nothing is compared; a clause that asks must say it)
   const norm = normalizeText(turn.input.text);
-  const compares = norm.clauses.length <= 1 ? COMPARE.test(clean) : norm.clauses.some((c) => QUESTION.test(c) && COMPARE.test(c.replace(/\s+/g, "")));
+  // (an English clause asks with its question mark: "… vs deleting the account?")
+  const asks = (c: string): boolean => QUESTION.test(c) || (norm.marked.has(c) && !/\p{Script=Han}/u.test(c));
+  const compares = norm.clauses.length <= 1 ? COMPARE.test(clean) : norm.clauses.some((c) => asks(c) && COMPARE.test(c.replace(/\s+/g, "")));
   if (!compares) return undefined;
   const said = new Set(tokenize(turn.input.text, kb.lexicon).map((t) => t.text));
   const named = (name: string, words: ReadonlySet<string>): boolean => {
