@@ -272,6 +272,12 @@ describe("the shipped general glossary", () => {
     expect(read("does it link up at all")).not.toContain("全部");
     const liked = tokenize("I would like to delete it", compileLexicon({ synonyms: { 点赞: ["点赞"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon);
     expect(liked.map((t) => t.text)).not.toContain("点赞");
+    const liking = (s: string): string[] => tokenize(s, compileLexicon({ synonyms: { 点赞: ["点赞"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon).map((t) => t.text);
+    // like as a preposition or a filler is no like on a video; likes and a like are
+    expect(liking("what does that look like in practice")).not.toContain("点赞");
+    expect(liking("tried like 3 times")).not.toContain("点赞");
+    expect(liking("will my likes disappear")).toContain("点赞");
+    expect(liking("can I keep the like count")).toContain("点赞");
     const contracted = tokenize("I'd like it gone, ppl say so bc it's slow tho", compileLexicon({ synonyms: { 点赞: ["点赞"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon);
     expect(contracted.filter((t) => ["点赞", "ppl", "bc", "tho"].includes(t.text) && t.kind !== "stop")).toEqual([]);
   });
