@@ -632,6 +632,37 @@ function topK(touched: Int32Array, n: number, acc: Float64Array, k: number): num
   return heap;
 }
 
+// A name quoted in a message: “…”, 「…」, 『…』, "…", ‘…’ (not the ASCII apostrophe of English).
+const QUOTED = /[“「『"‘]([^”」』"’“「『"‘]{1,16})[”」』"’]/g;
+// What a message that quotes a name the knowledge base never says keeps of its scores.
+const QUOTED_UNKNOWN_PENALTY = 0.5;
+// The knowledge base's own texts, clean and without spaces, read when a message quotes something.
+const saidTexts = new WeakMap<MatchIndex, string>();
+
+/**
+ * Whether a message quotes a name the knowledge base never says: a Chinese name written nowhere in
+ * its phrasings, answers or lexicon; an English one none of whose words it reads as its own.
+ */
+function quotesUnknown(rawText: string, index: MatchIndex): boolean {
+  const raw = rawText.normalize("NFKC");
+  if (!/[“「『"‘]/.test(raw)) return false;
+  for (const [, span] of raw.matchAll(QUOTED)) {
+    const clean = normalizeText(span!).text.replace(/\s+/g, "");
+    if (!clean) continue;
+    if (/\p{Script=Han}/u.test(clean)) {
+      let said = saidTexts.get(index);
+      if (said === undefined) {
+        said = [...index.examples.map((e) => e.text), ...index.answerFigures, ...index.lexicon.surfaces.keys()].map((t) => normalizeText(t).text.replace(/\s+/g, "")).join("|");
+        saidTexts.set(index, said);
+      }
+      if (!said.includes(clean)) return true;
+    } else if (!tokenize(span!, index.lexicon).some((t) => t.kind !== "stop" && (index.idf.has(t.text) || index.answerIdf.has(t.text)))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // How far below the best a candidate may score and still be preferred for giving the figure asked for.
 const FIGURE_MARGIN = 0.1;
 
@@ -733,7 +764,9 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       }
     }
   }
-  const candidates = givingFigure(best.candidates, bestText, index);
+  let candidates = givingFigure(best.candidates, bestText, index);
+  // a name in quotation marks that the knowledge base never says ("看一看", “越狱成功”) is what the message is about
+  if (quotesUnknown(rawText, index)) candidates = candidates.map((c) => ({ ...c, score: round(c.score * QUOTED_UNKNOWN_PENALTY) }));
   return {
     candidates,
     text: bestText,
