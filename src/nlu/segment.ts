@@ -165,25 +165,31 @@ function longestSurface(chars: string[], i: number, lex: Lexicon): { canonical: 
 }
 
 function surfaceAt(chars: string[], i: number, lex: Lexicon): { canonical: string; length: number } | null {
-  const longest = starts(lex).surface.get(chars[i]!);
+  const st = starts(lex);
+  const longest = st.surface.get(chars[i]!);
   if (longest === undefined) return null;
   const max = Math.min(longest, chars.length - i);
-  for (let len = max; len >= 2; len--) {
-    const s = chars.slice(i, i + len).join("");
+  // read on one character at a time while some surface still begins so: the longest whole one read wins
+  let found: { canonical: string; length: number } | null = null;
+  let s = chars[i]!;
+  for (let len = 2; len <= max; len++) {
+    s += chars[i + len - 1]!;
     const canonical = lex.surfaces.get(s);
-    if (canonical === undefined) continue;
-    // A Latin surface must be a whole word: "dy" is not inside "body".
-    if (LATIN.test(s[0]!) && isWordChar(chars[i - 1])) continue;
-    if (LATIN.test(s[s.length - 1]!) && isWordChar(chars[i + len])) continue;
-    return { canonical, length: len };
+    // (a Latin surface must be a whole word: "dy" is not inside "body")
+    if (canonical !== undefined && !(LATIN.test(s[0]!) && isWordChar(chars[i - 1])) && !(LATIN.test(s[s.length - 1]!) && isWordChar(chars[i + len]))) {
+      found = { canonical, length: len };
+    }
+    if (!st.prefix.has(s)) break;
   }
-  return null;
+  return found;
 }
 
 // What can start a lexicon surface (with its longest length) or a sound-alike term: most characters
 // of a message start nothing, and are passed over without building candidate strings.
 interface Starts {
   surface: Map<string, number>;
+  /** Every beginning of two characters or more of a longer surface: a longer one may still be read past it. */
+  prefix: Set<string>;
   sound: Set<string>;
   sound2: Set<string>;
   stop: Map<string, number>;
@@ -192,10 +198,12 @@ const startsCache = new WeakMap<Lexicon, Starts>();
 function starts(lex: Lexicon): Starts {
   let s = startsCache.get(lex);
   if (!s) {
-    s = { surface: new Map(), sound: new Set(), sound2: new Set(), stop: new Map() };
+    s = { surface: new Map(), prefix: new Set(), sound: new Set(), sound2: new Set(), stop: new Map() };
     for (const surface of lex.surfaces.keys()) {
       const chars = [...surface];
       s.surface.set(chars[0]!, Math.max(s.surface.get(chars[0]!) ?? 0, chars.length));
+      let begin = chars[0]!;
+      for (let k = 1; k < chars.length - 1; k++) s.prefix.add((begin += chars[k]!));
     }
     // Chinese stopwords of 2 to 4 characters, by their first character
     for (const w of lex.stopwords) {
