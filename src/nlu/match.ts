@@ -89,6 +89,8 @@ const STORY_WEIGHT = 0.65;
 const CLEARER_QUESTION = 0.6;
 // Adverbs that bind to the word after them (还能不能, 也可不可以, 都要是): no clause starts between them.
 const BOUND_BEFORE = new Set(["还", "也", "都", "就", "又", "再", "才"]);
+// Discourse words that open the question itself (问一下, 我想知道, 告诉我).
+const ASKING_OPENER = /问|知道|告诉/;
 // Conjunctions: a discourse word right after one is a second member of a pair, not a new thought.
 const JOINING = new Set(["和", "与", "跟", "及", "或", "、"]);
 // How many words a message must say besides a one-word clause for that clause alone to be a fragment.
@@ -147,7 +149,9 @@ export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
     for (let i = 1; i < clause.length; i++) {
       // (not after an adverb the marker binds to: 那边还 | 能不能打通 cuts 还能不能 in two)
       // (nor after a conjunction: "因为隐私和因为内容" joins two reasons of one question)
-      if (lexicon.discourse.some((w) => clause.startsWith(w, i)) && !BOUND_BEFORE.has(clause[i - 1]!) && !JOINING.has(clause[i - 1]!)) {
+      // (an adverb binds no word that opens a question: 就 | 问一下关入口要多久)
+      const marker = lexicon.discourse.find((w) => clause.startsWith(w, i));
+      if (marker !== undefined && (!BOUND_BEFORE.has(clause[i - 1]!) || ASKING_OPENER.test(marker)) && !JOINING.has(clause[i - 1]!)) {
         if (i - (cuts.at(-1) ?? 0) >= MIN_PIECE_CHARS) cuts.push(i);
         // a marker inside a marker (想问一下 in 我想问一下) cuts once
         i += lexicon.discourse.find((w) => clause.startsWith(w, i))!.length - 1;

@@ -181,6 +181,13 @@ describe("clauses of a run-on message", () => {
     const clauses = splitRunOns(["关了视频号转去抖音的话跟微信那边还能不能打通"], kb.index.lexicon);
     expect(clauses.some((c) => c.startsWith("能不能"))).toBe(false);
   });
+
+  it("start at the words that open a question even after an adverb (就 | 问一下…)", () => {
+    const kb = projectKnowledge();
+    const clauses = splitRunOns(["我这岁数了手脚慢眼神也不好使就问一下关那个入口得整多长时间别整老半天了"], kb.index.lexicon);
+    expect(clauses.some((c) => c.startsWith("问一下"))).toBe(true);
+    expect(matchIntent("我这岁数了手脚慢眼神也不好使就问一下关那个入口得整多长时间别整老半天了还整不明白", kb.index).candidates[0]?.intentId).toBe("entry-time");
+  });
 });
 
 describe("a message naming several other subjects", () => {
