@@ -256,6 +256,12 @@ describe("the shipped general glossary", () => {
     expect(read("私隱擔憂")).toContain("隐私");
     expect(read("使唔使交證件")).toContain("需要");
     expect(read("邊個複雜啲")).toContain("哪个");
+    // 唔想 refuses what follows it, as 不想 does; 好唔好 asks, it refuses nothing
+    const { lexicon: lib } = compileLexicon(libraryLexicon, generalLanguage());
+    const libIndex = buildIndex([{ id: "cancel", type: "faq", title: "注销借书证", examples: ["借书证怎么注销"], keywords: [] }], lib);
+    expect(matchIntent("我唔想删除借书证", libIndex).tokens).not.toContain("注销");
+    expect(matchIntent("我想删除借书证", libIndex).tokens).toContain("注销");
+    expect(tokenize("轉去小紅書好唔好", compileLexicon(libraryLexicon, generalLanguage()).lexicon).map((t) => t.text)).not.toContain("不要");
   });
 
   it("reads how hard as the difficulty asked, not a how-to", () => {
