@@ -202,7 +202,7 @@ function dropLeadingDiscourse(clause: string, lexicon: Lexicon): string {
 }
 
 // Words that refuse what follows them ("不想删号", "别跟我说隐藏", "not just hide"): what they refuse is not asked.
-const REFUSING = new Set(["不想", "不要", "别", "不用", "不打算", "不是要", "并不想", "not", "dont", "without"]);
+const REFUSING = new Set(["不想", "不要", "别", "不用", "不打算", "不是要", "不是", "并不想", "not", "dont", "without"]);
 
 /** A clause without the words its refusals refuse: the word right after one, when it says something ("不要删"). */
 function withoutRefused(tokens: Token[]): Token[] {

@@ -168,6 +168,12 @@ describe("the pieces of a long message", () => {
     expect(matchIntent("我不想让它在发现页上显示", kb.index).tokens).toContain("发现页");
   });
 
+  it("does not ask what a clause says it is not (不是关视频号，是想把评论区关了)", () => {
+    expect(matchIntent("不是关视频号", kb.index).tokens).not.toContain("关闭");
+    // 是不是 asks: it refuses nothing
+    expect(matchIntent("是不是要先解绑", kb.index).tokens).toContain("解绑");
+  });
+
   it("leaves out a clause that only turns to a new question (不问这个了)", () => {
     const m = matchIntent("不问这个了 关号以后视频能直接迁到抖音不", kb.index);
     expect(m.tokens).not.toContain("不问");
