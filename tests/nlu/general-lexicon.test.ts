@@ -264,6 +264,17 @@ describe("the shipped general glossary", () => {
     expect(tokenize("轉去小紅書好唔好", compileLexicon(libraryLexicon, generalLanguage()).lexicon).map((t) => t.text)).not.toContain("不要");
   });
 
+  it("reads gamers' 回坑 as coming back, pull the plug as closing, churn as 流失, and 后生 only as a word of its own", () => {
+    const read = (s: string): string[] =>
+      tokenize(s, compileLexicon({ synonyms: { 回来: ["回来"], 关闭: ["关闭"], 流失: ["流失"], 年轻人: ["年轻人"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon)
+        .filter((t) => t.kind !== "stop")
+        .map((t) => t.text);
+    expect(read("关了还回坑的人多吗")).toContain("回来");
+    expect(read("before I pull the plug on it")).toContain("关闭");
+    expect(read("what is the churn rate")).toContain("流失");
+    expect(read("以后生意会差吗")).not.toContain("年轻人");
+  });
+
   it("reads how hard as the difficulty asked, not a how-to", () => {
     expect(shipped("how hard is it")).toEqual(["难度"]);
   });
