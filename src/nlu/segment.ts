@@ -433,6 +433,18 @@ function segmentUnknown(text: string, lex: Lexicon): Token[] {
         continue;
       }
     }
+    // and the other way round: a character left alone before a dictionary word the knowledge base never uses,
+    // making one of its words with that word's first character (额|外交 where it says 额外)
+    if ((t.kind === "char" || t.kind === "stop") && [...t.text].length === 1 && HAN.test(t.text) && next?.kind === "word" && !bridge.vocab.has(t.text) && !bridge.vocab.has(next.text)) {
+      const chars = [...next.text];
+      const joined = t.text + chars[0]!;
+      if (chars.length === 2 && bridge.vocab.has(joined)) {
+        const last = chars[1]!;
+        out.push(classify(lex.surfaces.get(joined) ?? joined, lex), lex.stopwords.has(last) ? { text: last, kind: "stop" } : { text: last, kind: "char" });
+        i++;
+        continue;
+      }
+    }
     if (t.kind === "char" && next?.kind === "char" && !bridge.vocab.has(t.text + next.text) && !bridge.pairs.has(t.text + next.text)) {
       const read = sameMeaning(t.text + next.text, lex, bridge);
       if (read) {

@@ -19,7 +19,7 @@ const intents: IndexableIntent[] = [
     keywords: [],
     answerTexts: ["押金在服务台退还，带上收据和身份证。"],
   },
-  { id: "deposit-amount", type: "faq", title: "押金标准", examples: ["押金收多少", "退卡押金"], keywords: [], answerTexts: ["办卡押金为100元，退卡时退还。"] },
+  { id: "deposit-amount", type: "faq", title: "押金标准", examples: ["押金收多少", "退卡押金"], keywords: [], answerTexts: ["办卡押金为100元，退卡时退还，不收额外费用。"] },
   { id: "invoice", type: "faq", title: "开具发票", examples: ["发票怎么开"], keywords: [], answerTexts: ["缴费后可在服务台开具发票。"] },
   { id: "developer", type: "faq", title: "开发商", examples: ["开发商是谁"], keywords: [], answerTexts: ["小区由开发商交付。"] },
 ];
@@ -59,6 +59,13 @@ describe("a word of the knowledge base at a boundary", () => {
     const words = tokenize("交完钱怎么开发票", lexicon).map((t) => t.text);
     expect(words).toContain("发票");
     expect(words).not.toContain("开发");
+  });
+
+  it("reads 额外交 as 额外 交 where the knowledge base says 额外 and never 外交", () => {
+    const { lexicon } = kb();
+    const words = tokenize("还得额外交什么", lexicon).map((t) => t.text);
+    expect(words).toContain("额外");
+    expect(words).not.toContain("外交");
   });
 });
 
