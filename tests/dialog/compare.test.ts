@@ -59,6 +59,9 @@ describe("a question comparing rows of a table", () => {
     await conversation().play([
       { say: "my boss asked me to check. how long for each: hide the entry vs delete the account?", kind: "answer", has: ["0.5分钟", "3-5分钟"] },
     ]);
+    await conversation().play([
+      { say: "Compare the time needed: hiding the entry versus fully deleting the Channels account.", kind: "answer", has: ["0.5分钟", "3-5分钟"] },
+    ]);
     // (还是 joins two outcomes of one answer here, not two rows: the clause with the question mark asks no comparison)
     const [o] = await conversation().play([{ say: "跟她谈过了她也同意关掉。关掉以后那些视频会不会立刻删除，还是会在系统里再留一阵子？", kind: "answer" }]);
     expect(o!.replies[0]!.text).not.toMatch(/对比/);

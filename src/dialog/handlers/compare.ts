@@ -8,6 +8,9 @@ import { columnNamed, intentOfRow, vocabulary } from "../reading.js";
 import { renderCellOnly, renderRow } from "../render.js";
 import { understood, type Turn } from "../turn.js";
 
+// English words that compare whatever the sentence's mood (a request to compare asks as a question does).
+const ENGLISH_COMPARE = /\b(?:compare|comparing|versus|vs|between)\b/;
+
 /**
  * A question comparing rows of one table ("只关入口和彻底注销，各自要多久", "抖音和B站哪个迁移成本高"): the
  * column asked for each row it names, or the rows whole when it names no column. A row is named when
@@ -19,8 +22,9 @@ export function compare(turn: Turn): Decision | undefined {
   // (a comparing word of a long message's story is not its question: in "我在做一份合规比较，两家的规则
   // 看过了……这里实际提供的是什么" nothing is compared; a clause that asks must say it)
   const norm = normalizeText(turn.input.text);
-  // (an English clause asks with its question mark: "… vs deleting the account?")
-  const asks = (c: string): boolean => QUESTION.test(c) || (norm.marked.has(c) && !/\p{Script=Han}/u.test(c));
+  // (an English clause asks with its question mark, or by a word that compares: "… vs deleting the account?",
+  // "Compare the time needed: hiding the entry versus deleting the account.")
+  const asks = (c: string): boolean => QUESTION.test(c) || (!/\p{Script=Han}/u.test(c) && (norm.marked.has(c) || ENGLISH_COMPARE.test(c)));
   const compares = norm.clauses.length <= 1 ? COMPARE.test(clean) : norm.clauses.some((c) => asks(c) && COMPARE.test(c.replace(/\s+/g, "")));
   if (!compares) return undefined;
   const said = new Set(tokenize(turn.input.text, kb.lexicon).map((t) => t.text));
