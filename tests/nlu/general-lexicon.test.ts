@@ -293,6 +293,8 @@ describe("the shipped general glossary", () => {
     // like as a preposition or a filler is no like on a video; likes and a like are
     expect(liking("what does that look like in practice")).not.toContain("点赞");
     expect(liking("tried like 3 times")).not.toContain("点赞");
+    const graced = tokenize("is there like a grace period", compileLexicon({ synonyms: { 点赞: ["点赞"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon);
+    expect(graced.find((t) => t.text === "like")?.kind).toBe("stop");
     expect(liking("will my likes disappear")).toContain("点赞");
     expect(liking("can I keep the like count")).toContain("点赞");
     const contracted = tokenize("I'd like it gone, ppl say so bc it's slow tho", compileLexicon({ synonyms: { 点赞: ["点赞"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon);
