@@ -145,6 +145,24 @@ describe("follow-up questions read in context", () => {
     ]);
   });
 
+  it("answers a why with the lines of the topic's answer that say a cause, when it declares no reasons", async () => {
+    await conversation().play([
+      { say: "sph中小博主流失率多少", kind: "answer", has: ["41%"] },
+      { say: "为啥", kind: "answer", has: ["需1万粉丝方可开通广告"] },
+    ]);
+    await conversation().play([
+      { say: "关了视频号的人有多少愿意再回来", kind: "answer", has: ["12%"] },
+      { say: "为什么这么少", kind: "answer", has: ["阻碍效应"] },
+    ]);
+  });
+
+  it("puts first the line that says the cause of what was just asked, beside the topic's declared reasons", async () => {
+    await conversation().play([
+      { say: "How many companies put off closing their Channels accounts?", kind: "answer", has: ["43%"] },
+      { say: "Why?", kind: "answer", has: ["解绑流程复杂"] },
+    ]);
+  });
+
   it("says there is no reason in the knowledge instead of answering another question", async () => {
     const c = conversation();
     await c.play([

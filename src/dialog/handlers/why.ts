@@ -10,6 +10,8 @@ import { read, topicOf, type Turn } from "../turn.js";
 
 // A why that goes on in words of the conversation is one when it is about this short.
 const MAX_WHY_CHARS = 16;
+// Words with which a line says what caused what.
+const CAUSE = /因为|由于|导致|所以|因而|源于|出于|造成|使得|结果|说明|阻碍/;
 // A title that asks why.
 const WHY_TITLE = /为什么|为何|为啥|原因|why/i;
 
@@ -30,7 +32,13 @@ export function why(turn: Turn): Decision | undefined {
   const { state, kb } = turn;
   const topic = topicOf(turn);
   if (!topic || !(WHY.test(turn.clean) || (WHY_LEAD.test(turn.clean) && turn.clean.length <= MAX_WHY_CHARS && namesNothingNew(turn, topic)))) return undefined;
-  if (topic.why.length > 0) return sayWithMenu({ ...state, misses: 0 }, "answer", topic.id, 1, renderRefs(topic.why, kb).join("\n"), topic, kb);
+  if (topic.why.length > 0) {
+    // (and a line of its answer that says the cause of what was just asked: "43% 的企业用户因为解绑流程复杂而推迟关闭")
+    const reasons = renderRefs(topic.why, kb);
+    const asked = new Set(state.lastQuestion ? tokenize(state.lastQuestion, kb.lexicon).filter((t) => t.kind === "term" && !kb.subject.has(t.text) && !kb.lexicon.frames.has(t.text)).map((t) => t.text) : []);
+    const ofAsked = renderRefs(topic.answer, kb).filter((line) => CAUSE.test(line) && !reasons.includes(line) && tokenize(line, kb.lexicon).some((t) => asked.has(t.text)));
+    return sayWithMenu({ ...state, misses: 0 }, "answer", topic.id, 1, [...ofAsked, ...reasons].join("\n"), topic, kb);
+  }
   // a topic that is itself a why ("年轻人为什么关闭") gives its reasons in its answer
   if (WHY_TITLE.test(topic.title) && topic.answer.length > 0) {
     return sayWithMenu({ ...state, misses: 0 }, "answer", topic.id, 1, renderRefs(topic.answer, kb).join("\n"), topic, kb);
@@ -48,6 +56,10 @@ export function why(turn: Turn): Decision | undefined {
   if (table && asked && table.rows.some((r) => /[（(]/.test(r.cells[asked] ?? ""))) {
     return sayWithMenu({ ...state, misses: 0 }, "answer", topic.id, 1, table.rows.map((r) => renderCellOnly(table, r, asked)).join("\n"), topic, kb);
   }
+  // no reasons declared, but what the topic answers with says a cause ("因为解绑流程复杂而推迟", "平台规则是…，
+  // 结果中小博主流失率41%", "说明现行机制对回流有阻碍效应"): those lines
+  const causes = renderRefs(topic.answer, kb).filter((line) => CAUSE.test(line));
+  if (causes.length > 0) return sayWithMenu({ ...state, misses: 0 }, "answer", topic.id, 1, causes.join("\n"), topic, kb);
   // understood, but the knowledge gives no reason: say so rather than answer another question
   return sayWithMenu(state, "fallback", topic.id, 1, respond(kb.responses, "why.unknown", { title: topic.title }), topic, kb);
 }
