@@ -769,6 +769,13 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     }
   }
   let candidates = givingFigure(best.candidates, bestText, index);
+  // a thing the knowledge base turns away (another app, another feature) said in any clause is what the message
+  // is about, though the clause read as its question does not name it ("deactivate instagram? | need a break")
+  // (a clause that asks about it: a story's mention of another app is no question about it)
+  const vetoed = (toks: Array<{ text: string }>): boolean => toks.some((t) => index.lexicon.roleOf.get(t.text) === "veto");
+  const marked = truncated ? normalizeText(text).marked : norm.marked;
+  const asksVetoed = clauses.length > 1 && clauses.some((c, i) => (QUESTION.test(c) || marked.has(c)) && vetoed(clauseTokens[i]!));
+  if (asksVetoed && !vetoed(best.tokens)) candidates = candidates.map((c) => ({ ...c, score: round(c.score * FOREIGN_PENALTY) }));
   // a name in quotation marks that the knowledge base never says ("看一看", “越狱成功”) is what the message is about
   if (quotesUnknown(rawText, index)) candidates = candidates.map((c) => ({ ...c, score: round(c.score * QUOTED_UNKNOWN_PENALTY) }));
   return {

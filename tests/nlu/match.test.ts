@@ -168,6 +168,13 @@ describe("the pieces of a long message", () => {
     expect(matchIntent("我不想让它在发现页上显示", kb.index).tokens).toContain("发现页");
   });
 
+  it("turns away a message with a clause asking about a thing the knowledge base turns away, though another clause reads as its question", () => {
+    // the clause read ("kinda need a break") does not name Instagram; the clause that asks does
+    expect(matchIntent("is there a way to deactivate instagram temporarily? kinda need a break tbh", kb.index).confidence).toBeLessThan(THRESHOLD);
+    // a story that mentions it asks nothing about it
+    expect(matchIntent("我之前一直用instagram发照片，现在视频号怎么注销？", kb.index).confidence).toBeGreaterThanOrEqual(THRESHOLD);
+  });
+
   it("does not ask what a clause says it is not (不是关视频号，是想把评论区关了)", () => {
     expect(matchIntent("不是关视频号", kb.index).tokens).not.toContain("关闭");
     // 是不是 asks: it refuses nothing
