@@ -9,6 +9,9 @@ const texts = (s: string) => tokenize(s, lex()).map((t) => t.text);
 describe("segment", () => {
   it("reads synonyms and abbreviations as the canonical term", () => {
     expect(texts("sph怎么删号")).toEqual(expect.arrayContaining(["视频号", "注销"]));
+    expect(texts("zx sph 在哪")).toEqual(expect.arrayContaining(["注销", "视频号"]));
+    // another app's abbreviation is that app (a question about it is turned away)
+    expect(texts("wb zx咋弄")).toContain("微博");
     expect(texts("gzh要先解除绑定吗")).toEqual(expect.arrayContaining(["公众号", "解绑"]));
   });
 
