@@ -22,6 +22,14 @@ describe("walking through a procedure step by step", () => {
     ]);
   });
 
+  it("goes on once more after 再然后 and 接下来", async () => {
+    await conversation().play([
+      { say: "注销视频号第一步点哪", kind: "answer", has: ["第 1 步 / 共 3 步"] },
+      { say: "接下来呢", kind: "answer", has: ["第 2 步 / 共 3 步"] },
+      { say: "再然后", kind: "answer", has: ["第 3 步 / 共 3 步", "确认视频号数据清空"] },
+    ]);
+  });
+
   it("reads a step asked with what it is (下一步是什么, 上一步点哪) and a step asked by its number (第一步是什么)", async () => {
     const c = conversation();
     await c.play([
