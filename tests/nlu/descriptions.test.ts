@@ -29,6 +29,9 @@ describe("terms described instead of named", () => {
     expect(m.tokens).toContain("点餐小程序");
     expect(m.candidates[0]?.intentId).toBe("delete");
     expect(matchIntent("我想把微信上订餐的那个账号删除", index()).tokens).toContain("点餐小程序");
+    // the place, the thingy, the tile one orders in
+    expect(matchIntent("微信里那个点餐的地方怎么注销", index()).tokens).toContain("点餐小程序");
+    expect(matchIntent("微信里那个订餐的玩意儿我想删除", index()).tokens).toContain("点餐小程序");
   });
 
   it("leaves a description of another product's thing alone: what it belongs to must be said", () => {

@@ -275,6 +275,11 @@ describe("the shipped general glossary", () => {
     expect(read("以后生意会差吗")).not.toContain("年轻人");
   });
 
+  it("reads keeping a copy (留一份, 存一份) as backing up", () => {
+    const read = (s: string): string[] => tokenize(s, compileLexicon({ synonyms: { 备份: ["备份"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon).map((t) => t.text);
+    expect(read("怎么给自己手机上留一份")).toContain("备份");
+  });
+
   it("reads how hard as the difficulty asked, not a how-to", () => {
     expect(shipped("how hard is it")).toEqual(["难度"]);
   });
