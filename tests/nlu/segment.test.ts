@@ -12,6 +12,7 @@ describe("segment", () => {
     expect(texts("zx sph 在哪")).toEqual(expect.arrayContaining(["注销", "视频号"]));
     // another app's abbreviation is that app (a question about it is turned away)
     expect(texts("wb zx咋弄")).toContain("微博");
+    expect(texts("ks号咋注销")).toContain("快手");
     expect(texts("gzh要先解除绑定吗")).toEqual(expect.arrayContaining(["公众号", "解绑"]));
   });
 
