@@ -207,8 +207,12 @@ const REFUSING = new Set(["不想", "不要", "别", "不用", "不打算", "不
 /** A clause without the words its refusals refuse: the word right after one, when it says something ("不要删"). */
 function withoutRefused(tokens: Token[]): Token[] {
   if (!tokens.some((t) => REFUSING.has(t.text))) return tokens;
-  return tokens.filter((t, i) => i === 0 || !REFUSING.has(tokens[i - 1]!.text) || t.kind === "stop");
+  // (不用 in a question asks whether it is needed: "不用验证什么吧", "不用解绑吗")
+  const asks = tokens.some((t) => ASKING_PARTICLES.has(t.text));
+  return tokens.filter((t, i) => i === 0 || !REFUSING.has(tokens[i - 1]!.text) || t.kind === "stop" || (asks && tokens[i - 1]!.text === "不用"));
 }
+// Particles that end a question asking yes or no.
+const ASKING_PARTICLES = new Set(["吗", "吧", "嘛", "么"]);
 
 /** A clause that says something was done and asks nothing ("关了账号", "注销之后"): the case of the question after it. */
 function saysDone(clause: string): boolean {

@@ -175,6 +175,11 @@ describe("the pieces of a long message", () => {
     expect(matchIntent("我之前一直用instagram发照片，现在视频号怎么注销？", kb.index).confidence).toBeGreaterThanOrEqual(THRESHOLD);
   });
 
+  it("asks what 不用 is followed by in a question (不用解绑吗: whether it is needed)", () => {
+    expect(matchIntent("注销的时候不用解绑吗", kb.index).tokens).toContain("解绑");
+    expect(matchIntent("我不用解绑，只想关入口", kb.index).tokens).not.toContain("解绑");
+  });
+
   it("does not ask what a clause says it is not (不是关视频号，是想把评论区关了)", () => {
     expect(matchIntent("不是关视频号", kb.index).tokens).not.toContain("关闭");
     // 是不是 asks: it refuses nothing

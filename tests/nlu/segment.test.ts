@@ -13,6 +13,9 @@ describe("segment", () => {
     // another app's abbreviation is that app (a question about it is turned away)
     expect(texts("wb zx咋弄")).toContain("微博");
     expect(texts("ks号咋注销")).toContain("快手");
+    expect(texts("去b占发的话迁移成本咋样")).toContain("b站");
+    // 就好了 is no step done: the next step is asked with words of its own
+    expect(texts("直接按就好了吗")).not.toContain("下一步");
     expect(texts("gzh要先解除绑定吗")).toEqual(expect.arrayContaining(["公众号", "解绑"]));
   });
 
