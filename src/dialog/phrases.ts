@@ -16,9 +16,9 @@ export const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍
 export const ALL_STEPS = /^(把)?(全部步骤|所有步骤|完整步骤|全部|全部的|都发我|一次性发完|全部发我|完整流程|全部流程|整个流程|步骤全部|步骤都)(都)?(发我|给我|发给我|发一下|列一下|说一下|看看|发出来)?(呢|吧|啊|一下)?$/;
 /** 「更多」 and its kin: the rest of the answer just given. */
 export const MORE = /^(更多|更多的|更多内容|更多信息|详细|详细点|详细一点|详细些|详细说说|说详细点|说详细一点|具体点|具体一点|具体说说|展开|展开说说|展开讲讲|多说点|多说一点|还有吗|还有呢|还有什么|more|moreinfo|moredetails|tellmemore|details)(呢|吧|啊|呀)?$/;
-export const WHY = /^(那)?(为什么|为啥|为何|why|咋回事|怎么回事|什么原因)(呢|啊|呀)?$/;
+export const WHY = /^(那)?(为什么|为啥|为何|why|咋回事|怎么回事|什么原因|点解|为咩|做咩)(呢|啊|呀|嘅|呢个)?$/;
 // A message opening with a why ("为什么他们对这个这么敏感").
-export const WHY_LEAD = /^(那)?(为什么|为啥|为何|why|how ?come)/;
+export const WHY_LEAD = /^(那)?(为什么|为啥|为何|why|how ?come|点解|为咩)/;
 /** "好的" / "嗯" / "ok": an acknowledgment, not a question (the next step while walking through one). */
 export const ACK = /^(好|好的|好吧|好哒|嗯|嗯嗯|哦|哦哦|ok|okay|行|收到|了解|可以)(的|了|啊|呀)?$/;
 export const CANCEL_HUMAN = /(取消人工|不用人工|不要人工|取消排队|不用了|算了|不需要了|取消转接)/;

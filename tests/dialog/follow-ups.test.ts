@@ -156,6 +156,13 @@ describe("follow-up questions read in context", () => {
     ]);
   });
 
+  it("answers a why after a question about one column of a row with that cell's note, asked in Cantonese too (點解)", async () => {
+    await conversation().play([
+      { say: "由視頻號搬去B站，遷移成本高唔高？", kind: "answer" },
+      { say: "點解？", kind: "answer", has: ["用户群体差异大"] },
+    ]);
+  });
+
   it("puts first the line that says the cause of what was just asked, beside the topic's declared reasons", async () => {
     await conversation().play([
       { say: "How many companies put off closing their Channels accounts?", kind: "answer", has: ["43%"] },
