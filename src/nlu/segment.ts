@@ -284,6 +284,8 @@ function soundAlike(
   if (!known.sound.has(sounds[i]!) || i + 1 >= sounds.length || !known.sound2.has(`${sounds[i]} ${sounds[i + 1]}`)) return null;
   // a particle or frame character typed correctly is not the first or last sound of a typo: 想只 is not 闲置
   if (lex.particles.has(chars[i]!)) return null;
+  // nor is the second of a doubled verb (讲讲看 is "try telling", not 讲 | 讲看 → 健康)
+  if (i > 0 && chars[i - 1] === chars[i]) return null;
   for (let len = 4; len > Math.max(1, longerThan); len--) {
     if (i + len > chars.length) continue;
     if (!chars.slice(i, i + len).every((c) => HAN.test(c))) continue;

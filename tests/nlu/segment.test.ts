@@ -14,6 +14,7 @@ describe("segment", () => {
     expect(texts("wb zx咋弄")).toContain("微博");
     expect(texts("ks号咋注销")).toContain("快手");
     expect(texts("去b占发的话迁移成本咋样")).toContain("b站");
+    expect(texts("b栈主要是啥类型的")).toContain("b站");
     // 就好了 is no step done: the next step is asked with words of its own
     expect(texts("直接按就好了吗")).not.toContain("下一步");
     expect(texts("gzh要先解除绑定吗")).toEqual(expect.arrayContaining(["公众号", "解绑"]));
@@ -22,6 +23,12 @@ describe("segment", () => {
   it("prefers the longest lexicon term", () => {
     const tokens = segment("账号与安全在哪", lex());
     expect(tokens[0]).toEqual({ text: "账号与安全", kind: "term" });
+  });
+
+  it("reads a doubled verb as itself, not the second of it as the start of a typo (讲讲看 is not 讲 | 健康)", () => {
+    expect(texts("你帮我讲讲看要点到哪里去关")).not.toContain("医疗");
+    // Wu 啥西 is 什么, a function word
+    expect(segment("要弄啥西伐", lex()).find((t) => t.text === "什么")?.kind).toBe("stop");
   });
 
   it("catches homophone typos by their sound", () => {
