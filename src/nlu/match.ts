@@ -720,7 +720,9 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     return { candidates: [], text, tokens: [], confidence: 0, noise: "markup", truncated, entities: [] };
   }
 
-  const clauses = splitRunOns((truncated ? normalizeText(text).clauses : norm.clauses).map((c) => described(c, index.lexicon)), index.lexicon)
+  // (a message cut to what is read is normalised again, once)
+  const read = truncated ? normalizeText(text) : norm;
+  const clauses = splitRunOns(read.clauses.map((c) => described(c, index.lexicon)), index.lexicon)
     .map((c) => dropLeadingDiscourse(c, index.lexicon))
     // a clause that is only a connective ("不问这个了", "然后") says nothing of the question beside the others
     .filter((c, _i, all) => all.length === 1 || !index.lexicon.connectives.has(c));
@@ -773,15 +775,16 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     }
   }
   let candidates = givingFigure(best.candidates, bestText, index);
+  let elsewhere = 1;
   // a thing the knowledge base turns away (another app, another feature) said in any clause is what the message
   // is about, though the clause read as its question does not name it ("deactivate instagram? | need a break")
   // (a clause that asks about it: a story's mention of another app is no question about it)
   const vetoed = (toks: Array<{ text: string }>): boolean => toks.some((t) => index.lexicon.roleOf.get(t.text) === "veto");
-  const marked = truncated ? normalizeText(text).marked : norm.marked;
-  const asksVetoed = clauses.length > 1 && clauses.some((c, i) => (QUESTION.test(c) || marked.has(c)) && vetoed(clauseTokens[i]!));
-  if (asksVetoed && !vetoed(best.tokens)) candidates = candidates.map((c) => ({ ...c, score: round(c.score * FOREIGN_PENALTY) }));
+  const asksVetoed = clauses.length > 1 && clauses.some((c, i) => (QUESTION.test(c) || read.marked.has(c)) && vetoed(clauseTokens[i]!));
+  if (asksVetoed && !vetoed(best.tokens)) elsewhere *= FOREIGN_PENALTY;
   // a name in quotation marks that the knowledge base never says ("看一看", “越狱成功”) is what the message is about
-  if (quotesUnknown(rawText, index)) candidates = candidates.map((c) => ({ ...c, score: round(c.score * QUOTED_UNKNOWN_PENALTY) }));
+  if (quotesUnknown(rawText, index)) elsewhere *= QUOTED_UNKNOWN_PENALTY;
+  if (elsewhere < 1) candidates = candidates.map((c) => ({ ...c, score: round(c.score * elsewhere) }));
   return {
     candidates,
     text: bestText,

@@ -429,8 +429,7 @@ function segmentUnknown(text: string, lex: Lexicon): Token[] {
       const chars = [...t.text];
       const joined = chars.at(-1)! + next.text;
       if (chars.length === 2 && bridge.vocab.has(joined)) {
-        const first = chars[0]!;
-        out.push(lex.stopwords.has(first) ? { text: first, kind: "stop" } : { text: first, kind: "char" }, classify(lex.surfaces.get(joined) ?? joined, lex));
+        out.push(loneChar(chars[0]!, lex), classify(lex.surfaces.get(joined) ?? joined, lex));
         i++;
         continue;
       }
@@ -441,8 +440,7 @@ function segmentUnknown(text: string, lex: Lexicon): Token[] {
       const chars = [...next.text];
       const joined = t.text + chars[0]!;
       if (chars.length === 2 && bridge.vocab.has(joined)) {
-        const last = chars[1]!;
-        out.push(classify(lex.surfaces.get(joined) ?? joined, lex), lex.stopwords.has(last) ? { text: last, kind: "stop" } : { text: last, kind: "char" });
+        out.push(classify(lex.surfaces.get(joined) ?? joined, lex), loneChar(chars[1]!, lex));
         i++;
         continue;
       }
@@ -475,6 +473,11 @@ function sameMeaning(word: string, lex: Lexicon, bridge: DictionaryBridge): Toke
     known.set(word, read);
   }
   return read ? read.map((t) => ({ ...t })) : null;
+}
+
+/** A character read on its own: a function word, or a character. */
+function loneChar(c: string, lex: Lexicon): Token {
+  return { text: c, kind: lex.stopwords.has(c) ? "stop" : "char" };
 }
 
 function cutUnknown(text: string, lex: Lexicon): Token[] {

@@ -46,6 +46,8 @@ export function why(turn: Turn): Decision | undefined {
   // a topic about a table row without reasons of its own, related to a topic that answers with that whole
   // row and gives reasons (注销's 成功率 → why deregistering fails): those
   const focus = topic.focus;
+  // the words of the question just asked, for the column it asked of a row or a table
+  const lastWords = new Set(state.lastQuestion ? tokenize(state.lastQuestion, kb.lexicon).map((t) => t.text) : []);
   const aboutRow = (r: Intent): boolean => focus !== null && r.answer.some((ref) => ref.kind === "row" && ref.table === focus.table && ref.row === focus.row);
   const related = topic.related.map((id) => kb.intents.get(id)).find((r) => r !== undefined && r.why.length > 0 && aboutRow(r));
   if (related) return sayWithMenu({ ...state, misses: 0 }, "answer", related.id, 1, renderRefs(related.why, kb).join("\n"), topic, kb);
@@ -53,14 +55,14 @@ export function why(turn: Turn): Decision | undefined {
   // 高（用户群体差异大）): that cell, whose note says why
   const rowTable = focus ? kb.tables.get(focus.table) : undefined;
   const row = rowTable?.rows.find((r) => r.id === focus?.row);
-  const column = rowTable && state.lastQuestion ? columnNamed(rowTable, new Set(tokenize(state.lastQuestion, kb.lexicon).map((t) => t.text)), kb) : undefined;
+  const column = rowTable ? columnNamed(rowTable, lastWords, kb) : undefined;
   if (rowTable && row && column && /[（(]/.test(row.cells[column] ?? "")) {
     return sayWithMenu({ ...state, misses: 0 }, "answer", topic.id, 1, renderCellOnly(rowTable, row, column), topic, kb);
   }
   // a topic listing a table's rows, after a question about one of its columns ("哪个平台迁移成本最低"):
   // that column of each row, whose notes say why (低（内容格式相似）)
   const table = tableListed(topic, kb);
-  const asked = table && state.lastQuestion ? columnNamed(table, new Set(tokenize(state.lastQuestion, kb.lexicon).map((t) => t.text)), kb) : undefined;
+  const asked = table ? columnNamed(table, lastWords, kb) : undefined;
   if (table && asked && table.rows.some((r) => /[（(]/.test(r.cells[asked] ?? ""))) {
     return sayWithMenu({ ...state, misses: 0 }, "answer", topic.id, 1, table.rows.map((r) => renderCellOnly(table, r, asked)).join("\n"), topic, kb);
   }
