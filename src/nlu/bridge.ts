@@ -57,7 +57,8 @@ export const INFLECTIONS: Array<[RegExp, string]> = [
   [/ies$/, "y"],
   [/ied$/, "y"],
   [/([^aeiou])\1(ed|ing)$/, "$1"],
-  [/es$/, ""],
+  // (-es after a hiss or an o: boxes, washes, goes; rides is ride, not rid)
+  [/(s|x|z|ch|sh|o)es$/, "$1"],
   [/s$/, ""],
   // (not "feed", "need", "speed": their -ed is no past tense, and "fee" is another word)
   [/([^e])ed$/, "$1"],
@@ -65,6 +66,9 @@ export const INFLECTIONS: Array<[RegExp, string]> = [
   [/ing$/, ""],
   [/ing$/, "e"],
 ];
+// An adverb read as the word it is made from, when that has four letters or more: successfully,
+// monthly; not apply (a word, not a phrase's first word: "likely to" is no "like to")
+export const ADVERB: [RegExp, string] = [/([a-z]{4,})ly$/, "$1"];
 // Words made from another (renewal, payment, registration): a gloss saying "library renewal" is about renewing.
 // The most specific ending first: verification is verify, registration register, cancellation cancel.
 const DERIVATIONS: Array<[RegExp, string]> = [
@@ -116,7 +120,7 @@ export function englishBases(word: string): Array<{ base: string; derived: boole
   const irregular = IRREGULAR[word];
   if (irregular) out.push({ base: irregular, derived: false });
   if (word.length < 4 || NOT_INFLECTED.has(word)) return out;
-  for (const [rules, derived] of [[INFLECTIONS, false], [DERIVATIONS, true]] as const) {
+  for (const [rules, derived] of [[INFLECTIONS, false], [[ADVERB, ...DERIVATIONS], true]] as const) {
     for (const [re, to] of rules) {
       if (!re.test(word)) continue;
       const base = word.replace(re, to);

@@ -1,6 +1,6 @@
 import type { Candidate, MatchResult } from "../types.js";
 import type { Lexicon } from "./lexicon.js";
-import { normalizeText } from "./normalize.js";
+import { normalizeText, type NormalizedText } from "./normalize.js";
 import { buildBridge } from "./bridge.js";
 import { preloadDictionary } from "./dictionary.js";
 import { figureAsked } from "./figures.js";
@@ -550,6 +550,50 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   return { candidates, confidence: candidates[0]?.score ?? 0, tokens };
 }
 
+// An English clause that asks (people type the question mark last, if at all).
+const ASKS_IN_ENGLISH = /^(?:what|how|why|when|where|which|who|whom|whose|can|could|is|are|does|do|did|will|would|should|shall|may)\b/;
+
+/**
+ * The part of an over-long message that is read, at most MAX_READ_CHARS: the clauses that ask first
+ * (a long story usually ends with its question), then the last clause, then the clauses in order from
+ * the first. A clause longer than the whole budget is read by its start and its end.
+ */
+function readablePart(norm: NormalizedText): string {
+  const clauses: Array<{ text: string; asks: boolean }> = [];
+  for (const c of norm.clauses) {
+    const asks = norm.marked.has(c) || QUESTION.test(c) || ASKS_IN_ENGLISH.test(c);
+    const chars = [...c];
+    if (chars.length <= MAX_READ_CHARS) clauses.push({ text: c, asks });
+    else {
+      // (each part with the break after it within the budget)
+      const head = Math.floor(MAX_READ_CHARS / 3) - 1;
+      const start = chars.slice(0, head).join("").trim();
+      const end = chars.slice(chars.length - (MAX_READ_CHARS - head - 2)).join("").trim();
+      clauses.push({ text: start, asks: QUESTION.test(start) }, { text: end, asks });
+    }
+  }
+  const last = clauses.length - 1;
+  const order = [
+    ...clauses.map((c, i) => (c.asks ? i : -1)).filter((i) => i >= 0).reverse(),
+    last,
+    ...clauses.map((_, i) => i),
+  ];
+  const kept = new Set<number>();
+  let used = 0;
+  for (const i of order) {
+    if (kept.has(i)) continue;
+    const length = [...clauses[i]!.text].length + 1;
+    if (used + length > MAX_READ_CHARS) continue;
+    kept.add(i);
+    used += length;
+  }
+  // (re-read as clauses: a clause that asked keeps its question mark)
+  return clauses
+    .filter((_, i) => kept.has(i))
+    .map((c) => c.text + (norm.marked.has(c.text) ? "？" : "，"))
+    .join("");
+}
+
 /**
  * Drops the dictionary's translations no other word of the message backs: a translated word is
  * kept when some intent uses it together with another word of the message (not a question frame,
@@ -712,7 +756,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   const norm = normalizeText(rawText);
   let text = norm.text;
   const truncated = [...text].length > MAX_READ_CHARS;
-  if (truncated) text = [...text].slice(0, MAX_READ_CHARS).join("");
+  if (truncated) text = readablePart(norm);
   const entitiesOf = (tokens: Token[]): string[] =>
     [...new Set(tokens.map((t) => t.text).filter((t) => index.lexicon.entityOf.has(t)))];
   if (!text) return { candidates: [], text, tokens: [], confidence: 0, noise: "empty", truncated, entities: [] };

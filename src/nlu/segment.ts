@@ -1,5 +1,5 @@
 import Fuse from "fuse.js";
-import { bridgeAt, englishBases, EXACT_BRIDGE_SCORE, INFLECTIONS, sharedMeaning, type DictionaryBridge } from "./bridge.js";
+import { ADVERB, bridgeAt, englishBases, EXACT_BRIDGE_SCORE, INFLECTIONS, sharedMeaning, type DictionaryBridge } from "./bridge.js";
 import { glossesOf, isEnglishWord } from "./dictionary.js";
 import { fuzzySyllable, syllables, type Lexicon } from "./lexicon.js";
 
@@ -519,7 +519,7 @@ function readLatin(word: string, lex: Lexicon): Token[] {
 /** The base form of an English word that the lexicon knows, if any. */
 function englishStem(word: string, lex: Lexicon): string | undefined {
   if (word.length < 4 || !/^[a-z]+$/.test(word)) return undefined;
-  for (const [re, to] of INFLECTIONS) {
+  for (const [re, to] of [...INFLECTIONS, ADVERB]) {
     if (!re.test(word)) continue;
     const stem = word.replace(re, to);
     if (stem.length >= 3 && (lex.surfaces.has(stem) || lex.stopwords.has(stem))) return stem;
@@ -592,6 +592,8 @@ function readPinyin(word: string, lex: Lexicon): Token[] | null {
   if (!/^[a-z]+$/.test(word)) return null;
   // one syllable is one character: "yuan" is not 与 + 俺
   const oneSyllable = PINYIN_SYLLABLE.test(word);
+  // an English word of more than one syllable is English: "mode" is no 莫得
+  if (!oneSyllable && isEnglishWord(word)) return null;
   const out: Token[] = [];
   let i = 0;
   while (i < word.length) {

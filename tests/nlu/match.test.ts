@@ -58,8 +58,16 @@ describe("matching how people type in chat", () => {
     },
   );
 
-  it("reads only the beginning of a very long message and says so", () => {
+  it("reads only part of a very long message and says so", () => {
     const text = "注销视频号以后粉丝还在吗" + "啊".repeat(MAX_READ_CHARS * 2);
+    const m = matchIntent(text, kb.index);
+    expect(m.truncated).toBe(true);
+    expect(m.candidates[0]?.intentId).toBe("retention-fans");
+  });
+
+  it("reads the question at the end of a story longer than what is read", () => {
+    const story = "我们部门上个月开会讨论了很久，大家意见都不一样，有人说要继续做，有人说不做了，老板也没表态，";
+    const text = story.repeat(Math.ceil(MAX_READ_CHARS / story.length) + 1) + "所以想先问一句：注销之后粉丝还在吗？";
     const m = matchIntent(text, kb.index);
     expect(m.truncated).toBe(true);
     expect(m.candidates[0]?.intentId).toBe("retention-fans");

@@ -47,6 +47,25 @@ describe("segment", () => {
     expect(texts("you can do it")).toEqual(["you", "can", "do", "it"]);
   });
 
+  it("reads an English word of two syllables as English, not as the pinyin it could spell", () => {
+    // mode spells 莫得 (没有), a general word of chat
+    expect(texts("is there a dormant mode")).toContain("mode");
+    expect(texts("is there a dormant mode")).not.toContain("没有");
+  });
+
+  it("reads an English inflection by its own base (rides is ride, not rid), and an adverb by its adjective", () => {
+    expect(texts("how many rides are included")).not.toContain("删除");
+    expect(texts("how many boxes")).toEqual(texts("how many box"));
+    expect(texts("did it go through successfully")).toEqual(texts("did it go through successful"));
+  });
+
+  it("reads how as steps only when it asks how to do something, not how much or how well", () => {
+    expect(texts("how do we close it")).toContain("步骤");
+    expect(texts("how does it work")).toContain("步骤");
+    expect(texts("how painful is it to move")).not.toContain("步骤");
+    expect(texts("how well does it work with wechat")).not.toContain("成功");
+  });
+
   it("reads one syllable typed alone as a function word rather than a term's character", () => {
     // yao is 要 or 幺 (function words) before 药 (a character of a term of the general glossary)
     expect(segment("yao", lex())[0]?.kind).toBe("stop");
