@@ -45,6 +45,8 @@ export interface Lexicon {
   bridge: DictionaryBridge | null;
   /** Descriptions of terms the lexicon declares ("微信里那个发短片的号" → 视频号), each with its term. */
   descriptions: Array<{ pattern: RegExp; term: string }>;
+  /** Words of the speaker's life that tell the story around a question (孙子, 退休, 前两天): general language data. */
+  story: Set<string>;
 }
 
 const CJK = /\p{Script=Han}/u;
@@ -126,6 +128,8 @@ export interface GeneralLanguage {
   places?: string[];
   /** What a description refers to ("发短片的那个号", "…的功能"): the last word of a described term. */
   "description-heads"?: string[];
+  /** Words of the speaker's life (family, friends, age, feelings, when): a message tells its story with them. */
+  story?: string[];
 }
 
 let generalCache: GeneralLanguage | undefined;
@@ -141,6 +145,7 @@ export function generalLanguage(): GeneralLanguage {
       "sentence-end": (raw["sentence-end"] ?? []).map(String),
       places: (raw.places ?? []).map(String),
       "description-heads": (raw["description-heads"] ?? []).map(String),
+      story: (raw.story ?? []).map(String),
     };
   }
   return generalCache;
@@ -270,6 +275,7 @@ export function compileLexicon(
       vocabWords: new Set(),
       bridge: null,
       descriptions: describe(file.descriptions ?? {}, general["description-heads"] ?? [], surfaces),
+      story: new Set((general.story ?? []).map(cleanWord).filter(Boolean)),
     },
     duplicates,
   };

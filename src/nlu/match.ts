@@ -105,6 +105,9 @@ const UNKNOWN_FACTOR = 0.6;
 // An English word neither the knowledge base nor the general glossary knows is more often a word of
 // the sentence's wording (pick, likely, stick around) than its topic: it counts less than an unknown Chinese word.
 const UNKNOWN_LATIN_FACTOR = 0.45;
+// A word of the speaker's life the knowledge base never uses (孙子, 退休, 前两天) tells the story around
+// the question, not another question: it counts for little.
+const STORY_WORD_FACTOR = 0.1;
 // The only words an intent shares with the message frame the question, and the rest are unknown.
 const FRAME_ONLY_PENALTY = 0.6;
 // A word of the message that the intent's answer uses, but none of its phrasings, explains this much of it.
@@ -346,7 +349,8 @@ function weigh(tokens: Token[], index: MatchIndex): Map<string, number> {
   const w = new Map<string, number>();
   for (const t of tokens) {
     const known = index.idf.get(t.text) ?? index.answerIdf.get(t.text);
-    const value = KIND_WEIGHT[t.kind] * (t.weight ?? 1) * (known ?? index.unknownIdf * (t.kind === "latin" ? UNKNOWN_LATIN_FACTOR : UNKNOWN_FACTOR));
+    const unknown = t.kind === "latin" ? UNKNOWN_LATIN_FACTOR : index.lexicon.story.has(t.text) ? STORY_WORD_FACTOR : UNKNOWN_FACTOR;
+    const value = KIND_WEIGHT[t.kind] * (t.weight ?? 1) * (known ?? index.unknownIdf * unknown);
     w.set(t.text, Math.max(w.get(t.text) ?? 0, value));
   }
   return w;
@@ -520,7 +524,7 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
     index.local &&
     tokens.some((t, i) => index.lexicon.places.has(t.text) && !index.idf.has(t.text) && !index.answerIdf.has(t.text) && !PEOPLE.has(tokens[i + 1]?.text ?? ""));
   const content = tokens.filter((t) => t.kind !== "stop");
-  const hasUnknown = content.some((t) => !index.idf.has(t.text) && !index.answerIdf.has(t.text));
+  const hasUnknown = content.some((t) => !index.idf.has(t.text) && !index.answerIdf.has(t.text) && !index.lexicon.story.has(t.text));
   // only question frames and particles ("啥", "怎么办"): nothing says what the question is about
   const framesOnly = content.length === 0;
   const candidates = ranked

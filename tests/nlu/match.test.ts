@@ -73,6 +73,15 @@ describe("matching how people type in chat", () => {
     expect(m.candidates[0]?.intentId).toBe("retention-fans");
   });
 
+  it("counts for little the words of the speaker's life that the knowledge base never uses (孙子, 前两天)", () => {
+    const story = top("我闺女跟我孙子前两天说注销之后粉丝还在吗");
+    // the same message with unknown words that are no story: they may be another question
+    const other = top("我红烧肉跟我排骨汤说注销之后粉丝还在吗");
+    expect(story.intent).toBe("retention-fans");
+    expect(story.confidence).toBeGreaterThanOrEqual(0.5);
+    expect(story.confidence).toBeGreaterThan(other.confidence + 0.05);
+  });
+
   it("finds the question inside a long rambling message", () => {
     const text = "我去年开了个视频号，发了一些孩子的视频，现在觉得不太想让别人看到了，家里人也说别发了，所以想问问，注销之后我那些视频还在吗";
     expect(["retention-video", "retention-overview"]).toContain(top(text).intent);
