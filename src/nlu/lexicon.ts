@@ -44,7 +44,7 @@ export interface Lexicon {
   /** English words and phrases → the knowledge base's words, through the dictionary (set when the index is built). */
   bridge: DictionaryBridge | null;
   /** Descriptions of terms the lexicon declares ("微信里那个发短片的号" → 视频号), each with its term. */
-  descriptions: Array<{ pattern: RegExp; term: string }>;
+  descriptions: Description[];
   /** Words of the speaker's life that tell the story around a question (孙子, 退休, 前两天): general language data. */
   story: Set<string>;
 }
@@ -112,6 +112,14 @@ function addCompoundForms(surfaces: Map<string, string>): void {
     }
   }
   for (const [v, canonical] of added) surfaces.set(v, canonical);
+}
+
+/** A term's description: its pattern, and the longer words its owner may end (企业微信 for 微信: no owner there). */
+export interface Description {
+  pattern: RegExp;
+  term: string;
+  owners: string[];
+  shadows: string[];
 }
 
 /** General language data shipped with the engine: English and colloquial forms of plain Chinese words, chat stopwords. */
@@ -281,6 +289,9 @@ export function compileLexicon(
   };
 }
 
+// What people do with a thing they describe by its use (发小视频, 刷短片): said after what it belongs to.
+const DOING = "发|刷|拍|看|玩|弄|传|上传|做";
+
 const escapeRe = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
@@ -292,16 +303,24 @@ function describe(
   descriptions: Record<string, { kinds: string[]; of?: string[] }>,
   heads: string[],
   surfaces: Map<string, string>,
-): Array<{ pattern: RegExp; term: string }> {
+): Description[] {
   const head = heads.map(cleanWord).filter(Boolean).sort((a, b) => b.length - a.length).map(escapeRe).join("|");
   if (!head) return [];
+  const pointed = heads.map(cleanWord).filter((h) => h.startsWith("那")).map(escapeRe).join("|");
   return Object.entries(descriptions).map(([termRaw, { kinds, of = [] }]) => {
     const term = surfaces.get(cleanWord(termRaw)) ?? cleanWord(termRaw);
     const kind = kinds.map(cleanWord).filter(Boolean).map(escapeRe).join("|");
     const owner = of.map(cleanWord).filter(Boolean).map(escapeRe).join("|");
     // (what it belongs to, when declared, must be said: 抖音那个刷短视频的app is another product)
     const before = owner ? `(?:${owner})\\p{Script=Han}{0,3}?(?:里|上|中)?(?:的)?` : "";
-    const source = `${before}(?:那个|这个)?(?:能|可以)?\\p{Script=Han}{0,2}?(?:${kind})[^，。,.?？!！的\\s]{0,6}?的(?:那个|这个)?(?:${head})`;
-    return { pattern: new RegExp(source, "gu"), term };
+    // what it is said after what it does, with 的 between ("发短片的号"), right after ("短片功能", "短视频平台"),
+    // or pointed at ("刷短视频那块")
+    const what = `(?:[^，。,.?？!！的\\s]{0,6}?的(?:那个|这个)?(?:${head})|(?:${head})${pointed ? `|${pointed}` : ""})`;
+    const source = `${before}(?:那个|这个)?(?:能|可以)?\\p{Script=Han}{0,2}?(?:${kind})${what}`;
+    // and, where what it belongs to is said, the doing alone: 在微信上发小视频 is using it
+    const doing = owner ? `|${before}(?:那个|这个)?(?:${DOING})(?:点|些)?(?:${kind})` : "";
+    const owners = of.map(cleanWord).filter(Boolean);
+    const shadows = [...surfaces.keys()].filter((w) => owners.some((o) => w !== o && w.endsWith(o)));
+    return { pattern: new RegExp(source + doing, "gu"), term, owners, shadows };
   });
 }

@@ -187,7 +187,17 @@ const MUST = /非(\p{Script=Han}{1,2}?)不可/gu;
 function described(clause: string, lexicon: Lexicon): string {
   // 非解不可 (must unbind) says 必须 and the verb, not 是非 (right and wrong)
   let out = clause.replace(MUST, "必须$1");
-  for (const { pattern, term } of lexicon.descriptions) out = out.replace(pattern, term);
+  for (const { pattern, term, owners, shadows } of lexicon.descriptions) {
+    out = out.replace(pattern, (m: string, ...rest: unknown[]) => {
+      const at = rest[rest.length - 2] as number;
+      // (a description that names the term itself says more than the term: 微信发现里那个视频号)
+      if (m.includes(term)) return m;
+      // (nor is an owner inside a longer word one: 企业微信跟那个短片主页 is no 微信's)
+      const owner = owners.find((o) => m.startsWith(o));
+      if (owner && shadows.some((w) => out.slice(0, at + owner.length).endsWith(w))) return m;
+      return term;
+    });
+  }
   return out;
 }
 

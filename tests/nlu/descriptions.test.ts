@@ -7,7 +7,7 @@ import { buildIndex, matchIntent } from "../../src/nlu/match.js";
 // knowledge base's lexicon says what the thing is and what it belongs to; the general data says what
 // a description refers to (功能, 号, 主页...).
 const file = lexiconFileSchema.parse({
-  synonyms: { 点餐小程序: ["点餐小程序", "点餐程序"], 注销: ["注销", "删除"] },
+  synonyms: { 点餐小程序: ["点餐小程序", "点餐程序"], 注销: ["注销", "删除"], 企业微信: ["企业微信"] },
   stopwords: [],
   descriptions: { 点餐小程序: { kinds: ["点餐", "订餐"], of: ["微信"] } },
 });
@@ -36,6 +36,21 @@ describe("terms described instead of named", () => {
 
   it("leaves a description of another product's thing alone: what it belongs to must be said", () => {
     expect(matchIntent("美团那个点餐的功能怎么注销", index()).tokens).not.toContain("点餐小程序");
+  });
+
+  it("reads what the thing is said right after what it does, or pointed at, and the doing alone after its owner", () => {
+    expect(matchIntent("微信里那个点餐功能怎么注销", index()).tokens).toContain("点餐小程序");
+    expect(matchIntent("微信上订餐那块能删除吗", index()).tokens).toContain("点餐小程序");
+    expect(matchIntent("不在微信上弄订餐以后要注销吗", index()).tokens).toContain("点餐小程序");
+    // the doing alone needs its owner said
+    expect(matchIntent("不在美团上弄订餐以后要注销吗", index()).tokens).not.toContain("点餐小程序");
+  });
+
+  it("never reads an owner inside a longer word, nor swallows the term it names", () => {
+    expect(matchIntent("企业微信跟那个点餐功能怎么注销", index()).tokens).toContain("企业微信");
+    const named = matchIntent("微信发现里那个点餐小程序怎么注销", index());
+    expect(named.tokens).toContain("点餐小程序");
+    expect(named.tokens).toContain("发现");
   });
 
   it("is checked when the lexicon is read: a description names what the thing is", () => {
