@@ -47,6 +47,8 @@ export interface Lexicon {
   descriptions: Description[];
   /** Words of the speaker's life that tell the story around a question (孙子, 退休, 前两天): general language data. */
   story: Set<string>;
+  /** Phrases that speak to the assistant about its instructions ("ignore previous", 系统提示词): general language data. */
+  commands: string[];
 }
 
 const CJK = /\p{Script=Han}/u;
@@ -138,6 +140,8 @@ export interface GeneralLanguage {
   "description-heads"?: string[];
   /** Words of the speaker's life (family, friends, age, feelings, when): a message tells its story with them. */
   story?: string[];
+  /** Phrases that speak to the assistant about its own instructions (prompt injection). */
+  commands?: string[];
 }
 
 let generalCache: GeneralLanguage | undefined;
@@ -154,6 +158,7 @@ export function generalLanguage(): GeneralLanguage {
       places: (raw.places ?? []).map(String),
       "description-heads": (raw["description-heads"] ?? []).map(String),
       story: (raw.story ?? []).map(String),
+      commands: (raw.commands ?? []).map(String),
     };
   }
   return generalCache;
@@ -284,6 +289,7 @@ export function compileLexicon(
       bridge: null,
       descriptions: describe(file.descriptions ?? {}, general["description-heads"] ?? [], surfaces),
       story: new Set((general.story ?? []).map(cleanWord).filter(Boolean)),
+      commands: (general.commands ?? []).map((c) => c.normalize("NFKC").toLowerCase().trim()).filter(Boolean),
     },
     duplicates,
   };

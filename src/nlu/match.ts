@@ -842,6 +842,8 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   if (asksVetoed && !vetoed(best.tokens)) elsewhere *= FOREIGN_PENALTY;
   // a name in quotation marks that the knowledge base never says ("看一看", “越狱成功”) is what the message is about
   if (quotesUnknown(rawText, index)) elsewhere *= QUOTED_UNKNOWN_PENALTY;
+  // words to the assistant about its instructions ("ignore previous instructions", 忽略之前的设定) ask nothing of the knowledge base
+  if (index.lexicon.commands.some((c) => norm.text.includes(c))) elsewhere *= FOREIGN_PENALTY;
   if (elsewhere < 1) candidates = candidates.map((c) => ({ ...c, score: round(c.score * elsewhere) }));
   return {
     candidates,

@@ -16,7 +16,8 @@ const VARIANTS = /[妳祢姊殭]/g;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]/g;
 // Sentence ends and clause breaks: where a long message is split into questions.
 // (not 、: it lists things within one clause, "公众号、小程序")
-const CLAUSE_BREAK = /([。！？!?；;\n\r…，,：:]+)/;
+// (a full stop before a space or the end ends an English sentence; 3.5 stays a figure)
+const CLAUSE_BREAK = /((?:[。！？!?；;\n\r…，,：:]|\.(?=\s|$))+)/;
 // Everything that is neither a letter, a digit, CJK, nor one of the few symbols that carry figures.
 const NOISE_CHAR = /[^\p{L}\p{N}%\-.+\s]/gu;
 

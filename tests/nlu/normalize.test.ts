@@ -29,6 +29,14 @@ describe("normalizeText", () => {
     expect(normalizeText("我想关视频号，怎么弄？还有粉丝呢").clauses).toEqual(["我想关视频号", "怎么弄", "还有粉丝呢"]);
   });
 
+  it("splits English sentences at a full stop, but never a figure", () => {
+    expect(normalizeText("I closed it last month. How do I get it back? It cost 3.5 yuan.").clauses).toEqual([
+      "i closed it last month",
+      "how do i get it back",
+      "it cost 3.5 yuan",
+    ]);
+  });
+
   it("keeps a list written with 、 in one clause", () => {
     expect(normalizeText("没解绑公众号、小程序的，占比多少").clauses).toEqual(["没解绑公众号 小程序的", "占比多少"]);
   });
