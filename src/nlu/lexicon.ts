@@ -142,6 +142,10 @@ export interface GeneralLanguage {
   story?: string[];
   /** Phrases that speak to the assistant about its own instructions (prompt injection). */
   commands?: string[];
+  /** Function words, question words and chat verbs a question is framed with: stopwords, but no particles. */
+  "frame-words"?: string[];
+  /** Words that say what is asked, not about what (多久, 步骤, 原因): every knowledge base's frames. */
+  frames?: string[];
 }
 
 let generalCache: GeneralLanguage | undefined;
@@ -159,6 +163,8 @@ export function generalLanguage(): GeneralLanguage {
       "description-heads": (raw["description-heads"] ?? []).map(String),
       story: (raw.story ?? []).map(String),
       commands: (raw.commands ?? []).map(String),
+      "frame-words": (raw["frame-words"] ?? []).map(String),
+      frames: (raw.frames ?? []).map(String),
     };
   }
   return generalCache;
@@ -202,7 +208,7 @@ export function compileLexicon(
       surfaces.set(surface, target);
     }
   }
-  for (const w of general.stopwords) {
+  for (const w of [...general.stopwords, ...(general["frame-words"] ?? [])]) {
     const clean = cleanWord(w);
     if (clean && !own.has(clean)) stopwords.add(clean);
   }
@@ -260,7 +266,7 @@ export function compileLexicon(
   for (const s of surfaces.keys()) maxSurface = Math.max(maxSurface, [...s].length);
   let maxSpelled = 1;
   for (const s of spelled.keys()) maxSpelled = Math.max(maxSpelled, s.length);
-  const frames = new Set(file.frames.map((w) => surfaces.get(cleanWord(w)) ?? cleanWord(w)));
+  const frames = new Set([...file.frames, ...(general.frames ?? [])].map((w) => surfaces.get(cleanWord(w)) ?? cleanWord(w)));
   const premise = (general.premise ?? []).map(cleanWord).filter(Boolean);
   const discourse = [...new Set((general.discourse ?? []).map(cleanWord).filter(Boolean))].sort((a, b) => b.length - a.length);
   const sentenceEnd = new Set((general["sentence-end"] ?? []).map(cleanWord).filter((w) => [...w].length === 1));

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { matchIntent, splitRunOns } from "../../src/nlu/match.js";
 import { normalizeText } from "../../src/nlu/normalize.js";
 import { segment } from "../../src/nlu/segment.js";
+import { compileLexicon, generalLanguage } from "../../src/nlu/lexicon.js";
 import { projectKnowledge } from "../helpers/kb.js";
 
 // How the general language data reads messages as people speak and type them: sentence-ending
@@ -129,5 +130,22 @@ describe("an action that did not succeed", () => {
     expect(words("要是没注销成功咋处理")).toEqual(expect.arrayContaining(["注销", "失败"]));
     expect(words("能不能注销成功")).not.toContain("失败");
     expect(words("有没有注销成功的")).not.toContain("失败");
+  });
+});
+
+describe("a knowledge base that lists no function words of its own (as kb:ingest drafts one)", () => {
+  const bare = compileLexicon({ synonyms: { 学生卡: ["学生卡"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage()).lexicon;
+  const kinds = (text: string) => Object.fromEntries(segment(text, bare).map((t) => [t.text, t.kind]));
+
+  it("still reads the words a question is framed with as function words (怎么办, 哪些, 需要, 时候)", () => {
+    const read = kinds("坐车的时候卡里钱不够了怎么办");
+    expect(read["时候"]).toBe("stop");
+    expect(read["怎么办"]).toBe("stop");
+    expect(kinds("办学生卡需要准备哪些")).toMatchObject({ 需要: "stop", 哪些: "stop", 学生卡: "term" });
+  });
+
+  it("reads how long, how much and why as what is asked, not what about", () => {
+    expect(bare.frames.has("多久")).toBe(true);
+    expect(bare.frames.has("为什么")).toBe(true);
   });
 });
