@@ -4,7 +4,7 @@ import { brief } from "./brief.js";
 import type { Decision, DialogSettings } from "./decide.js";
 import { clarify, handoff, paced, relatedTitles, say, sayWithMenu, withFeedbackPrompt } from "./decisions.js";
 import { asksHow, columnAsked, hasSteps, rowsAsked, stepsColumn } from "./reading.js";
-import { contradictedColumn, renderCell, renderConflictNote, renderRef, renderRefs, renderRow, renderStep } from "./render.js";
+import { contradictedColumn, renderCell, renderConflictNote, renderRef, renderRefs, renderRow, renderStep, renderStepsAhead } from "./render.js";
 import { respond } from "./responses.js";
 import { rememberedValue, variantLines } from "./slots.js";
 import type { DialogState } from "./turn.js";
@@ -174,6 +174,9 @@ export function showStep(
   // what is lost is said before the step that cannot be undone, not after it
   if (step === last) lines.push(...beforeLastStep(state, intent, kb));
   lines.push(renderStep(intent, step, kb));
+  // and what comes after it: someone who counts the steps otherwise than the knowledge base still finds theirs
+  const ahead = renderStepsAhead(intent, step, kb);
+  if (ahead) lines.push(respond(kb.responses, "steps.ahead", { path: ahead }));
   const quickReplies = step < last ? ["下一步", "上一步", "全部步骤"] : ["上一步", "全部步骤", ...relatedTitles(intent, kb).slice(0, 1)];
   // no rating prompt after the last step, the one that cannot be undone: its quick replies stay in view
   return say(state, "answer", intent.id, 1, [{ text: lines.join("\n"), quickReplies }]);

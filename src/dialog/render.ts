@@ -134,6 +134,23 @@ export function renderStep(intent: Intent, step: number, kb: KnowledgeBase): str
   return `第 ${step + 1} 步 / 共 ${intent.steps.length} 步：${text}`;
 }
 
+// The steps ahead are shown whole up to this length, else by the names they quote (「通用」→「发现页管理」).
+const AHEAD_CHARS = 60;
+
+/**
+ * The steps after this one, briefly: each one's first sentence, "点「通用」→ 进入「发现页管理」→ 找到「视频号」，
+ * 把开关关掉", or, when that is long, the names they quote; null after the last step or when a step ahead
+ * quotes no name to stand for it.
+ */
+export function renderStepsAhead(intent: Intent, step: number, kb: KnowledgeBase): string | null {
+  const ahead = intent.steps.slice(step + 1).map((ref) => renderRef(ref, kb));
+  if (ahead.length === 0) return null;
+  const whole = ahead.map((t) => t.split(/[。；;！!]/)[0]!.replace(/[，,：:\s]+$/, "").trim()).join(" → ");
+  if ([...whole].length <= AHEAD_CHARS) return whole;
+  const names = ahead.map((t) => t.match(/「[^」]+」/g)?.join(""));
+  return names.every(Boolean) ? names.join(" → ") : null;
+}
+
 /** Every step, numbered; `beforeLast` (warnings) goes just before the last step, the one that cannot be undone. */
 export function renderAllSteps(intent: Intent, kb: KnowledgeBase, beforeLast: string[] = []): string {
   const last = intent.steps.length - 1;

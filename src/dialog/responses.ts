@@ -24,6 +24,7 @@ export const RESPONSE_KEYS = {
   "chat.decline-human": [],
   "steps.none": [],
   "steps.finished": ["count"],
+  "steps.ahead": ["path"],
   "why.unknown": ["title"],
   "clarify.which": [],
   "clarify.which-kind": [],

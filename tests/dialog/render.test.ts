@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Table } from "../../src/knowledge/knowledge-base.js";
-import { renderCell, renderCellOnly, renderRow, stateOnce, unknownPlaceholders } from "../../src/dialog/render.js";
+import type { Intent, KnowledgeBase, Table } from "../../src/knowledge/knowledge-base.js";
+import { renderCell, renderCellOnly, renderRow, renderStepsAhead, stateOnce, unknownPlaceholders } from "../../src/dialog/render.js";
 
 /** A table of another topic, without sentence templates: the general wording applies. */
 function plainTable(): Table {
@@ -112,5 +112,25 @@ describe("a reply states each fact once", () => {
     expect(stateOnce(`${fact}\n${fact.replace("，", "；")}`)).toBe(fact);
     expect(stateOnce(`${fact}\n第 1 步 / 共 4 步：${fact}`)).toBe(`${fact}\n第 1 步 / 共 4 步：${fact}`);
     expect(stateOnce(`${fact}\n1. ${fact}`)).toBe(`${fact}\n1. ${fact}`);
+  });
+});
+
+describe("the steps ahead of a step", () => {
+  const walk = (steps: string[]) => {
+    const kb = { facts: new Map(steps.map((text, i) => [`s${i}`, { id: `s${i}`, text }])), tables: new Map() } as unknown as KnowledgeBase;
+    const intent = { steps: steps.map((_, i) => ({ kind: "fact", id: `s${i}` })) } as unknown as Intent;
+    return (step: number) => renderStepsAhead(intent, step, kb);
+  };
+
+  it("are each one's first sentence, joined by arrows, and none after the last step", () => {
+    const ahead = walk(["打开App。", "点「我的」。", "进入「设置」，找到「退出」；确认后生效。"]);
+    expect(ahead(0)).toBe("点「我的」 → 进入「设置」，找到「退出」");
+    expect(ahead(2)).toBeNull();
+  });
+
+  it("are the names they quote when whole they would be long, and nothing when a step quotes none", () => {
+    const long = "这一步要仔细看清楚页面上的每一个提示再继续往下操作";
+    expect(walk(["打开App。", `${long}，点「账户」。`, `${long}，点「注销」。`])(0)).toBe("「账户」 → 「注销」");
+    expect(walk(["打开App。", `${long}，点「账户」。`, `${long}，然后等待。`])(0)).toBeNull();
   });
 });

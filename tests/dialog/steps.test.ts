@@ -22,6 +22,16 @@ describe("walking through a procedure step by step", () => {
     ]);
   });
 
+  it("says after each step the steps still ahead, briefly, and nothing after the last", async () => {
+    await conversation().play([
+      { say: "视频号入口怎么关", kind: "answer", intent: "close-entry", has: ["第 1 步 / 共 5 步"] },
+      { say: "下一步", kind: "answer", has: ["第 2 步 / 共 5 步", "接下来：", "「通用」", "「发现页管理」", "把开关关掉"] },
+      { say: "下一步", kind: "answer", has: ["第 3 步 / 共 5 步", "接下来：进入「发现页管理」"], lacks: ["「设置」"] },
+      { say: "下一步", kind: "answer", has: ["第 4 步 / 共 5 步"] },
+      { say: "下一步", kind: "answer", has: ["第 5 步 / 共 5 步"], lacks: ["接下来："] },
+    ]);
+  });
+
   it("goes on once more after 再然后 and 接下来", async () => {
     await conversation().play([
       { say: "注销视频号第一步点哪", kind: "answer", has: ["第 1 步 / 共 3 步"] },
