@@ -71,6 +71,8 @@ export const INTRO_SECTION = "引言";
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 const HEADING = /^([一二三四五六七八九十百零〇两]+)[、.．]\s*(\S.*)$/;
+// A Markdown heading ("## 一、办理新装", "### 费用说明"): a section whether or not it is numbered.
+const MARKDOWN_HEADING = /^(#{1,6})\s+(.+?)(?:\s+#+)?$/;
 const SEPARATOR = /^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$/;
 const BULLET = /^[-*•·]\s+(.+)$/;
 // a sentence ends at 。！？!? (and any closing quotes or brackets after them)
@@ -128,10 +130,17 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
       table = null;
       continue;
     }
-    const heading = HEADING.exec(line);
-    if (heading) {
+    const markdown = MARKDOWN_HEADING.exec(line);
+    const headingLine = markdown ? markdown[2]!.trim() : line;
+    const heading = HEADING.exec(headingLine);
+    // (a "# …" line that opens the article is its title)
+    if (markdown && markdown[1]!.length === 1 && !heading && title === null && sections.length === 0 && intro.facts.length === 0 && intro.tables.length === 0) {
+      title = clean(headingLine, lineNo);
+      continue;
+    }
+    if (heading || markdown) {
       table = null;
-      current = { heading: line, title: heading[2]!.trim(), line: lineNo, facts: [], tables: [] };
+      current = { heading: headingLine, title: heading ? heading[2]!.trim() : clean(headingLine, lineNo), line: lineNo, facts: [], tables: [] };
       joinsBullets = false;
       sections.push(current);
       continue;
@@ -180,7 +189,7 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
   }
 
   if (sections.length === 0) {
-    throw new IngestError([at(1, 'no numbered sections found (headings look like "一、注销前的准备工作")')]);
+    throw new IngestError([at(1, 'no sections found (headings look like "一、注销前的准备工作" or "## 注销前的准备工作")')]);
   }
 
   // ids: <prefix>-intro-N and <prefix>-sN-M for facts, <prefix>-sN-table for tables, <prefix>-sN… for intents

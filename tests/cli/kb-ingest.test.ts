@@ -87,7 +87,7 @@ describe("npm run kb:ingest", () => {
     writeFileSync(file, "标题\n只有一段话。\n");
     const run = await ingest(file, "--out", join(tmp, "flat"));
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`${file}:1: no numbered sections found`);
+    expect(run.stderr).toContain(`${file}:1: no sections found`);
   });
 
   it("reports a malformed row as a warning, writes the rest, and exits 1", async () => {

@@ -242,6 +242,21 @@ describe("the drafts in the knowledge base", () => {
   });
 });
 
+describe("ingestArticle on a Markdown article", () => {
+  it("reads # the title and ## headings, numbered or not, as the plain article's title and sections", () => {
+    const lines = article.split(/\r?\n/);
+    const markdown = lines
+      .map((line, i) => (i === 0 ? `# ${line}` : HEADINGS.includes(line.trim()) ? `## ${line.trim()}` : line))
+      .join("\n");
+    const md = ingestArticle(markdown, { prefix: "qingji", sourceName: SOURCE });
+    expect(md.knowledgeFile).toEqual(result.knowledgeFile);
+    expect(md.intentFile).toEqual(result.intentFile);
+    // a heading without a numeral is a section too
+    const unnumbered = ingestArticle("# 标题\n\n## 费用说明\n办理费 10 元。\n\n### 退款\n7 天内退款。\n", { prefix: "t", sourceName: "md.txt" });
+    expect(Object.values(unnumbered.knowledgeFile.facts ?? {}).map((f) => f.section)).toEqual(["费用说明", "退款"]);
+  });
+});
+
 describe("ingestArticle on bad input", () => {
   const ingest = (text: string) => ingestArticle(text, { prefix: "t", sourceName: "bad.txt" });
 
@@ -250,7 +265,7 @@ describe("ingestArticle on bad input", () => {
     try {
       ingest("标题\n只有一段话。\n");
     } catch (e) {
-      expect((e as IngestError).problems).toEqual(['bad.txt:1: no numbered sections found (headings look like "一、注销前的准备工作")']);
+      expect((e as IngestError).problems).toEqual(['bad.txt:1: no sections found (headings look like "一、注销前的准备工作" or "## 注销前的准备工作")']);
     }
   });
 
