@@ -253,7 +253,7 @@ describe("ingestArticle on a Markdown article", () => {
     expect(md.intentFile).toEqual(result.intentFile);
     // a heading without a numeral is a section too
     const unnumbered = ingestArticle("# 标题\n\n## 费用说明\n办理费 10 元。\n\n### 退款\n7 天内退款。\n", { prefix: "t", sourceName: "md.txt" });
-    expect(Object.values(unnumbered.knowledgeFile.facts ?? {}).map((f) => f.section)).toEqual(["费用说明", "退款"]);
+    expect(Object.values(unnumbered.knowledgeFile.facts ?? {}).map((f) => (typeof f === "string" ? undefined : f.section))).toEqual(["费用说明", "退款"]);
   });
 });
 
