@@ -815,13 +815,18 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     let bestRank = best.confidence * (asks(clauses.map((_, i) => i)) ? 1 : STORY_WEIGHT);
     const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
     const messageSays = says(allTokens);
+    // the words of the intents that hand over to a person
+    const requestWords = new Set(index.vocab.flatMap((v, i) => (index.intentTypes[i] === "handoff" ? [...v] : [])).filter((t) => !index.lexicon.stopwords.has(t)));
     for (const piece of pieces.slice(0, MAX_PIECES)) {
       const pieceTokens = piece.flatMap((i) => clauseTokens[i]!);
-      const weight = asks(piece) ? 1 : STORY_WEIGHT;
+      let weight = asks(piece) ? 1 : STORY_WEIGHT;
+      // (a request for a person asks with no question word: 我要找你们那边的人工)
+      const mayRequest = weight < 1 && pieceTokens.some((t) => requestWords.has(t.text) && t.from === undefined);
       // (a confidence is at most 1: a piece that could not outrank the best even so is not scored)
       const surelyFragment = says(pieceTokens) <= 1 && messageSays >= FRAGMENT_CONTEXT;
-      if (weight * (surelyFragment ? STORY_WEIGHT : 1) <= bestRank) continue;
+      if ((mayRequest ? 1 : weight) * (surelyFragment ? STORY_WEIGHT : 1) <= bestRank) continue;
       const s = scoreText(pieceTokens, index, opts);
+      if (mayRequest && s.candidates[0] && index.intentTypes[index.intentIds.indexOf(s.candidates[0].intentId)] === "handoff") weight = 1;
       // one word read alone out of a message that says much more ("打通") is a fragment, not the question
       const fragment = says(s.tokens) <= 1 && messageSays >= FRAGMENT_CONTEXT ? STORY_WEIGHT : 1;
       const rank = s.confidence * weight * fragment;

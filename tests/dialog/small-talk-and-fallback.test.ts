@@ -102,6 +102,15 @@ describe("the fallback ladder", () => {
     ]);
   });
 
+  it.each([
+    "Is there an actual person I could speak to?",
+    "Please put me through to your support team.",
+    // a request for a person asks with no question word, after a complaint that does (嘛)
+    "这机器人说半天也说不明白嘛我要你们店里的人工跟我讲",
+  ])("hands off on a request for a person worded without 转人工: %s", async (say) => {
+    await conversation().play([{ say, kind: "handoff", intent: "human" }]);
+  });
+
   it("hands off even while a clarification is pending", async () => {
     const c = conversation();
     await c.play([
