@@ -565,7 +565,8 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
 }
 
 // An English clause that asks (people type the question mark last, if at all).
-const ASKS_IN_ENGLISH = /^(?:what|how|why|when|where|which|who|whom|whose|can|could|is|are|does|do|did|will|would|should|shall|may)\b/;
+// (after a word or two that only open it: "so how can I…", "ok but is there…")
+const ASKS_IN_ENGLISH = /^(?:(?:so|and|but|ok|okay|well|then|hey|hi|also|just|please|pls|sorry)\s+){0,2}(?:what|how|why|when|where|which|who|whom|whose|can|could|is|are|does|do|did|will|would|should|shall|may)\b/;
 
 /**
  * The part of an over-long message that is read, at most MAX_READ_CHARS: the clauses that ask first
@@ -843,7 +844,8 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   // is about, though the clause read as its question does not name it ("deactivate instagram? | need a break")
   // (a clause that asks about it: a story's mention of another app is no question about it)
   const vetoed = (toks: Array<{ text: string }>): boolean => toks.some((t) => index.lexicon.roleOf.get(t.text) === "veto");
-  const asksVetoed = clauses.length > 1 && clauses.some((c, i) => (QUESTION.test(c) || read.marked.has(c)) && vetoed(clauseTokens[i]!));
+  const asksVetoed =
+    clauses.length > 1 && clauses.some((c, i) => (QUESTION.test(c) || read.marked.has(c) || ASKS_IN_ENGLISH.test(c)) && vetoed(clauseTokens[i]!));
   if (asksVetoed && !vetoed(best.tokens)) elsewhere *= FOREIGN_PENALTY;
   // a name in quotation marks that the knowledge base never says ("看一看", “越狱成功”) is what the message is about
   if (quotesUnknown(rawText, index)) elsewhere *= QUOTED_UNKNOWN_PENALTY;

@@ -75,6 +75,10 @@ describe("the 更多 handler", () => {
     expect(d?.outcome.replies[0]?.text).toBe(`${JOURNALS}\n${CAVEAT}`);
     expect(d?.outcome.replies[0]?.quickReplies).toEqual(["下一步", "全部步骤"]);
     expect(shownBy(more(turnOf("详细点", { topic: "overdue", more: [JOURNALS] })))).toContain(JOURNALS);
+    // what else it says, named or not
+    expect(shownBy(more(turnOf("还有别的注意事项吗", { topic: "overdue", more: [JOURNALS] })))).toContain(JOURNALS);
+    expect(shownBy(more(turnOf("还有其他的吗", { topic: "overdue", more: [JOURNALS] })))).toContain(JOURNALS);
+    expect(shownBy(more(turnOf("anything else?", { topic: "overdue", more: [JOURNALS] })))).toContain(JOURNALS);
   });
 
   it("passes when nothing was left over, or the message asks something else", () => {

@@ -196,6 +196,8 @@ describe("the pieces of a long message", () => {
   it("turns away a message with a clause asking about a thing the knowledge base turns away, though another clause reads as its question", () => {
     // the clause read ("kinda need a break") does not name Instagram; the clause that asks does
     expect(matchIntent("is there a way to deactivate instagram temporarily? kinda need a break tbh", kb.index).confidence).toBeLessThan(THRESHOLD);
+    // an English clause that asks, written without its question mark
+    expect(matchIntent("So how can I close my Facebook account for good, not just deactivate it?", kb.index).confidence).toBeLessThan(THRESHOLD);
     // a story that mentions it asks nothing about it
     expect(matchIntent("我之前一直用instagram发照片，现在视频号怎么注销？", kb.index).confidence).toBeGreaterThanOrEqual(THRESHOLD);
   });
