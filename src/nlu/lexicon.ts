@@ -45,6 +45,8 @@ export interface Lexicon {
   bridge: DictionaryBridge | null;
   /** Descriptions of terms the lexicon declares ("微信里那个发短片的号" → 视频号), each with its term. */
   descriptions: Description[];
+  /** What a description refers to (功能, 账号, 平台 …), as tokens. */
+  descriptionHeads: Set<string>;
   /** Words of the speaker's life that tell the story around a question (孙子, 退休, 前两天): general language data. */
   story: Set<string>;
   /** Phrases that speak to the assistant about its instructions ("ignore previous", 系统提示词): general language data. */
@@ -122,6 +124,9 @@ export interface Description {
   term: string;
   owners: string[];
   shadows: string[];
+  /** What it belongs to and what it does, as tokens (for a description read word by word: "WeChat's short-video thing"). */
+  ownerTokens: Set<string>;
+  kindTokens: Set<string>;
 }
 
 /** General language data shipped with the engine: English and colloquial forms of plain Chinese words, chat stopwords. */
@@ -294,6 +299,7 @@ export function compileLexicon(
       vocabWords: new Set(),
       bridge: null,
       descriptions: describe(file.descriptions ?? {}, general["description-heads"] ?? [], surfaces),
+      descriptionHeads: new Set((general["description-heads"] ?? []).map(cleanWord).filter(Boolean).map((w) => surfaces.get(w) ?? w)),
       story: new Set((general.story ?? []).map(cleanWord).filter(Boolean)),
       commands: (general.commands ?? []).map((c) => c.normalize("NFKC").toLowerCase().trim()).filter(Boolean),
     },
@@ -333,6 +339,9 @@ function describe(
     const doing = owner ? `|${before}(?:那个|这个)?(?:${DOING})(?:点|些)?(?:${kind})` : "";
     const owners = of.map(cleanWord).filter(Boolean);
     const shadows = [...surfaces.keys()].filter((w) => owners.some((o) => w !== o && w.endsWith(o)));
-    return { pattern: new RegExp(source + doing, "gu"), term, owners, shadows };
+    const token = (w: string): string => surfaces.get(w) ?? w;
+    const ownerTokens = new Set(owners.map(token));
+    const kindTokens = new Set(kinds.map(cleanWord).filter(Boolean).map(token));
+    return { pattern: new RegExp(source + doing, "gu"), term, owners, shadows, ownerTokens, kindTokens };
   });
 }

@@ -201,6 +201,46 @@ function described(clause: string, lexicon: Lexicon): string {
   return out;
 }
 
+// What an English description refers to ("WeChat's short-video thing / feature / section").
+const ENGLISH_HEADS = new Set(["thing", "things", "feature", "features", "function", "section", "part", "page", "account", "platform", "app", "service", "stuff", "tool"]);
+// Words between what a thing is and what it belongs to ("… thing in / inside / on WeChat").
+const BELONGS = new Set(["in", "inside", "on", "of", "within", "from", "at"]);
+
+/**
+ * A description read word by word, as English says it: what it belongs to, then what it does and
+ * what it is ("WeChat's short-video feature"), or the other way round ("the short video thing inside
+ * WeChat"), read as the term. What it is must be said: "WeChat video call" is no description.
+ */
+function describedTokens(tokens: Token[], lexicon: Lexicon): Token[] {
+  if (lexicon.descriptions.length === 0 || tokens.length < 3) return tokens;
+  // (an English word the dictionary read as one of the knowledge base's counts as what it was: section)
+  const heads = (t: Token | undefined): boolean =>
+    t !== undefined && (ENGLISH_HEADS.has(t.text) || ENGLISH_HEADS.has(t.from ?? "") || lexicon.descriptionHeads.has(t.text));
+  for (const d of lexicon.descriptions) {
+    if (d.ownerTokens.size === 0) continue;
+    for (let i = 0; i < tokens.length; i++) {
+      if (!d.kindTokens.has(tokens[i]!.text) || !heads(tokens[i + 1])) continue;
+      // the owner before, with at most two function words between ("wechat 's short video thing")
+      let start = -1;
+      for (let k = i - 1; k >= Math.max(0, i - 3); k--) {
+        if (d.ownerTokens.has(tokens[k]!.text)) { start = k; break; }
+        if (tokens[k]!.kind !== "stop") break;
+      }
+      // or after, past a word of belonging ("short video thing inside wechat")
+      let end = i + 1;
+      if (start < 0) {
+        const at = tokens[i + 2] && BELONGS.has(tokens[i + 2]!.text) ? i + 3 : -1;
+        if (at < 0 || !d.ownerTokens.has(tokens[at]?.text ?? "")) continue;
+        start = i;
+        end = at;
+      }
+      const term: Token = { text: d.term, kind: "term" };
+      return describedTokens([...tokens.slice(0, start), term, ...tokens.slice(end + 1)], lexicon);
+    }
+  }
+  return tokens;
+}
+
 /**
  * The connective a new thought starts with ("然后要怎么关", "所以粉丝呢") only links it to what came before:
  * dropped when the clause says more, so a knowledge base that gives it a meaning of its own (然后 →
@@ -234,8 +274,13 @@ function saysDone(clause: string): boolean {
 const DONE = /了|之后|以后|后$|的话$/;
 
 function opensPremise(clause: string, lexicon: Lexicon): boolean {
+  // (an English premise word asking, "when did it launch", opens a question, not a premise)
+  if (ASKED_WHEN.test(clause)) return false;
   return lexicon.premise.some((w) => clause.startsWith(w) && (!/[a-z]$/.test(w) || !/[a-z]/.test(clause[w.length] ?? "")));
 }
+
+// "when did / will / is …": a question of when, not a premise
+const ASKED_WHEN = /^when\s+(?:did|does|do|is|are|was|were|will|would|can|could|should|has|have|had)\b/;
 
 /** Reads a text into canonical tokens with the lexicon (all clauses). */
 export function tokenize(text: string, lexicon: Lexicon, opts: { typos?: boolean } = {}): Token[] {
@@ -786,7 +831,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     // a clause that is only a connective ("不问这个了", "然后") says nothing of the question beside the others
     .filter((c, _i, all) => all.length === 1 || !index.lexicon.connectives.has(c));
   const clauseTokens = corroborated(
-    clauses.map((c) => segment(c, index.lexicon)),
+    clauses.map((c) => describedTokens(segment(c, index.lexicon), index.lexicon)),
     index,
   ).map(withoutRefused);
   let best = scoreText(clauseTokens.flat(), index, opts);

@@ -7,7 +7,7 @@ import { buildIndex, matchIntent } from "../../src/nlu/match.js";
 // knowledge base's lexicon says what the thing is and what it belongs to; the general data says what
 // a description refers to (功能, 号, 主页...).
 const file = lexiconFileSchema.parse({
-  synonyms: { 点餐小程序: ["点餐小程序", "点餐程序"], 注销: ["注销", "删除"], 企业微信: ["企业微信"] },
+  synonyms: { 点餐小程序: ["点餐小程序", "点餐程序"], 注销: ["注销", "删除"], 企业微信: ["企业微信"], 点餐: ["点餐", "food ordering"] },
   stopwords: [],
   descriptions: { 点餐小程序: { kinds: ["点餐", "订餐"], of: ["微信"] } },
 });
@@ -51,6 +51,13 @@ describe("terms described instead of named", () => {
     const named = matchIntent("微信发现里那个点餐小程序怎么注销", index());
     expect(named.tokens).toContain("点餐小程序");
     expect(named.tokens).toContain("发现");
+  });
+
+  it("reads an English description word by word, either way round, but only when it says what the thing is", () => {
+    expect(matchIntent("how do I delete WeChat's food ordering feature", index()).tokens).toContain("点餐小程序");
+    expect(matchIntent("how do I delete the food ordering thing inside WeChat", index()).tokens).toContain("点餐小程序");
+    // what it does and what it belongs to, but not what it is: no description
+    expect(matchIntent("can I delete WeChat food ordering history", index()).tokens).not.toContain("点餐小程序");
   });
 
   it("is checked when the lexicon is read: a description names what the thing is", () => {

@@ -90,6 +90,11 @@ describe("matching how people type in chat", () => {
     expect(top(text).confidence).toBeLessThan(THRESHOLD);
   });
 
+  it("reads an English clause asking when as a question, not as a premise of the clause after it", () => {
+    // (the clause read is the one that asks, not the remark after it)
+    expect(matchIntent("When did Channels go live? Feels like it has been around forever", kb.index).text).toMatch(/^when did/);
+  });
+
   it("finds the question inside a long rambling message", () => {
     const text = "我去年开了个视频号，发了一些孩子的视频，现在觉得不太想让别人看到了，家里人也说别发了，所以想问问，注销之后我那些视频还在吗";
     expect(["retention-video", "retention-overview"]).toContain(top(text).intent);
