@@ -15,6 +15,9 @@ export const STEP_NUMBER = new RegExp(`^${ACKED}第([一二三四五六七八九
 export const REPEAT = /^(重复|再说一遍|再说一次|没看清|再来一遍|repeat)(一下|一遍)?(呢|啊|吧)?$/;
 export const ALL_STEPS = /^(把)?(全部步骤|所有步骤|完整步骤|全部|全部的|都发我|一次性发完|全部发我|完整流程|全部流程|整个流程|步骤全部|步骤都)(都)?(发我|给我|发给我|发一下|列一下|说一下|看看|发出来)?(呢|吧|啊|一下)?$/;
 /** 「更多」 and its kin: the rest of the answer just given. */
+/** Of 「更多」's kin, those that ask what else there is (还有呢, anything else), not for detail. */
+// (bare: 还有别的改进吗 names what, and is read as its own question)
+export const WHAT_ELSE = /^(还有吗|还有呢|还有什么|还有(?:别的|其他|其它|啥)的?(?:吗|呢|么|没|没有|不)?|anythingelse|whatelse)(呢|吧|啊|呀)?$/u;
 // (还有别的改进方向吗, 还有其他的吗: what else the answer says, named or not)
 export const MORE = /^(更多|更多的|更多内容|更多信息|详细|详细点|详细一点|详细些|详细说说|说详细点|说详细一点|具体点|具体一点|具体说说|展开|展开说说|展开讲讲|多说点|多说一点|还有吗|还有呢|还有什么|还有(?:别的|其他|其它|啥)的?\p{Script=Han}{0,6}?(?:吗|呢|么|没|没有|不)?|more|moreinfo|moredetails|tellmemore|details|anythingelse|whatelse)(呢|吧|啊|呀)?$/u;
 export const WHY = /^(那)?(为什么|为啥|为何|why|咋回事|怎么回事|什么原因|点解|为咩|做咩)(呢|啊|呀|嘅|呢个)?$/;

@@ -87,6 +87,22 @@ describe("the 更多 handler", () => {
   });
 });
 
+describe("还有呢 after an answer said whole", () => {
+  it("answers the first topic the answer relates to; 还有别的X吗, which names what, is its own question", async () => {
+    const kb = projectKnowledge();
+    const c = conversation();
+    const [first] = await c.play([{ say: "关了视频号对品牌曝光有啥影响", kind: "answer", intent: "impact-brand" }]);
+    expect(first!.replies.at(-1)?.quickReplies ?? []).not.toContain("更多");
+    const related = kb.intents.get("impact-brand")!.related.filter((id) => kb.intents.get(id)?.type === "faq");
+    // (呢 asks what else, not about a 还有 of the last question)
+    const [next] = await c.play([{ say: "还有呢", kind: "answer" }]);
+    expect(next!.intent).toBe(related[0]);
+    // with nothing to relate to, or naming what else, it passes to the other handlers
+    expect(more(turnOf("还有吗", { topic: "overdue" }))).toBeUndefined();
+    expect(more(turnOf("还有别的罚款规定吗", { topic: "overdue" }))).toBeUndefined();
+  });
+});
+
 describe("更多 in a conversation", () => {
   it("leaves the rest of a long answer for 更多 (a quick reply, or its number), said once and only right after", async () => {
     const c = conversation();
