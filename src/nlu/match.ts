@@ -262,8 +262,14 @@ function withoutRefused(tokens: Token[]): Token[] {
   if (!tokens.some((t) => REFUSING.has(t.text))) return tokens;
   // (不用 in a question asks whether it is needed: "不用验证什么吧", "不用解绑吗")
   const asks = tokens.some((t) => ASKING_PARTICLES.has(t.text));
-  return tokens.filter((t, i) => i === 0 || !REFUSING.has(tokens[i - 1]!.text) || t.kind === "stop" || (asks && tokens[i - 1]!.text === "不用"));
+  // (a refusal of what is asked refuses what follows the asking: 不是问隐藏入口 refuses 隐藏, not 问)
+  const refused = (i: number): boolean => i > 0 && (REFUSING.has(tokens[i - 1]!.text) || (ASKING_VERBS.has(tokens[i - 1]!.text) && refused(i - 1)));
+  return tokens.filter((t, i) => !refused(i) || t.kind === "stop" || (asks && tokens[i - 1]!.text === "不用"));
 }
+// A clause saying what is not asked: 不是问…, 我不是想问…, 不问…, not asking about …
+const NOT_ASKED = /^(?:我|俺)?(?:并|倒)?(?:不是|不)(?:要|想)?(?:问|说|想知道)|^(?:i m |im )?not asking\b/;
+// What a refusal of a question refuses through: 不是问 …, 不是想知道 …, not asking about …
+const ASKING_VERBS = new Set(["问", "是问", "想问", "要问", "说", "是说", "想知道", "ask", "asking", "about"]);
 // Particles that end a question asking yes or no.
 const ASKING_PARTICLES = new Set(["吗", "吧", "嘛", "么"]);
 
@@ -828,8 +834,9 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   const read = truncated ? normalizeText(text) : norm;
   const clauses = splitRunOns(read.clauses.map((c) => described(c, index.lexicon)), index.lexicon)
     .map((c) => dropLeadingDiscourse(c, index.lexicon))
-    // a clause that is only a connective ("不问这个了", "然后") says nothing of the question beside the others
-    .filter((c, _i, all) => all.length === 1 || !index.lexicon.connectives.has(c));
+    // a clause that is only a connective ("不问这个了", "然后") says nothing of the question beside the others,
+    // and one that says what is not asked ("不是问隐藏入口，是问…") is no question beside the one that is
+    .filter((c, _i, all) => all.length === 1 || (!index.lexicon.connectives.has(c) && !NOT_ASKED.test(c)));
   const clauseTokens = corroborated(
     clauses.map((c) => describedTokens(segment(c, index.lexicon), index.lexicon)),
     index,

@@ -218,6 +218,14 @@ describe("the pieces of a long message", () => {
     expect(matchIntent("是不是要先解绑", kb.index).tokens).toContain("解绑");
   });
 
+  it("reads the question a message asks after saying which it does not (不是问入口，是问注销要多久)", () => {
+    const m = matchIntent("我不是问怎么隐藏入口，我是问注销账号要多久", kb.index);
+    expect(m.tokens).not.toContain("入口");
+    expect(m.tokens).toContain("注销");
+    // said in one breath, the refusal of what is asked refuses what follows the asking, not the asking
+    expect(matchIntent("不是问入口是问注销要多久", kb.index).tokens).not.toContain("入口");
+  });
+
   it("leaves out a clause that only turns to a new question (不问这个了)", () => {
     const m = matchIntent("不问这个了 关号以后视频能直接迁到抖音不", kb.index);
     expect(m.tokens).not.toContain("不问");
