@@ -107,6 +107,8 @@ describe("the fallback ladder", () => {
     "Please put me through to your support team.",
     // a request for a person asks with no question word, after a complaint that does (嘛)
     "这机器人说半天也说不明白嘛我要你们店里的人工跟我讲",
+    // an operator, a switchboard's person, is a person too
+    "麻烦给我找个话务员",
   ])("hands off on a request for a person worded without 转人工: %s", async (say) => {
     await conversation().play([{ say, kind: "handoff", intent: "human" }]);
   });

@@ -64,6 +64,8 @@ describe("segment", () => {
     expect(texts("how does it work")).toContain("步骤");
     expect(texts("how painful is it to move")).not.toContain("步骤");
     expect(texts("how well does it work with wechat")).not.toContain("成功");
+    // to call something is to name it, not to phone
+    expect(texts("what do people call accounts like that")).not.toContain("手机号");
   });
 
   it("reads one syllable typed alone as a function word rather than a term's character", () => {
