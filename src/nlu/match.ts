@@ -220,11 +220,12 @@ function describedTokens(tokens: Token[], lexicon: Lexicon): Token[] {
     if (d.ownerTokens.size === 0) continue;
     for (let i = 0; i < tokens.length; i++) {
       if (!d.kindTokens.has(tokens[i]!.text) || !heads(tokens[i + 1])) continue;
-      // the owner before, with at most two function words between ("wechat 's short video thing")
+      // the owner before, with at most three function or unknown English words between ("wechat 's
+      // built in short video thing")
       let start = -1;
-      for (let k = i - 1; k >= Math.max(0, i - 3); k--) {
+      for (let k = i - 1; k >= Math.max(0, i - 4); k--) {
         if (d.ownerTokens.has(tokens[k]!.text)) { start = k; break; }
-        if (tokens[k]!.kind !== "stop") break;
+        if (tokens[k]!.kind !== "stop" && tokens[k]!.kind !== "latin") break;
       }
       // or after, past a word of belonging ("short video thing inside wechat")
       let end = i + 1;

@@ -56,6 +56,8 @@ describe("terms described instead of named", () => {
   it("reads an English description word by word, either way round, but only when it says what the thing is", () => {
     expect(matchIntent("how do I delete WeChat's food ordering feature", index()).tokens).toContain("点餐小程序");
     expect(matchIntent("how do I delete the food ordering thing inside WeChat", index()).tokens).toContain("点餐小程序");
+    // with a word or two English says of it between (built-in, native)
+    expect(matchIntent("how do I delete WeChat's built-in food ordering thing", index()).tokens).toContain("点餐小程序");
     // what it does and what it belongs to, but not what it is: no description
     expect(matchIntent("can I delete WeChat food ordering history", index()).tokens).not.toContain("点餐小程序");
   });
