@@ -131,6 +131,10 @@ const SPACE_BETWEEN_HAN = /(?<=\p{Script=Han}) +(?=\p{Script=Han})/u;
 const MIN_SPOKEN_CHARS = 7;
 // Pieces of a run-on clause shorter than this are joined to the piece before them.
 const MIN_PIECE_CHARS = 4;
+// A clause saying this many words or more is also read in windows of WINDOW tokens, WINDOW_STRIDE apart.
+const WINDOW_MIN_SAYS = 10;
+const WINDOW = 8;
+const WINDOW_STRIDE = 4;
 
 /** Splits long unpunctuated clauses before the words a new thought starts with (但是, 我想问, 如果...). */
 export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
@@ -845,6 +849,9 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   let best = scoreText(clauseTokens.flat(), index, opts);
   const allTokens = best.tokens;
   let bestText = text;
+  const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
+  const messageSays = says(allTokens);
+  let bestRank = best.confidence * (QUESTION.test(text) ? 1 : STORY_WEIGHT);
   if (clauses.length > 1 && [...text].length > 24) {
     // each clause and each pair of neighbours, once; a message of many tiny clauses is read up to a bound
     const seen = new Set<string>();
@@ -866,9 +873,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     });
     // the story around a question reads like other questions: a piece that asks something wins ties
     const asks = (piece: number[]): boolean => piece.some((i) => QUESTION.test(clauses[i]!));
-    let bestRank = best.confidence * (asks(clauses.map((_, i) => i)) ? 1 : STORY_WEIGHT);
-    const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
-    const messageSays = says(allTokens);
+    bestRank = best.confidence * (asks(clauses.map((_, i) => i)) ? 1 : STORY_WEIGHT);
     // the words of the intents that hand over to a person
     const requestWords = new Set(index.vocab.flatMap((v, i) => (index.intentTypes[i] === "handoff" ? [...v] : [])).filter((t) => !index.lexicon.stopwords.has(t)));
     for (const piece of pieces.slice(0, MAX_PIECES)) {
@@ -888,6 +893,25 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
         best = s;
         bestRank = rank;
         bestText = piece.map((i) => clauses[i]).join(" ");
+      }
+    }
+  }
+  // a long stretch typed without a pause (voice input no rule could split) is also read a few words
+  // at a time: its question is one of them ("…再也不用了那个步骤是怎么走的你一步一步跟我说清楚…")
+  for (const toks of clauseTokens) {
+    if (says(toks) < WINDOW_MIN_SAYS) continue;
+    for (let at = 0; at + WINDOW < toks.length + WINDOW_STRIDE; at += WINDOW_STRIDE) {
+      const window = toks.slice(at, at + WINDOW);
+      const windowText = window.map((t) => t.text).join("");
+      const weight = QUESTION.test(windowText) ? 1 : STORY_WEIGHT;
+      if (weight <= bestRank) continue;
+      const sc = scoreText(window, index, opts);
+      const fragment = says(sc.tokens) <= 1 ? STORY_WEIGHT : 1;
+      const rank = sc.confidence * weight * fragment;
+      if (rank > bestRank) {
+        best = sc;
+        bestRank = rank;
+        bestText = windowText;
       }
     }
   }

@@ -14,6 +14,14 @@ const lex = kb.index.lexicon;
 const tokens = (text: string) => normalizeText(text).clauses.flatMap((c) => segment(c, lex));
 const words = (text: string) => tokens(text).map((t) => t.text);
 
+describe("a long stretch typed by voice that no rule splits", () => {
+  it("is also read a few words at a time, so the question inside it is found", () => {
+    const m = matchIntent("我闺女给我开了个小商店卖腊肉的跟视频号绑在一起现在视频号我不想弄了小商店那边我得先弄点啥才行", kb.index);
+    expect(m.candidates[0]?.intentId).toBe("unbind-shop");
+    expect(m.confidence).toBeGreaterThanOrEqual(0.45);
+  });
+});
+
 describe("a long message typed by voice", () => {
   it("is split after a sentence-ending particle when another sentence follows", () => {
     expect(splitRunOns(["那个注销视频号的话大概要花多长时间啊我等下还要去接孩子就是怕弄一半来不及"], lex)[0]).toBe("那个注销视频号的话大概要花多长时间啊");
