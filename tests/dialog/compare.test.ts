@@ -16,6 +16,12 @@ describe("a question comparing rows of a table", () => {
     ]);
   });
 
+  it("is read in an English question whose comparison spans its clauses (X, or Y: which …?)", async () => {
+    await conversation().play([
+      { say: "Official Account menu jump, or WeCom customer contact: which one takes more work to unbind?", kind: "answer", has: ["公众号菜单跳转", "企业微信客户联系"] },
+    ]);
+  });
+
   it("gets the column the message writes out, not one a comparing word reads as (比较 is also 优势 here)", async () => {
     await conversation().play([
       { say: "抖音跟B站，哪个搬过去的迁移成本比较高？", kind: "answer", has: ["需重建粉丝体系", "用户群体差异大"], lacks: ["算法推荐"] },

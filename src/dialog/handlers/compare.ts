@@ -25,7 +25,10 @@ export function compare(turn: Turn): Decision | undefined {
   // (an English clause asks with its question mark, or by a word that compares: "… vs deleting the account?",
   // "Compare the time needed: hiding the entry versus deleting the account.")
   const asks = (c: string): boolean => QUESTION.test(c) || (!/\p{Script=Han}/u.test(c) && (norm.marked.has(c) || ENGLISH_COMPARE.test(c)));
-  const compares = norm.clauses.length <= 1 ? COMPARE.test(clean) : norm.clauses.some((c) => asks(c) && COMPARE.test(c.replace(/\s+/g, "")));
+  // (an English question whose comparison spans its clauses: "which is harder to get back: my videos or my followers?")
+  const comparesInEnglish = !/\p{Script=Han}/u.test(norm.text) && norm.marked.size > 0 && COMPARE.test(norm.text);
+  const compares =
+    norm.clauses.length <= 1 ? COMPARE.test(clean) : comparesInEnglish || norm.clauses.some((c) => asks(c) && COMPARE.test(c.replace(/\s+/g, "")));
   if (!compares) return undefined;
   const said = new Set(tokenize(turn.input.text, kb.lexicon).map((t) => t.text));
   const named = (name: string, words: ReadonlySet<string>): boolean => {
