@@ -1,5 +1,5 @@
 import type { Intent, KnowledgeBase } from "../knowledge/knowledge-base.js";
-import { matchIntent } from "../nlu/match.js";
+import { matchIntent, QUESTION } from "../nlu/match.js";
 import { normalizeText } from "../nlu/normalize.js";
 import type { ConversationState, MatchResult, Pending } from "../types.js";
 import type { Decision, DialogSettings } from "./decide.js";
@@ -108,7 +108,10 @@ export function understood(turn: Turn): MatchResult {
   const readable = words.length > 0 && words.every((w) => kb.index.idf.has(w));
   let best = match;
   // (a short question that points back, "过了这个期限还能恢复吗", is read with the last question too)
-  if (state.lastQuestion && (elliptical || ((readable || pointsBack) && match.confidence < settings.threshold))) {
+  // (and so is a short question naming something of the knowledge base beside words it does not know:
+  // 哪类 company 最惨 after the revenue question)
+  const shortAsk = turn.clean.length <= MAX_POINTING_CHARS && QUESTION.test(turn.clean) && words.some((w) => kb.index.idf.has(w) && !kb.lexicon.frames.has(w));
+  if (state.lastQuestion && (elliptical || ((readable || pointsBack || shortAsk) && match.confidence < settings.threshold))) {
     const inContext = matchIntent(`${state.lastQuestion} ${turn.input.text}`, kb.index);
     // (read with the follow-up: a clause of the last question alone is not this message's reading)
     const own = words.filter((w) => !kb.lexicon.frames.has(w) || words.length === 1);

@@ -99,6 +99,16 @@ describe("clarifying an ambiguous question", () => {
   });
 });
 
+describe("a reply to a clarification", () => {
+  it("picks the option it reads closest to, though it reads as the ambiguous question itself too", async () => {
+    await conversation().play([
+      { say: "微信里那个短视频功能我不打算用了", kind: "clarify" },
+      // (close-ambiguous reads it a little better than close-entry: the question just asked is no answer to it)
+      { say: "账号留着，只要别在发现页出现就行", kind: "answer", intent: "close-entry" },
+    ]);
+  });
+});
+
 describe("a near tie read clearly", () => {
   it("answers a whole question both close readings understand rather than asking which (只关入口的成功率)", async () => {
     await conversation().play([{ say: "ＷｅＣｈａｔ视频号，只关入口的成功率是多少？？", kind: "answer", has: ["98%"] }]);

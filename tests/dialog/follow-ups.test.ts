@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { conversation } from "./conversation.js";
 
+describe("a short question with a word the knowledge base does not know", () => {
+  it("is read with the last question when alone it is not understood (哪类 company 最惨 after the revenue question)", async () => {
+    await conversation().play([
+      { say: "Channels 关掉以后 company 营收会受影响吗", kind: "answer", intent: "impact-revenue" },
+      { say: "哪类 company 最惨", kind: "answer", intent: "impact-revenue", has: ["电商"] },
+    ]);
+  });
+});
+
 describe("follow-up questions read in context", () => {
   it("never reads a follow-up as a clause of the last question alone (那得多久才能缓过来 is not 关了视频号 again)", async () => {
     const c = conversation();

@@ -70,8 +70,10 @@ function pickOption(turn: Turn, pending: Exclude<Pending, { kind: "declined" }>)
   if (byTitle >= 0) return byId(options[byTitle]);
   if (pending.kind !== "clarification") return null;
   // the answer may be a few words ("彻底注销", "只关入口"): take the option it reads closest to
+  // (the question just asked, a clarification of its own, is no reading of the answer to it)
   const match = matchIntent(turn.input.text, kb.index);
-  const hit = match.candidates.find((c) => pending.options.includes(c.intentId));
-  if (hit && hit === match.candidates[0] && hit.score >= settings.threshold * 0.8) return byId(hit.intentId);
+  const readings = match.candidates.filter((c) => kb.intents.get(c.intentId)?.type !== "clarify");
+  const hit = readings.find((c) => pending.options.includes(c.intentId));
+  if (hit && hit === readings[0] && hit.score >= settings.threshold * 0.8) return byId(hit.intentId);
   return null;
 }
