@@ -98,6 +98,8 @@ describe("Cantonese, as Hong Kong users type it", () => {
     expect(tokens("閂咗之後啲followers會唔會即刻冇晒").filter((t) => t.kind !== "stop").map((t) => t.text)).toEqual(
       expect.arrayContaining(["关闭", "粉丝", "立即"]),
     );
+    // 返 after a verb is back (搵返 → 找回, this knowledge base's 恢复); 先可以 is 才能
+    expect(words("要幾耐先可以搵返啲粉絲？")).toEqual(expect.arrayContaining(["多久", "才能", "恢复", "粉丝"]));
   });
 });
 
