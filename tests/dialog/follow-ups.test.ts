@@ -10,6 +10,16 @@ describe("a short question with a word the knowledge base does not know", () => 
   });
 });
 
+describe("a follow-up about the row just answered", () => {
+  it("asks its other column, a time word beside it saying nothing of another topic (以后还能找回来吗 after 那点赞呢)", async () => {
+    await conversation().play([
+      { say: "关之前视频能导出吗", kind: "answer" },
+      { say: "那点赞呢", kind: "answer", intent: "retention-interactions" },
+      { say: "以后还能找回来吗", kind: "answer", intent: "retention-interactions", has: ["不可恢复"] },
+    ]);
+  });
+});
+
 describe("follow-up questions read in context", () => {
   it("never reads a follow-up as a clause of the last question alone (那得多久才能缓过来 is not 关了视频号 again)", async () => {
     const c = conversation();
