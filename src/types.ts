@@ -45,7 +45,7 @@ export interface MatchResult {
   confidence: number;
   /** Why the message is noise, when it is (empty, emoji only, markup...). */
   noise?: string;
-  /** The message was longer than the matcher reads; only its beginning was used. */
+  /** The message was longer than the matcher reads; only a part of it was used (its clauses that ask first). */
   truncated?: boolean;
   /** Entities of the lexicon named in the message (e.g. "enterprise", "fans"). */
   entities: string[];

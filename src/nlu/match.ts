@@ -79,7 +79,7 @@ const MAX_CANDIDATES = 40;
 // How much of a phrasing's similarity is the share of the phrasing the message says (the rest is the share of the message it says).
 const EXAMPLE_SHARE = 0.45;
 const MAX_POSTINGS_SCAN = 4000;
-/** Characters of a message the matcher reads; the rest is ignored (and the reply says so). */
+/** Characters of a message the matcher reads (the clauses that ask first); the rest is ignored, and the reply says so. */
 export const MAX_READ_CHARS = 300;
 // Clauses and clause pairs of a long message scored on their own, at most.
 const MAX_PIECES = 24;
