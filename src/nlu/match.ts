@@ -57,6 +57,10 @@ export interface MatchIndex {
   lexicon: Lexicon;
   /** Tokens only small talk uses (你好, 谢谢): dropped when the message also asks something else. */
   chatOnly: Set<string>;
+  /** Words of the intents that hand over to a person (not stopwords): a request for one asks without a question word. */
+  requestWords: Set<string>;
+  /** Those intents' ids. */
+  requestIntents: Set<string>;
   /** Whether the knowledge base is about one city's services (its texts say 市, 全市, 本市, X市). */
   local: boolean;
 }
@@ -370,6 +374,8 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     idf,
     unknownIdf,
     chatOnly: new Set([...df.keys()].filter((t) => vocab.every((v, i) => !v.has(t) || intents[i]!.type === "smalltalk"))),
+    requestIntents: new Set(intents.filter((i) => i.type === "handoff").map((i) => i.id)),
+    requestWords: new Set(vocab.flatMap((v, i) => (intents[i]!.type === "handoff" ? [...v] : [])).filter((t) => !lexicon.stopwords.has(t))),
     lexicon,
     local: [...df.keys(), ...answerIdf.keys()].some((t) => CITY.test(t)),
   };
@@ -874,18 +880,16 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     // the story around a question reads like other questions: a piece that asks something wins ties
     const asks = (piece: number[]): boolean => piece.some((i) => QUESTION.test(clauses[i]!));
     bestRank = best.confidence * (asks(clauses.map((_, i) => i)) ? 1 : STORY_WEIGHT);
-    // the words of the intents that hand over to a person
-    const requestWords = new Set(index.vocab.flatMap((v, i) => (index.intentTypes[i] === "handoff" ? [...v] : [])).filter((t) => !index.lexicon.stopwords.has(t)));
     for (const piece of pieces.slice(0, MAX_PIECES)) {
       const pieceTokens = piece.flatMap((i) => clauseTokens[i]!);
       let weight = asks(piece) ? 1 : STORY_WEIGHT;
       // (a request for a person asks with no question word: 我要找你们那边的人工)
-      const mayRequest = weight < 1 && pieceTokens.some((t) => requestWords.has(t.text) && t.from === undefined);
+      const mayRequest = weight < 1 && pieceTokens.some((t) => index.requestWords.has(t.text) && t.from === undefined);
       // (a confidence is at most 1: a piece that could not outrank the best even so is not scored)
       const surelyFragment = says(pieceTokens) <= 1 && messageSays >= FRAGMENT_CONTEXT;
       if ((mayRequest ? 1 : weight) * (surelyFragment ? STORY_WEIGHT : 1) <= bestRank) continue;
       const s = scoreText(pieceTokens, index, opts);
-      if (mayRequest && s.candidates[0] && index.intentTypes[index.intentIds.indexOf(s.candidates[0].intentId)] === "handoff") weight = 1;
+      if (mayRequest && s.candidates[0] && index.requestIntents.has(s.candidates[0].intentId)) weight = 1;
       // one word read alone out of a message that says much more ("打通") is a fragment, not the question
       const fragment = says(s.tokens) <= 1 && messageSays >= FRAGMENT_CONTEXT ? STORY_WEIGHT : 1;
       const rank = s.confidence * weight * fragment;
