@@ -843,6 +843,9 @@ function draftLexicon(texts: string[], tables: NonNullable<KnowledgeDraft["table
  * (滞|纳|金, 挂|失) or a word with a one-character head (借书|证, 加工|费), found in two facts or more.
  * Of a run's pieces the one found most often is the term, the longest of those found as often.
  */
+// How much of the use of the word before it a run ending in a binding character must account for.
+const COHESION = 0.5;
+
 export function articleTerms(texts: string[], T: QuestionTemplates): string[] {
   const counts = new Map<string, number>();
   const single = (seg: string): boolean => [...seg].length === 1 && /\p{Script=Han}/u.test(seg) && !T.function_chars.includes(seg);
@@ -876,14 +879,26 @@ export function articleTerms(texts: string[], T: QuestionTemplates): string[] {
     runs.push(here);
     for (const w of found) counts.set(w, (counts.get(w) ?? 0) + 1);
   }
-  const useful = (w: string): boolean => (counts.get(w) ?? 0) >= 2 && !T.common_words.includes(w) && !T.fillers.includes(w);
-  const out = new Set<string>();
-  for (const run of runs.flat()) {
+  // a run ending in a character that starts a phrase after a word (每月|多 of 每月多30元, 安装|时, 账户|里) is
+  // a word only if the word before it is found mostly in it (快递|柜 and 保障|卡 end in no such character)
+  const whole = texts.join("\n");
+  const found = (s: string): number => whole.split(s).length - 1;
+  const coheres = (w: string): boolean => {
+    const chars = [...w];
+    if (chars.length < 2 || !T.binding_chars.includes(chars.at(-1)!)) return true;
+    return found(w) >= COHESION * found(chars.slice(0, -1).join(""));
+  };
+  const piecesOf = (run: string): string[] => {
     const chars = [...run];
-    // the best piece of the run: found most often, then longest; the rest of the run is read again
     const pieces: string[] = [];
     for (let i = 0; i < chars.length; i++) for (let n = 2; n <= 4 && i + n <= chars.length; n++) pieces.push(chars.slice(i, i + n).join(""));
-    const best = pieces.filter(useful).sort((a, b) => counts.get(b)! - counts.get(a)! || [...b].length - [...a].length)[0];
+    return pieces;
+  };
+  const useful = (w: string): boolean => (counts.get(w) ?? 0) >= 2 && !T.common_words.includes(w) && !T.fillers.includes(w) && coheres(w);
+  const out = new Set<string>();
+  for (const run of runs.flat()) {
+    // the best piece of the run: found most often, then longest; the rest of the run is read again
+    const best = piecesOf(run).filter(useful).sort((a, b) => counts.get(b)! - counts.get(a)! || [...b].length - [...a].length)[0];
     if (best) out.add(best);
   }
   return [...out];

@@ -39,6 +39,7 @@ export interface QuestionTemplates {
   fillers: string[];
   common_words: string[];
   function_chars: string;
+  binding_chars: string;
   synonyms: Record<string, string[]>;
   everyday_parts: Record<string, string[]>;
   count_units: string[];

@@ -409,6 +409,21 @@ describe("questions and names drafted from the text", () => {
     expect(forms).not.toContain("不到");
   });
 
+  it("takes no word that ends in a character starting the phrase after it (每月|多30元), but keeps a word with a head (快递|柜)", () => {
+    const T = questionTemplates();
+    const texts = [
+      "畅享套餐每月多30元，极速套餐每月多40元。",
+      "每月可以更换一次套餐，每月账单在1日出。",
+      "旗舰套餐每月多50元，每月赠送流量。",
+      "每月1日扣费，每月最多改一次。",
+      "快递柜取件免费，快递柜在小区门口。",
+      "快递员会把快递放进快递柜，快递丢了可以赔。",
+    ];
+    const terms = articleTerms(texts, T);
+    expect(terms).not.toContain("每月多");
+    expect(terms).toContain("快递柜");
+  });
+
   it("reads the article's own words whole, with their everyday forms and other names", () => {
     const T = questionTemplates();
     // a run of characters a dictionary reads one by one, and a word with a one-character head, in two facts or more
