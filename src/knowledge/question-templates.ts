@@ -40,6 +40,8 @@ export interface QuestionTemplates {
   common_words: string[];
   function_chars: string;
   binding_chars: string;
+  path_asks: string;
+  path_answer: string;
   synonyms: Record<string, string[]>;
   everyday_parts: Record<string, string[]>;
   count_units: string[];

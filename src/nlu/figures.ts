@@ -39,3 +39,21 @@ export function figureAsked(asked: string): ((text: string) => boolean) | null {
   }
   return tests.length ? (line) => tests.some((re) => re.test(line)) : null;
 }
+
+let pathPatterns: { asks: RegExp; answer: RegExp } | undefined;
+
+function pathPatternsOf(): { asks: RegExp; answer: RegExp } {
+  if (pathPatterns) return pathPatterns;
+  const T = questionTemplates();
+  return (pathPatterns = { asks: new RegExp(T.path_asks, "u"), answer: new RegExp(T.path_answer, "u") });
+}
+
+/** Whether a question asks where something is done or how to get there ("在哪里取消", "where do I cancel"). */
+export function pathAsked(asked: string): boolean {
+  return pathPatternsOf().asks.test(normalizeText(asked).text);
+}
+
+/** Whether an answer, as written, gives a path through menus ("进入「我的」→「会员中心」"). */
+export function givesPath(answer: string): boolean {
+  return pathPatternsOf().answer.test(answer);
+}

@@ -3,7 +3,7 @@ import type { Lexicon } from "./lexicon.js";
 import { normalizeText, type NormalizedText } from "./normalize.js";
 import { buildBridge } from "./bridge.js";
 import { preloadDictionary } from "./dictionary.js";
-import { figureAsked } from "./figures.js";
+import { figureAsked, givesPath, pathAsked } from "./figures.js";
 import { addVocabularySounds, segment, type Token, type TokenKind } from "./segment.js";
 
 /** An intent as the index sees it: its id, kind and example phrasings. */
@@ -46,6 +46,8 @@ export interface MatchIndex {
   answerVocab: Set<string>[];
   /** What each intent answers with, as one clean text: read for the figure a question asks for. */
   answerFigures: string[];
+  /** Whether each intent's answer gives a path through menus, by intent. */
+  answerPaths: boolean[];
   /** Rarity of tokens that only answers use (the phrasings never do). */
   answerIdf: Map<string, number>;
   /** Content token → the intents whose answers use it. */
@@ -368,6 +370,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     vocab,
     answerVocab,
     answerFigures: intents.map((i) => normalizeText((i.answerTexts ?? []).join(" ")).text.replace(/\s+/g, "")),
+    answerPaths: intents.map((i) => (i.answerTexts ?? []).some(givesPath)),
     answerIdf,
     answerPostings,
     gramIds: new Map(),
@@ -803,11 +806,16 @@ const FIGURE_MARGIN = 0.1;
 function givingFigure(candidates: Candidate[], text: string, index: MatchIndex): Candidate[] {
   const top = candidates[0];
   if (!top || candidates.length < 2) return candidates;
-  const gives = figureAsked(text);
-  if (!gives) return candidates;
-  const answerOf = (c: Candidate): string => index.answerFigures[index.intentIds.indexOf(c.intentId)] ?? "";
-  if (gives(answerOf(top))) return candidates;
-  const k = candidates.findIndex((c, i) => i > 0 && c.score >= top.score - FIGURE_MARGIN && gives(answerOf(c)));
+  const figure = figureAsked(text);
+  // (a question of where or how to get somewhere is answered by a path through menus)
+  const path = !figure && pathAsked(text);
+  if (!figure && !path) return candidates;
+  const gives = (c: Candidate): boolean => {
+    const at = index.intentIds.indexOf(c.intentId);
+    return figure ? figure(index.answerFigures[at] ?? "") : index.answerPaths[at] === true;
+  };
+  if (gives(top)) return candidates;
+  const k = candidates.findIndex((c, i) => i > 0 && c.score >= top.score - FIGURE_MARGIN && gives(c));
   if (k < 0) return candidates;
   // (it takes the best's place and score: the order of scores is the order of the candidates)
   const out = candidates.map((c) => ({ ...c }));

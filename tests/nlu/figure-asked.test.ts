@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { englishBases } from "../../src/nlu/bridge.js";
-import { figureAsked } from "../../src/nlu/figures.js";
+import { figureAsked, givesPath, pathAsked } from "../../src/nlu/figures.js";
 import { compileLexicon, generalLanguage } from "../../src/nlu/lexicon.js";
 import { buildIndex, matchIntent, tokenize, type IndexableIntent } from "../../src/nlu/match.js";
 
@@ -49,6 +49,46 @@ describe("the figure a question asks for", () => {
   it("leaves the order alone when nothing is asked for that the best answer lacks", () => {
     const { index } = kb();
     expect(matchIntent("押金怎么退", index).candidates[0]?.intentId).toBe("deposit-refund");
+  });
+});
+
+describe("a question of where or how to get somewhere", () => {
+  const renewal: IndexableIntent[] = [
+    {
+      id: "renewal-rules",
+      type: "faq",
+      title: "自动续费规则",
+      examples: ["取消自动续费以后", "自动续费取消后还扣吗"],
+      keywords: [],
+      answerTexts: ["取消自动续费后，已购的会员天数照常使用，到期后不再扣费。"],
+    },
+    {
+      id: "renewal-path",
+      type: "faq",
+      title: "自动续费管理",
+      examples: ["自动续费管理", "取消自动续费功能"],
+      keywords: [],
+      answerTexts: ["在App进入「我的」→「会员中心」→「自动续费管理」，点「关闭」即可。"],
+    },
+  ];
+
+  it("reads which questions ask for a path and which answers give one", () => {
+    expect(pathAsked("在哪里取消自动续费")).toBe(true);
+    expect(pathAsked("自动续费怎么取消")).toBe(true);
+    expect(pathAsked("Where do I cancel the auto-renewal?")).toBe(true);
+    expect(pathAsked("只关入口的人占多少")).toBe(false);
+    expect(pathAsked("取消了还扣钱吗")).toBe(false);
+    expect(givesPath("进入「我的」→「会员中心」")).toBe(true);
+    expect(givesPath("点击「设置」里的「通用」")).toBe(true);
+    expect(givesPath("到期后不再扣费。")).toBe(false);
+  });
+
+  it("puts first the close candidate whose answer gives the path asked for", () => {
+    const { lexicon } = compileLexicon(lexiconFile, generalLanguage());
+    const index = buildIndex(renewal, lexicon);
+    // the words are closer to renewal-rules' phrasings; only renewal-path's answer says where to go
+    expect(matchIntent("自动续费在哪里取消", index).candidates[0]?.intentId).toBe("renewal-path");
+    expect(matchIntent("自动续费取消后还扣吗", index).candidates[0]?.intentId).toBe("renewal-rules");
   });
 });
 
