@@ -72,7 +72,10 @@ describe("general language data", () => {
     expect(g.synonyms["多久"]).toContain("要好久");
     // a thing asked back with its object between the words ("get them back"), and cheapness as cost
     expect(g.synonyms["恢复"]).toContain("get them back");
-    expect(g.synonyms["成本"]).toContain("cheapest");
+    expect(g.synonyms["便宜"]).toContain("cheapest");
+    // a price is no cost of doing something: the general words are plain, a knowledge base maps them to its own
+    expect(g.synonyms["价格"]).toContain("price");
+    expect(g.synonyms["成本"]).toBeUndefined();
     // Hong Kong and Taiwan wording: 匯出 is exporting; 不要再顯示 is hiding
     expect(g.synonyms["导出"]).toContain("汇出");
     expect(g.synonyms["隐藏"]).toContain("不要再显示");
