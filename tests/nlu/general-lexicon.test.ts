@@ -209,6 +209,13 @@ describe("the shipped general language's chat words", () => {
     expect(kinds.every((k) => k === "stop")).toBe(true);
   });
 
+  it("reads whole, entire, 全部 and 整个 as how much, not as what the question is about", () => {
+    const kinds = (s: string) => tokenize(s, lexicon()).filter((t) => ["whole", "entire", "全部", "整个"].includes(t.from ?? t.text)).map((t) => t.kind);
+    expect(kinds("deleting the whole account")).toEqual(["stop"]);
+    expect(kinds("the entire thing")).toEqual(["stop"]);
+    expect(kinds("整个注销要多久")).toEqual(["stop"]);
+  });
+
   it("reads 里 after a noun as where, not as part of an unknown word (卡里的钱)", () => {
     expect(tokenize("卡里的钱还能退吗", lexicon()).map((t) => t.text)).not.toContain("卡里");
   });
