@@ -118,7 +118,8 @@ export function understood(turn: Turn): MatchResult {
     const withFollowUp = own.length === 0 || own.some((w) => inContext.tokens.includes(w)) || words.some((w) => inContext.tokens.includes(w));
     // a follow-up understood on its own ("那粉丝呢" → 粉丝) keeps its own reading unless the context reads it clearly better
     // (one naming only the subject, "那X呢" with X the subject, asks the last question of it: its own reading is no question)
-    const onlySubject = elliptical && words.length > 0 && words.every((w) => kb.subject.has(w));
+    // (its words are only the subject's names, which are no content words: 那视频号呢, 那微信视频号的呢)
+    const onlySubject = elliptical && words.length === 0 && match.tokens.some((t) => kb.subject.has(t));
     const better = onlySubject ? 0 : match.confidence >= settings.threshold ? match.confidence + IN_CONTEXT_MARGIN : match.confidence;
     // (a follow-up that names something of its own, "那粉丝呢" after the deregistration steps, does not ask
     // for the topic just answered again: its own reading, when it has one)

@@ -150,6 +150,13 @@ describe("follow-up questions read in context", () => {
     ]);
   });
 
+  it("asks it again of this one when the follow-up names the subject by its full name, which alone reads as a question about it (那微信视频号的呢)", async () => {
+    await conversation().play([
+      { say: "快手号怎么注销啊", kind: "fallback" },
+      { say: "那微信视频号的呢", kind: "answer", intent: "deregister", has: ["账号与安全"] },
+    ]);
+  });
+
   it("reads a short question that points back (这个期限) about the row in focus, asking the column it has not asked yet", async () => {
     await conversation().play([
       { say: "老板担心关了以后这些评论点赞就没了，想问一下关掉后还能保留几天？", kind: "answer", has: ["7天"] },
