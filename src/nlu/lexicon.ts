@@ -37,6 +37,8 @@ export interface Lexicon {
   particles: Set<string>;
   /** Cities, provinces and regions of the general data (canonical tokens). */
   places: Set<string>;
+  /** Apps, sites and services (爱奇艺, Snapchat): a message about one the knowledge base never names is another's question. */
+  products: Set<string>;
   /** Fuzzy pinyin of the knowledge base's other words (from its phrasings) → the word: typos of words no lexicon entry lists. */
   vocabSounds: Map<string, string>;
   /** The knowledge base's own words (of two characters or more) that no lexicon entry lists. */
@@ -141,6 +143,8 @@ export interface GeneralLanguage {
   "sentence-end"?: string[];
   /** Cities, provinces and regions: a knowledge base about one city does not answer about another. */
   places?: string[];
+  /** Apps, sites and services people hold accounts with: one a knowledge base never names is another's question. */
+  products?: string[];
   /** What a description refers to ("发短片的那个号", "…的功能"): the last word of a described term. */
   "description-heads"?: string[];
   /** Words of the speaker's life (family, friends, age, feelings, when): a message tells its story with them. */
@@ -165,6 +169,7 @@ export function generalLanguage(): GeneralLanguage {
       premise: (raw.premise ?? []).map(String),
       "sentence-end": (raw["sentence-end"] ?? []).map(String),
       places: (raw.places ?? []).map(String),
+      products: (raw.products ?? []).map(String),
       "description-heads": (raw["description-heads"] ?? []).map(String),
       story: (raw.story ?? []).map(String),
       commands: (raw.commands ?? []).map(String),
@@ -226,6 +231,14 @@ export function compileLexicon(
     if (!clean || own.has(clean) || stopwords.has(clean)) continue;
     if (!surfaces.has(clean)) surfaces.set(clean, clean);
     places.add(surfaces.get(clean)!);
+  }
+  // products, read whole too (an English name in any case: Snapchat, snapchat)
+  const products = new Set<string>();
+  for (const w of general.products ?? []) {
+    const clean = cleanWord(w);
+    if (!clean || own.has(clean) || stopwords.has(clean)) continue;
+    if (!surfaces.has(clean)) surfaces.set(clean, clean);
+    products.add(surfaces.get(clean)!);
   }
   const entityOf = new Map<string, string>();
   const roleOf = new Map<string, EntityRole>();
@@ -295,6 +308,7 @@ export function compileLexicon(
       connectives,
       particles: new Set([...generalStops].filter((w) => [...w].length === 1 && CJK.test(w))),
       places,
+      products,
       vocabSounds: new Map(),
       vocabWords: new Set(),
       bridge: null,

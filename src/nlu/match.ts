@@ -598,6 +598,8 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
   const elsewhere =
     index.local &&
     tokens.some((t, i) => index.lexicon.places.has(t.text) && !index.idf.has(t.text) && !index.answerIdf.has(t.text) && !PEOPLE.has(tokens[i + 1]?.text ?? ""));
+  // and so is an app or service it never names ("爱奇艺黄金会员多少钱", "delete my Snapchat")
+  const otherProduct = tokens.some((t) => index.lexicon.products.has(t.text) && !index.idf.has(t.text) && !index.answerIdf.has(t.text));
   const content = tokens.filter((t) => t.kind !== "stop");
   const hasUnknown = content.some((t) => !index.idf.has(t.text) && !index.answerIdf.has(t.text) && !index.lexicon.story.has(t.text));
   // only question frames and particles ("啥", "怎么办"): nothing says what the question is about
@@ -623,6 +625,7 @@ function scoreTokens(tokens: Token[], index: MatchIndex, opts: MatchOptions): Sc
       }
       if (otherSubject) score *= OTHER_PLATFORM_PENALTY;
       if (elsewhere) score *= FOREIGN_PENALTY;
+      if (otherProduct) score *= FOREIGN_PENALTY;
       return { intentId: index.intentIds[intent]!, score: round(Math.min(1, score)) };
     })
     .sort((a, b) => b.score - a.score);

@@ -156,6 +156,32 @@ describe("places", () => {
   });
 });
 
+describe("apps and services", () => {
+  const general: GeneralLanguage = { synonyms: {}, stopwords: ["的", "怎么", "吗", "多少钱", "my", "how", "do", "i"], products: ["爱奇艺", "抖音", "snapchat"] };
+  const intents = [
+    { id: "price", type: "faq" as const, title: "黄金会员价格", examples: ["黄金会员多少钱", "黄金会员一个月多少钱"], keywords: [] },
+    { id: "close", type: "faq" as const, title: "注销账号", examples: ["怎么注销账号", "账号怎么注销"], keywords: [] },
+    { id: "douyin", type: "faq" as const, title: "同步到抖音", examples: ["视频能同步到抖音吗"], keywords: [] },
+  ];
+  const confidence = (text: string): number => {
+    const { lexicon } = compileLexicon({ synonyms: { 注销: ["注销", "delete"], 账号: ["账号", "account"] }, stopwords: [], entities: {}, frames: [] }, general);
+    return matchIntent(text, buildIndex(intents, lexicon)).confidence;
+  };
+
+  it("ships a list of apps and services", () => {
+    expect(generalLanguage().products).toEqual(expect.arrayContaining(["爱奇艺", "snapchat"]));
+  });
+
+  it("turns away a question about an app the knowledge base never names, in Chinese or English", () => {
+    expect(confidence("爱奇艺黄金会员多少钱")).toBeLessThan(0.5 * confidence("黄金会员多少钱"));
+    expect(confidence("how do i delete my Snapchat account")).toBeLessThan(0.5 * confidence("how do i delete my account"));
+  });
+
+  it("leaves alone an app the knowledge base names", () => {
+    expect(confidence("视频能同步到抖音吗")).toBeGreaterThan(0.8);
+  });
+});
+
 /** The content words of a message, read with the shipped general language over a small knowledge base's phrasings. */
 function readerOver(examples: string[], synonyms: Record<string, string[]> = {}): (text: string) => string[] {
   const { lexicon } = compileLexicon({ synonyms, stopwords: [], entities: {}, frames: [] }, generalLanguage());
