@@ -399,6 +399,19 @@ describe("questions and names drafted from the text", () => {
     expect(syn["溪州市公安局交通管理支队"]).toContain("溪州交管");
   });
 
+  it("gives the article's words for a year, collecting and an address the everyday forms people ask with", () => {
+    const syn = draftedSynonyms([
+      "医保指南",
+      "一、待遇",
+      "统筹基金年度最高支付限额为30万元。",
+      "二、领卡",
+      "卡片制作完成后到网点领取，网点地址见附表。",
+    ]);
+    expect(syn["年度"]).toEqual(expect.arrayContaining(["一年", "全年"]));
+    expect(syn["领取"]).toEqual(expect.arrayContaining(["拿到", "去领"]));
+    expect(syn["地址"]).toEqual(expect.arrayContaining(["什么地方"]));
+  });
+
   it("does not read a parcel sent back (退回来) as money arriving (到账)", () => {
     expect(draftedSynonyms(["寄件指南", "一、退回", "包裹无法投递会退回寄件人。退款3个工作日内到账。"])["到账"] ?? []).not.toContain("退回来");
   });
