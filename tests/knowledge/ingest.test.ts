@@ -399,17 +399,23 @@ describe("questions and names drafted from the text", () => {
     expect(syn["溪州市公安局交通管理支队"]).toContain("溪州交管");
   });
 
-  it("gives the article's words for a year, collecting and an address the everyday forms people ask with", () => {
+  it("gives the article's words for a year, collecting, an address and money the everyday forms people ask with", () => {
     const syn = draftedSynonyms([
       "医保指南",
       "一、待遇",
       "统筹基金年度最高支付限额为30万元。",
       "二、领卡",
       "卡片制作完成后到网点领取，网点地址见附表。",
+      "三、费用",
+      "补卡收费20元，余额转入新卡，可以在App充值。",
     ]);
     expect(syn["年度"]).toEqual(expect.arrayContaining(["一年", "全年"]));
     expect(syn["领取"]).toEqual(expect.arrayContaining(["拿到", "去领"]));
     expect(syn["地址"]).toEqual(expect.arrayContaining(["什么地方"]));
+    // money said plainly: 要钱 is a charge, 卡里的钱 the balance, 充钱 a top-up
+    expect(syn["收费"]).toEqual(expect.arrayContaining(["要钱"]));
+    expect(syn["余额"]).toEqual(expect.arrayContaining(["卡里的钱"]));
+    expect(syn["充值"]).toEqual(expect.arrayContaining(["充钱"]));
   });
 
   it("does not read a parcel sent back (退回来) as money arriving (到账)", () => {
