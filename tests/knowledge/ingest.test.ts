@@ -408,6 +408,8 @@ describe("questions and names drafted from the text", () => {
       "卡片制作完成后到网点领取，网点地址见附表。",
       "三、费用",
       "补卡收费20元，余额转入新卡，可以在App充值。",
+      "四、乘车与维修",
+      "乘坐地铁时刷卡进站。读卡器故障由维修人员上门处理，维修人员2小时内到达。",
     ]);
     expect(syn["年度"]).toEqual(expect.arrayContaining(["一年", "全年"]));
     expect(syn["领取"]).toEqual(expect.arrayContaining(["拿到", "去领"]));
@@ -415,7 +417,10 @@ describe("questions and names drafted from the text", () => {
     // money said plainly: 要钱 is a charge, 卡里的钱 the balance, 充钱 a top-up
     expect(syn["收费"]).toEqual(expect.arrayContaining(["要钱"]));
     expect(syn["余额"]).toEqual(expect.arrayContaining(["卡里的钱"]));
-    expect(syn["充值"]).toEqual(expect.arrayContaining(["充钱"]));
+    expect(syn["充值"]).toEqual(expect.arrayContaining(["充钱", "充"]));
+    // riding is sitting (坐地铁), and the one who comes to repair is the 师傅
+    expect(syn["乘坐"]).toEqual(expect.arrayContaining(["坐"]));
+    expect(syn["维修人员"]).toEqual(expect.arrayContaining(["师傅"]));
   });
 
   it("does not read a parcel sent back (退回来) as money arriving (到账)", () => {
