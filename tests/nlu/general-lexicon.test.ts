@@ -267,6 +267,13 @@ describe("more of the shipped glossary", () => {
     expect(transit("before anything else")).toEqual([]);
   });
 
+  it("reads the time spent doing something (花多长时间, 多长功夫) as 耗时, not as how long something lasts", () => {
+    const read = readerOver(["注销账号耗时多少分钟", "数据保留多久"]);
+    expect(read("注销得花多长功夫")).toContain("耗时");
+    expect(read("注销要花多少时间")).toContain("耗时");
+    expect(read("注销得花多长功夫")).not.toContain("多久");
+  });
+
   it("reads but, because and until as wording, and Cantonese 几多 as 多少", () => {
     expect(read("fine but because until")).not.toContain("只是");
     expect(read("要俾几多钱")).toContain("多少");
