@@ -274,6 +274,13 @@ describe("more of the shipped glossary", () => {
     expect(read("注销得花多长功夫")).not.toContain("多久");
   });
 
+  it("reads people as 人 and straight as 直接, and what kind of as wording", () => {
+    const read = readerOver(["退出的人多吗", "能直接同步吗"]);
+    expect(read("do many people quit")).toContain("人");
+    expect(read("can I sync it straight over")).toContain("直接");
+    expect(read("what kind of")).toEqual([]);
+  });
+
   it("reads but, because and until as wording, and Cantonese 几多 as 多少", () => {
     expect(read("fine but because until")).not.toContain("只是");
     expect(read("要俾几多钱")).toContain("多少");
