@@ -274,11 +274,14 @@ describe("more of the shipped glossary", () => {
     expect(read("注销得花多长功夫")).not.toContain("多久");
   });
 
-  it("reads people as 人 and straight as 直接, and what kind of as wording", () => {
+  it("reads people as 人, straight as 直接 and another platform as 别的平台, and what kind of as wording", () => {
     const read = readerOver(["退出的人多吗", "能直接同步吗"]);
     expect(read("do many people quit")).toContain("人");
     expect(read("can I sync it straight over")).toContain("直接");
     expect(read("what kind of")).toEqual([]);
+    // another platform is 别的平台, which a knowledge base may file under its own term
+    const { lexicon } = compileLexicon({ synonyms: { 替代: ["替代", "别的平台"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage());
+    expect(tokenize("move it to another platform", lexicon).map((t) => t.text)).toContain("替代");
   });
 
   it("reads but, because and until as wording, and Cantonese 几多 as 多少", () => {
