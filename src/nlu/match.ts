@@ -798,6 +798,18 @@ function quotesUnknown(rawText: string, index: MatchIndex): boolean {
   return false;
 }
 
+// "How long does X take": the time doing X takes (耗时), not how long something lasts (多久).
+const TIME_TAKEN = /\bhow long\b.*\b(?:take|takes|took|taking)\b/;
+
+/** An English clause asking how long doing something takes reads as that, not as how long a thing lasts. */
+function timeTaken(tokens: Token[], clause: string, lexicon: Lexicon): Token[] {
+  if (!TIME_TAKEN.test(clause)) return tokens;
+  const lasts = lexicon.surfaces.get("how long");
+  const takes = lexicon.surfaces.get("take");
+  if (!lasts || !takes || lasts === takes || !tokens.some((t) => t.text === takes)) return tokens;
+  return tokens.filter((t) => t.text !== lasts);
+}
+
 // How far below the best a candidate may score and still be preferred for giving the figure asked for.
 const FIGURE_MARGIN = 0.1;
 
@@ -862,7 +874,9 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   const clauseTokens = corroborated(
     clauses.map((c) => describedTokens(segment(c, index.lexicon), index.lexicon)),
     index,
-  ).map(withoutRefused);
+  )
+    .map(withoutRefused)
+    .map((toks, i) => timeTaken(toks, clauses[i]!, index.lexicon));
   let best = scoreText(clauseTokens.flat(), index, opts);
   const allTokens = best.tokens;
   let bestText = text;

@@ -284,6 +284,22 @@ describe("more of the shipped glossary", () => {
     expect(tokenize("move it to another platform", lexicon).map((t) => t.text)).toContain("替代");
   });
 
+  it("reads how long … take as the time doing it takes (耗时), not as how long something lasts (多久)", () => {
+    const { lexicon } = compileLexicon({ synonyms: {}, stopwords: [], entities: {}, frames: [] }, generalLanguage());
+    const index = buildIndex(
+      [
+        { id: "kept", type: "faq", title: "视频保留多久", examples: ["注销后视频保留多久", "视频能保留多久"], keywords: [] },
+        { id: "time", type: "faq", title: "注销耗时", examples: ["注销耗时多少分钟", "注销要花多少时间"], keywords: [] },
+      ],
+      lexicon,
+    );
+    const m = matchIntent("How long does fully deleting the account take?", index);
+    expect(m.tokens).toContain("耗时");
+    expect(m.tokens).not.toContain("多久");
+    expect(m.candidates[0]?.intentId).toBe("time");
+    expect(matchIntent("how long are my videos kept", index).candidates[0]?.intentId).toBe("kept");
+  });
+
   it("reads but, because and until as wording, and Cantonese 几多 as 多少", () => {
     expect(read("fine but because until")).not.toContain("只是");
     expect(read("要俾几多钱")).toContain("多少");
