@@ -32,6 +32,17 @@ describe("walking through a procedure step by step", () => {
     ]);
   });
 
+  it("goes on with the procedure of the row just answered when none was being walked through (注销要多久 → 下一步)", async () => {
+    await conversation().play([
+      { say: "注销要多久", kind: "answer", intent: "deregister-time", has: ["3-5"] },
+      { say: "下一步呢", kind: "answer", intent: "deregister", has: ["第 2 步 / 共 3 步", "微信注销"] },
+    ]);
+    await conversation().play([
+      { say: "注销要多久", kind: "answer", intent: "deregister-time" },
+      { say: "第三步是什么", kind: "answer", intent: "deregister", has: ["第 3 步 / 共 3 步"] },
+    ]);
+  });
+
   it("goes on once more after 再然后 and 接下来", async () => {
     await conversation().play([
       { say: "注销视频号第一步点哪", kind: "answer", has: ["第 1 步 / 共 3 步"] },

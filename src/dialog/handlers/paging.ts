@@ -24,10 +24,13 @@ export function paging(turn: Turn): Decision | undefined {
   const next = NEXT.test(clean) || (walking && ACK.test(clean));
   const numbered = stepAsked(clean);
   // ("第一步是什么" asks a step of a procedure being talked about; without one it is a question to read)
-  if (numbered !== null && !next && (!topic || topic.steps.length === 0) && !goalIntent(state, kb)?.steps.length) return undefined;
+  // (a topic without steps about a row that a procedure walks through — 注销账号's path, its time — leads to that procedure)
+  const rowProcedure = topic && topic.steps.length === 0 ? procedureOfRow(topic, kb) : undefined;
+  if (numbered !== null && !next && (!topic || topic.steps.length === 0) && !goalIntent(state, kb)?.steps.length && !rowProcedure) return undefined;
   if (!next && numbered === null && !PREV.test(clean) && !REPEAT.test(clean) && !ALL_STEPS.test(clean)) return undefined;
   if (!topic || topic.steps.length === 0) {
-    const resume = goalIntent(state, kb);
+    const goal = goalIntent(state, kb);
+    const resume = goal && goal.steps.length > 0 ? goal : (rowProcedure ?? goal);
     if (!resume || resume.steps.length === 0) {
       const list = procedures(kb);
       return say({ ...state, pending: { kind: "menu", options: list.map((p) => p.id) } }, "fallback", null, 1, [
@@ -45,6 +48,13 @@ export function paging(turn: Turn): Decision | undefined {
   const text = [`${topic.title}，全部步骤：`, renderAllSteps(topic, kb, beforeLastStep(state, topic, kb))].join("\n");
   // the last step is the one that cannot be undone: a rating prompt does not come right after it
   return sayWithMenu({ ...state, step: last }, "answer", topic.id, 1, text, topic, kb);
+}
+
+/** The procedure whose focus is the row a topic is about (注销账号的耗时 → 注销账号's steps), if any. */
+function procedureOfRow(topic: Intent, kb: KnowledgeBase): Intent | undefined {
+  const focus = topic.focus;
+  if (!focus) return undefined;
+  return [...kb.intents.values()].find((i) => i.type === "faq" && i.steps.length > 0 && i.focus?.table === focus.table && i.focus.row === focus.row);
 }
 
 const NUMERALS = "一二三四五六七八九十";
