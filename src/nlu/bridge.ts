@@ -110,6 +110,26 @@ const IRREGULAR: Record<string, string> = {
   children: "child", people: "person", men: "man", women: "woman", feet: "foot", teeth: "tooth",
 };
 
+// British spellings read as the American ones the dictionary's glosses use: licence, centre, colour,
+// organise, analyse, catalogue, programme.
+const AMERICAN: Array<[RegExp, string]> = [
+  [/^([a-z]{2,})tre$/, "$1ter"],
+  [/^([a-z]{3,})our$/, "$1or"],
+  [/^([a-z]*[cf])ence$/, "$1ense"],
+  [/^([a-z]{3,})is(e|ed|es|ing|ation)$/, "$1iz$2"],
+  [/^([a-z]{2,})ys(e|ed|es|ing)$/, "$1yz$2"],
+  [/^([a-z]{3,})ogue$/, "$1og"],
+  [/^([a-z]{3,})mme$/, "$1m"],
+  [/^tyre$/, "tire"],
+  [/^cheque$/, "check"],
+];
+
+/** The American spelling of a British one (licence → license), or null. */
+function american(word: string): string | null {
+  for (const [re, to] of AMERICAN) if (re.test(word)) return word.replace(re, to);
+  return null;
+}
+
 /**
  * The base forms a word may come from, most likely first: irregular and regular inflections
  * (lost → lose, renewed → renew) and, marked `derived`, words made from another (renewal → renew).
@@ -117,6 +137,9 @@ const IRREGULAR: Record<string, string> = {
 export function englishBases(word: string): Array<{ base: string; derived: boolean }> {
   if (!/^[a-z]+$/.test(word)) return [];
   const out: Array<{ base: string; derived: boolean }> = [];
+  // (a British spelling and the bases of its American one: licences → licence, license)
+  const us = american(word);
+  if (us) out.push({ base: us, derived: false });
   const irregular = IRREGULAR[word];
   if (irregular) out.push({ base: irregular, derived: false });
   if (word.length < 4 || NOT_INFLECTED.has(word)) return out;
@@ -125,6 +148,8 @@ export function englishBases(word: string): Array<{ base: string; derived: boole
       if (!re.test(word)) continue;
       const base = word.replace(re, to);
       if (base.length >= 3 && base !== word && !out.some((b) => b.base === base)) out.push({ base, derived });
+      const usBase = american(base);
+      if (usBase && base.length >= 3 && !out.some((b) => b.base === usBase)) out.push({ base: usBase, derived });
     }
   }
   return out;

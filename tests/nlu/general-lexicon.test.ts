@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileLexicon, generalLanguage, type GeneralLanguage } from "../../src/nlu/lexicon.js";
+import { englishBases } from "../../src/nlu/bridge.js";
 import { buildIndex, matchIntent, splitRunOns, tokenize } from "../../src/nlu/match.js";
 
 // A small knowledge base of its own (a library's opening hours and loans): the general language
@@ -298,6 +299,18 @@ describe("more of the shipped glossary", () => {
     expect(m.tokens).not.toContain("多久");
     expect(m.candidates[0]?.intentId).toBe("time");
     expect(matchIntent("how long are my videos kept", index).candidates[0]?.intentId).toBe("kept");
+  });
+
+  it("reads British spellings as the American ones of the dictionary, and a driving licence as 驾驶证, not a business licence", () => {
+    const bases = (w: string): string[] => englishBases(w).map((b) => b.base);
+    expect(bases("licence")).toContain("license");
+    expect(bases("centre")).toContain("center");
+    expect(bases("colour")).toContain("color");
+    expect(bases("licences")).toContain("license");
+    const read = readerOver(["驾驶证有效期多久", "考试中心在哪里", "营业执照复印件"]);
+    expect(read("is my driving licence still valid")).toContain("驾驶证");
+    expect(read("is my driving licence still valid")).not.toContain("营业执照");
+    expect(read("where is the test centre")).toContain("中心");
   });
 
   it("reads but, because and until as wording, and Cantonese 几多 as 多少", () => {
