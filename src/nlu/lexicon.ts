@@ -224,22 +224,20 @@ export function compileLexicon(
   }
   // a wording of several words ("at all", "would like") is read whole, before its words are ("all" → 全部, "like" → 点赞)
   for (const w of stopwords) if (w.includes(" ") && !surfaces.has(w)) surfaces.set(w, w);
-  // places, read whole (a knowledge base's own words for them win)
-  const places = new Set<string>();
-  for (const w of general.places ?? []) {
-    const clean = cleanWord(w);
-    if (!clean || own.has(clean) || stopwords.has(clean)) continue;
-    if (!surfaces.has(clean)) surfaces.set(clean, clean);
-    places.add(surfaces.get(clean)!);
-  }
-  // products, read whole too (an English name in any case: Snapchat, snapchat)
-  const products = new Set<string>();
-  for (const w of general.products ?? []) {
-    const clean = cleanWord(w);
-    if (!clean || own.has(clean) || stopwords.has(clean)) continue;
-    if (!surfaces.has(clean)) surfaces.set(clean, clean);
-    products.add(surfaces.get(clean)!);
-  }
+  // places and products (an English name in any case: Snapchat, snapchat), read whole; a knowledge
+  // base's own words for them win
+  const named = (words: string[]): Set<string> => {
+    const out = new Set<string>();
+    for (const w of words) {
+      const clean = cleanWord(w);
+      if (!clean || own.has(clean) || stopwords.has(clean)) continue;
+      if (!surfaces.has(clean)) surfaces.set(clean, clean);
+      out.add(surfaces.get(clean)!);
+    }
+    return out;
+  };
+  const places = named(general.places ?? []);
+  const products = named(general.products ?? []);
   const entityOf = new Map<string, string>();
   const roleOf = new Map<string, EntityRole>();
   for (const [group, words] of Object.entries(file.entities)) {
