@@ -160,6 +160,10 @@ const LIGHT_VERBS = new Set(["make", "have", "take", "do", "give", "get", "pay",
 
 // A phrase found only inside a longer gloss says less: its share of the gloss's words, at this discount.
 const PARTIAL = 0.8;
+// A compound said by a gloss of each of its parts ("campus card" for 校园卡) says it less surely than a gloss of it.
+const COMPOUND_SCORE = 0.8;
+// Words of three to five characters the dictionary may have no entry for, made of two it has.
+const COMPOUND_WORD = /^\p{Script=Han}{3,5}$/u;
 // Words in a gloss's brackets ("extended borrowing (e.g. library renewal)") say what it is about, not what it is.
 const BRACKETED = 0.5;
 // A phrase matched through a word its last word is made from (renewal for renew); an inflection (books for book) costs nothing.
@@ -338,6 +342,32 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
             if (!bases) basesOf.set(lastWord, (bases = englishBases(lastWord)));
             for (const { base, derived } of bases) add([...phrase.slice(0, -1), base].join(" "), form, tokens, score * (derived ? DERIVED : 1), meanings, verb || /(?:ing|ed)$/.test(lastWord), false, first);
           }
+        }
+      }
+    }
+  }
+  // a word of the knowledge base the dictionary has no entry for, made of two that it has (校园卡: 校园
+  // "campus" + 卡 "card"), is said by a gloss of each, modifier first ("campus card")
+  const compounds = new Map<string, Token[]>();
+  for (const [form, tokens] of extra) if (COMPOUND_WORD.test(form) && !glossed.has(form)) compounds.set(form, tokens);
+  for (const toks of texts) for (const t of toks) if (t.kind === "term" && COMPOUND_WORD.test(t.text) && !glossed.has(t.text) && !compounds.has(t.text)) compounds.set(t.text, [t]);
+  const parts = new Set<string>();
+  for (const w of compounds.keys()) {
+    const c = [...w];
+    for (let k = 2; k < c.length; k++) parts.add(c.slice(0, k).join("")).add(c.slice(k).join(""));
+  }
+  const partGlosses = dictionaryGlosses(parts);
+  const nouns = (glosses: string[] | undefined, max: number): Set<string> =>
+    new Set((glosses ?? []).flatMap((g) => glossParts(g)).filter((p) => !p.verb && !p.bracketed && p.words.length <= max && p.words.every(content)).map((p) => p.words.join(" ")));
+  for (const [w, tokens] of compounds) {
+    const c = [...w];
+    for (let k = 2; k < c.length; k++) {
+      const heads = nouns(partGlosses.get(c.slice(k).join("")), 1);
+      if (heads.size === 0) continue;
+      for (const modifier of nouns(partGlosses.get(c.slice(0, k).join("")), 2)) {
+        for (const head of heads) {
+          add(`${modifier} ${head}`, w, tokens, COMPOUND_SCORE, 1, false, true, false);
+          for (const { base } of englishBases(head)) add(`${modifier} ${base}`, w, tokens, COMPOUND_SCORE, 1, false, false, false);
         }
       }
     }

@@ -54,6 +54,14 @@ describe("the dictionary bridge", () => {
     expect(read("my library card")).toEqual(read("借书证"));
   });
 
+  it("reads a compound the dictionary has no entry for by a gloss of each of its parts (校园卡: campus card)", () => {
+    const { lexicon } = compileLexicon({ synonyms: { 校园卡: ["校园卡"] }, stopwords: [], entities: {}, frames: [] }, noEnglish);
+    buildIndex([{ id: "card", type: "faq", title: "校园卡丢了怎么办", examples: ["校园卡丢了怎么办", "校园卡怎么充值"], keywords: [] }], lexicon);
+    const words = (t: string): string[] => tokenize(t, lexicon).filter((x) => x.kind !== "stop").map((x) => x.text);
+    expect(words("my campus card")).toEqual(["校园卡"]);
+    expect(words("campus cards")).toEqual(["校园卡"]);
+  });
+
   it("reads two translations that together spell a term of the lexicon as that term", () => {
     // family → 家庭 (of 家庭成员), library card → 借书证: 家庭借书证 is the lexicon's form of 家庭证
     expect(read("a family library card")).toEqual(["家庭证"]);
