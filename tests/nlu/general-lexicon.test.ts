@@ -313,6 +313,13 @@ describe("more of the shipped glossary", () => {
     expect(read("where is the test centre")).toContain("中心");
   });
 
+  it("reads an e-card as an electronic card and a cap as an upper limit", () => {
+    const read = readerOver(["电子卡怎么申请", "单笔付款上限是多少"]);
+    expect(read("how do I get the e-card")).toEqual(expect.arrayContaining(["电子"]));
+    expect(read("what is the payment cap")).toContain("上限");
+    expect(read("what is the payment cap")).not.toContain("帽子");
+  });
+
   it("reads but, because and until as wording, and Cantonese 几多 as 多少", () => {
     expect(read("fine but because until")).not.toContain("只是");
     expect(read("要俾几多钱")).toContain("多少");
