@@ -313,11 +313,16 @@ describe("more of the shipped glossary", () => {
     expect(read("where is the test centre")).toContain("中心");
   });
 
-  it("reads an e-card as an electronic card and a cap as an upper limit", () => {
+  it("reads an e-card as an electronic card, a cap as an upper limit, how far as 距离, a tier as 等级 and a technician as 维修人员", () => {
     const read = readerOver(["电子卡怎么申请", "单笔付款上限是多少"]);
     expect(read("how do I get the e-card")).toEqual(expect.arrayContaining(["电子"]));
     expect(read("what is the payment cap")).toContain("上限");
     expect(read("what is the payment cap")).not.toContain("帽子");
+    // how far is a distance, a tier a level, a technician who repairs
+    const more = readerOver(["网点距离多远", "会员等级有哪些", "维修人员多久上门"]);
+    expect(more("how far is it")).toContain("距离");
+    expect(more("which tier")).toContain("等级");
+    expect(more("when will the technician come")).toContain("维修人员");
   });
 
   it("reads but, because and until as wording, and Cantonese 几多 as 多少", () => {
