@@ -325,6 +325,12 @@ describe("more of the shipped glossary", () => {
     expect(more("when will the technician come")).toContain("维修人员");
   });
 
+  it("reads Taiwan's 短影音 as 短视频, and 不再用 (no longer use) as giving it up, not as using it again", () => {
+    const read = readerOver(["短视频入口怎么关", "弃用的人多吗", "还能再用吗"]);
+    expect(read("短影音的入口")).toContain("短视频");
+    expect(read("不再用的人多吗")).toContain("弃用");
+  });
+
   it("reads but, because and until as wording, and Cantonese 几多 as 多少", () => {
     expect(read("fine but because until")).not.toContain("只是");
     expect(read("要俾几多钱")).toContain("多少");
