@@ -329,6 +329,7 @@ describe("more of the shipped glossary", () => {
     const read = readerOver(["短视频入口怎么关", "弃用的人多吗", "还能再用吗"]);
     expect(read("短影音的入口")).toContain("短视频");
     expect(read("不再用的人多吗")).toContain("弃用");
+    expect(read("I'm done with it")).toEqual(["弃用"]);
   });
 
   it("reads but, because and until as wording, and Cantonese 几多 as 多少", () => {
