@@ -289,8 +289,19 @@ function candidateWords(texts: Token[][]): Set<string> {
  */
 export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: BridgeSource): DictionaryBridge {
   const unusedWords = [...unused];
-  // one read of the dictionary for all: the knowledge base's words, its runs of tokens, the lexicon's unused words
-  const glossed = dictionaryGlosses([...candidateWords(texts), ...extra.keys(), ...unusedWords]);
+  // one read of the dictionary for all: the knowledge base's words, its runs of tokens, the lexicon's
+  // unused words, and the parts of its words that may be compounds the dictionary lacks (below)
+  const looked = new Set([...candidateWords(texts), ...extra.keys(), ...unusedWords]);
+  const maybeCompounds = new Map<string, Token[]>();
+  for (const [form, tokens] of extra) if (COMPOUND_WORD.test(form)) maybeCompounds.set(form, tokens);
+  for (const toks of texts) for (const t of toks) if (t.kind === "term" && COMPOUND_WORD.test(t.text) && !maybeCompounds.has(t.text)) maybeCompounds.set(t.text, [t]);
+  const parts = new Set<string>();
+  for (const w of maybeCompounds.keys()) {
+    const c = [...w];
+    for (let k = 2; k < c.length; k++) parts.add(c.slice(0, k).join("")).add(c.slice(k).join(""));
+  }
+  const all = dictionaryGlosses([...looked, ...parts]);
+  const glossed = new Map([...all].filter(([w]) => looked.has(w)));
   const forms = wordsOf(texts, (w) => glossed.has(w));
   for (const [form, tokens] of extra) if (!forms.has(form)) forms.set(form, tokens);
   const best = new Map<string, Map<string, Candidate>>();
@@ -348,23 +359,15 @@ export function buildBridge({ texts, forms: extra, vocab, stopwords, unused }: B
   }
   // a word of the knowledge base the dictionary has no entry for, made of two that it has (校园卡: 校园
   // "campus" + 卡 "card"), is said by a gloss of each, modifier first ("campus card")
-  const compounds = new Map<string, Token[]>();
-  for (const [form, tokens] of extra) if (COMPOUND_WORD.test(form) && !glossed.has(form)) compounds.set(form, tokens);
-  for (const toks of texts) for (const t of toks) if (t.kind === "term" && COMPOUND_WORD.test(t.text) && !glossed.has(t.text) && !compounds.has(t.text)) compounds.set(t.text, [t]);
-  const parts = new Set<string>();
-  for (const w of compounds.keys()) {
-    const c = [...w];
-    for (let k = 2; k < c.length; k++) parts.add(c.slice(0, k).join("")).add(c.slice(k).join(""));
-  }
-  const partGlosses = dictionaryGlosses(parts);
+  const compounds = [...maybeCompounds].filter(([w]) => !all.has(w));
   const nouns = (glosses: string[] | undefined, max: number): Set<string> =>
     new Set((glosses ?? []).flatMap((g) => glossParts(g)).filter((p) => !p.verb && !p.bracketed && p.words.length <= max && p.words.every(content)).map((p) => p.words.join(" ")));
   for (const [w, tokens] of compounds) {
     const c = [...w];
     for (let k = 2; k < c.length; k++) {
-      const heads = nouns(partGlosses.get(c.slice(k).join("")), 1);
+      const heads = nouns(all.get(c.slice(k).join("")), 1);
       if (heads.size === 0) continue;
-      for (const modifier of nouns(partGlosses.get(c.slice(0, k).join("")), 2)) {
+      for (const modifier of nouns(all.get(c.slice(0, k).join("")), 2)) {
         for (const head of heads) {
           add(`${modifier} ${head}`, w, tokens, COMPOUND_SCORE, 1, false, true, false);
           for (const { base } of englishBases(head)) add(`${modifier} ${base}`, w, tokens, COMPOUND_SCORE, 1, false, false, false);
