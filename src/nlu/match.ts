@@ -839,6 +839,16 @@ function givingFigure(candidates: Candidate[], text: string, index: MatchIndex):
   return [chosen, ...out].sort((a, b) => b.score - a.score);
 }
 
+/**
+ * A part of a message that says more, read as small talk ("你好俺跟你说俺这几年…" opening a long
+ * question): the greeting is how the message begins, not what it asks.
+ */
+function smallTalkPart(part: Scored, messageSays: number, index: MatchIndex): boolean {
+  const top = part.candidates[0];
+  if (!top || messageSays < FRAGMENT_CONTEXT) return false;
+  return index.intentTypes[index.intentIds.indexOf(top.intentId)] === "smalltalk";
+}
+
 function isSubject(term: string, index: MatchIndex): boolean {
   const idf = index.idf.get(term);
   return idf !== undefined && idf <= Math.log(1 + 1 / SUBJECT_SHARE);
@@ -914,6 +924,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       const surelyFragment = says(pieceTokens) <= 1 && messageSays >= FRAGMENT_CONTEXT;
       if ((mayRequest ? 1 : weight) * (surelyFragment ? STORY_WEIGHT : 1) <= bestRank) continue;
       const s = scoreText(pieceTokens, index, opts);
+      if (smallTalkPart(s, messageSays, index)) continue;
       if (mayRequest && s.candidates[0] && index.requestIntents.has(s.candidates[0].intentId)) weight = 1;
       // one word read alone out of a message that says much more ("打通") is a fragment, not the question
       const fragment = says(s.tokens) <= 1 && messageSays >= FRAGMENT_CONTEXT ? STORY_WEIGHT : 1;
@@ -935,6 +946,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       const weight = QUESTION.test(windowText) ? 1 : STORY_WEIGHT;
       if (weight <= bestRank) continue;
       const sc = scoreText(window, index, opts);
+      if (smallTalkPart(sc, messageSays, index)) continue;
       const fragment = says(sc.tokens) <= 1 ? STORY_WEIGHT : 1;
       const rank = sc.confidence * weight * fragment;
       if (rank > bestRank) {

@@ -22,6 +22,14 @@ describe("a long stretch typed by voice that no rule splits", () => {
   });
 });
 
+describe("a long stretch typed by voice that opens with a greeting", () => {
+  it("is not answered with the greeting: small talk read out of a message that says more is how it begins, not what it asks", () => {
+    const m = matchIntent("你好我跟你说我这几年在外面跑车拍了好多视频都发在那个视频号上了现在老板不让拍了我想把号关了但是那些视频我还舍不得关了以后还能在上面留多少天我好叫儿子给我存下来", kb.index);
+    expect(m.candidates[0]?.intentId).not.toBe("greeting");
+    expect(m.candidates[0]?.intentId).toBe("retention-video");
+  });
+});
+
 describe("a long message typed by voice", () => {
   it("is split after a sentence-ending particle when another sentence follows", () => {
     expect(splitRunOns(["那个注销视频号的话大概要花多长时间啊我等下还要去接孩子就是怕弄一半来不及"], lex)[0]).toBe("那个注销视频号的话大概要花多长时间啊");
