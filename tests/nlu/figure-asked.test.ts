@@ -83,6 +83,13 @@ describe("a question of where or how to get somewhere", () => {
     expect(givesPath("到期后不再扣费。")).toBe(false);
   });
 
+  it("reads a question of what place as asking where, and a street address as saying where", () => {
+    expect(pathAsked("服务大厅在什么地方")).toBe(true);
+    expect(pathAsked("营业厅的地址")).toBe(true);
+    expect(givesPath("服务大厅位于临江区滨河大道168号2楼。")).toBe(true);
+    expect(givesPath("营业时间为周一至周五。")).toBe(false);
+  });
+
   it("puts first the close candidate whose answer gives the path asked for", () => {
     const { lexicon } = compileLexicon(lexiconFile, generalLanguage());
     const index = buildIndex(renewal, lexicon);
