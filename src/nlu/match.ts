@@ -91,6 +91,9 @@ export const MAX_READ_CHARS = 300;
 const MAX_PIECES = 24;
 // A piece of a long message that asks nothing competes at this share of its score.
 const STORY_WEIGHT = 0.65;
+// A part of a long message read as its question, when the whole message reads as the same intent, is
+// surer by this share of the whole's confidence (of what it lacks): two readings say the same thing.
+const AGREE = 0.35;
 // The rest of a message with a greeting in it must read at least this clearly to be taken as the question.
 const CLEARER_QUESTION = 0.6;
 // Adverbs that bind to the word after them (还能不能, 也可不可以, 都要是): no clause starts between them.
@@ -888,6 +891,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     .map(withoutRefused)
     .map((toks, i) => timeTaken(toks, clauses[i]!, index.lexicon));
   let best = scoreText(clauseTokens.flat(), index, opts);
+  const whole = best;
   const allTokens = best.tokens;
   let bestText = text;
   const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
@@ -955,6 +959,12 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
         bestText = windowText;
       }
     }
+  }
+  // the part read as the question and the whole message agree on what is asked: each corroborates the other
+  if (best !== whole && whole.candidates[0] && best.candidates[0]?.intentId === whole.candidates[0].intentId) {
+    const c = best.candidates[0].score;
+    const lifted = round(c + (1 - c) * whole.candidates[0].score * AGREE);
+    best = { ...best, confidence: lifted, candidates: [{ ...best.candidates[0], score: lifted }, ...best.candidates.slice(1)] };
   }
   let candidates = givingFigure(best.candidates, bestText, index);
   let elsewhere = 1;

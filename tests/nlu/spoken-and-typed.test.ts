@@ -30,6 +30,16 @@ describe("a long stretch typed by voice that opens with a greeting", () => {
   });
 });
 
+describe("a long message whose question is one of its parts", () => {
+  it("is surer when the whole message reads as the same question as the part", () => {
+    const part = matchIntent("我想问问关掉以后那些视频还能留多久我要先备份一下", kb.index);
+    const whole = matchIntent("我在那个视频号上面发了好几百个做菜的视频现在不想弄了准备关掉我想问问关掉以后那些视频还能留多久我要先备份一下", kb.index);
+    expect(whole.candidates[0]?.intentId).toBe(part.candidates[0]?.intentId);
+    expect(whole.confidence).toBeGreaterThan(part.confidence);
+    expect(whole.confidence).toBeLessThanOrEqual(1);
+  });
+});
+
 describe("a long message typed by voice", () => {
   it("is split after a sentence-ending particle when another sentence follows", () => {
     expect(splitRunOns(["那个注销视频号的话大概要花多长时间啊我等下还要去接孩子就是怕弄一半来不及"], lex)[0]).toBe("那个注销视频号的话大概要花多长时间啊");
