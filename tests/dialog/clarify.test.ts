@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { renderPlainText } from "../../src/channels/plain-text.js";
 import { decide, initialState } from "../../src/dialog/decide.js";
 import { loadKnowledgeOrThrow } from "../../src/knowledge/load.js";
+import { matchIntent } from "../../src/nlu/match.js";
 import { projectKnowledge } from "../helpers/kb.js";
 import { conversation, shown } from "./conversation.js";
 
@@ -16,6 +17,15 @@ describe("clarifying an ambiguous question", () => {
     const c = conversation();
     const [o] = await c.play([{ say: "视频号怎么关", kind: "clarify", intent: "close-ambiguous", has: ["发现页", "注销", "0.5", "3-5"] }]);
     expect(o!.replies[0]!.quickReplies).toEqual(["只关闭视频号入口", "彻底注销视频号"]);
+  });
+
+  it("asks which way is meant when the ambiguous question is read a little under the threshold, rather than not understanding it", async () => {
+    const said = "老铁们 视频号咋关啊 在线等挺急的";
+    const m = matchIntent(said, projectKnowledge().index);
+    expect(m.candidates[0]?.intentId).toBe("close-ambiguous");
+    expect(m.confidence).toBeLessThan(0.45);
+    const c = conversation();
+    await c.play([{ say: said, kind: "clarify", intent: "close-ambiguous" }, { say: "1", kind: "answer", intent: "close-entry" }]);
   });
 
   it("gives the options once, as quick replies: the reply text does not list them too", async () => {

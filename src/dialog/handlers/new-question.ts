@@ -26,6 +26,8 @@ const HUMAN_SHARE = 0.6;
 // ("请问注销账号，第一步应进入哪个菜单": its words weigh it down, but nothing else comes near it).
 const FIRST_STEP_LEAD = 0.05;
 const FIRST_STEP_SHARE = 0.8;
+// A question that means several things is asked about when read at this share of the threshold.
+const CLARIFY_SHARE = 0.85;
 
 function startsProcedure(best: MatchResult, kb: KnowledgeBase, threshold: number): boolean {
   const [top, second] = best.candidates;
@@ -59,6 +61,11 @@ export function newQuestion(turn: Turn): Decision | undefined {
   }
   const firstStep = FIRST_STEP.test(best.text.replace(/\s+/g, ""));
   if (top && firstStep && best.confidence < settings.threshold && startsProcedure(best, kb, settings.threshold)) {
+    return answer({ ...turn.state, lastQuestion: turn.input.text }, kb.intents.get(top.intentId)!, best.confidence, kb, settings, best, turn.input.text);
+  }
+  // asking which is meant risks nothing an answer would: a question that can mean several things, read
+  // as such a little under the threshold, is asked about rather than not understood
+  if (top && best.confidence < settings.threshold && best.confidence >= CLARIFY_SHARE * settings.threshold && kb.intents.get(top.intentId)?.type === "clarify") {
     return answer({ ...turn.state, lastQuestion: turn.input.text }, kb.intents.get(top.intentId)!, best.confidence, kb, settings, best, turn.input.text);
   }
   if (!top || best.confidence < settings.threshold) return undefined;
