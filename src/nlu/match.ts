@@ -91,9 +91,10 @@ export const MAX_READ_CHARS = 300;
 const MAX_PIECES = 24;
 // A piece of a long message that asks nothing competes at this share of its score.
 const STORY_WEIGHT = 0.65;
-// A part of a long message read as its question, when the whole message reads as the same intent, is
-// surer by this share of the whole's confidence (of what it lacks): two readings say the same thing.
-const AGREE = 0.35;
+// The reading of a message taken as its question, when another reading of it (the whole, a part, a
+// window of a long stretch) takes it for the same intent, is surer by this share of that reading's
+// confidence (of what it lacks): two readings say the same thing.
+const AGREE = 0.3;
 // The rest of a message with a greeting in it must read at least this clearly to be taken as the question.
 const CLEARER_QUESTION = 0.6;
 // Adverbs that bind to the word after them (还能不能, 也可不可以, 都要是): no clause starts between them.
@@ -891,7 +892,8 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
     .map(withoutRefused)
     .map((toks, i) => timeTaken(toks, clauses[i]!, index.lexicon));
   let best = scoreText(clauseTokens.flat(), index, opts);
-  const whole = best;
+  // every reading scored, for what the others say of the one chosen (below)
+  const readings: Scored[] = [best];
   const allTokens = best.tokens;
   let bestText = text;
   const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
@@ -929,6 +931,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       if ((mayRequest ? 1 : weight) * (surelyFragment ? STORY_WEIGHT : 1) <= bestRank) continue;
       const s = scoreText(pieceTokens, index, opts);
       if (smallTalkPart(s, messageSays, index)) continue;
+      readings.push(s);
       if (mayRequest && s.candidates[0] && index.requestIntents.has(s.candidates[0].intentId)) weight = 1;
       // one word read alone out of a message that says much more ("打通") is a fragment, not the question
       const fragment = says(s.tokens) <= 1 && messageSays >= FRAGMENT_CONTEXT ? STORY_WEIGHT : 1;
@@ -951,6 +954,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       if (weight <= bestRank) continue;
       const sc = scoreText(window, index, opts);
       if (smallTalkPart(sc, messageSays, index)) continue;
+      readings.push(sc);
       const fragment = says(sc.tokens) <= 1 ? STORY_WEIGHT : 1;
       const rank = sc.confidence * weight * fragment;
       if (rank > bestRank) {
@@ -960,10 +964,13 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       }
     }
   }
-  // the part read as the question and the whole message agree on what is asked: each corroborates the other
-  if (best !== whole && whole.candidates[0] && best.candidates[0]?.intentId === whole.candidates[0].intentId) {
+  // another reading of the message (the whole, a part, a window) agreeing on what is asked corroborates it
+  const topId = best.candidates[0]?.intentId;
+  let agreeing = 0;
+  for (const r of readings) if (r !== best && r.candidates[0]?.intentId === topId) agreeing = Math.max(agreeing, r.candidates[0]!.score);
+  if (best.candidates[0] && agreeing > 0) {
     const c = best.candidates[0].score;
-    const lifted = round(c + (1 - c) * whole.candidates[0].score * AGREE);
+    const lifted = round(c + (1 - c) * agreeing * AGREE);
     best = { ...best, confidence: lifted, candidates: [{ ...best.candidates[0], score: lifted }, ...best.candidates.slice(1)] };
   }
   let candidates = givingFigure(best.candidates, bestText, index);

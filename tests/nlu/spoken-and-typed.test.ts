@@ -38,6 +38,12 @@ describe("a long message whose question is one of its parts", () => {
     expect(whole.confidence).toBeGreaterThan(part.confidence);
     expect(whole.confidence).toBeLessThanOrEqual(1);
   });
+
+  it("is surer when a few words of a long stretch typed by voice read as the same question as all of it", () => {
+    const m = matchIntent("哎我家小孩老在我手机上点那个视频号刷个不停我想把那个按钮藏起来号不用删你告诉我在哪弄", kb.index);
+    expect(m.candidates[0]?.intentId).toBe("close-entry");
+    expect(m.confidence).toBeGreaterThanOrEqual(0.45);
+  });
 });
 
 describe("a long message typed by voice", () => {
