@@ -7,6 +7,9 @@ const ACKED = "(?:嗯+|哦+|好的?|好吧|行|ok|okay|alright|right|cool|great|
 const STEP_ASKED = "(?:是什么|是啥|是哪个|做什么|干什么|干嘛|要做什么|要干嘛|该做什么|该干嘛|怎么做|怎么弄|点哪|点哪里|点哪儿|进哪|进哪里|去哪|去哪里)?";
 // (再然后, 又下一步: once more)
 export const NEXT = new RegExp(`^${ACKED}(?:再|又)?(下一步|然后|接着|接下来|继续|好了|好了然后|下一个|nextstep|next|then|whatsnext|whatnext|done|ok了|弄好了|搞定了|完成了|做完了)+${STEP_ASKED}(呢|啊|了|吧)?$`, "u");
+/** The next step asked for inside a message that says more ("点进去以后下一步点哪", "ok I'm in Settings now, then what?"). */
+// (not 然后呢 after words: "注销了然后呢" asks what follows a case, not the next step)
+export const NEXT_INSIDE = /下一步|接下来(?:呢|要|该|做|点|干)|thenwhat|whatnext|whatsnext|nextstep/u;
 export const PREV = new RegExp(`^${ACKED}(上一步|上一个|返回上一步|回到上一步|previous|back)${STEP_ASKED}(呢|啊|吧)?$`, "u");
 /** "最后一步是什么", "最后需要确认什么": the last step of the procedure in focus. */
 export const LAST_STEP = new RegExp(`^${ACKED}最后(?:一步)?(?:还)?(?:需要|要|该|得)?(?:确认|做|点|填|干|操作)?(?:一下)?(?:什么|啥|哪|哪里|哪个)?(呢|啊|吧)?$`, "u");

@@ -82,6 +82,17 @@ describe("walking through a procedure step by step", () => {
     expect(o.replies.map((r) => r.text).join("\n")).not.toContain("第 2 步");
   });
 
+  it("goes on when the next step is asked for among other words (点进去以后下一步点哪, then what?)", async () => {
+    await conversation().play([
+      { say: "我要彻底注销视频号，第一步从哪进？", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 3 步"] },
+      { say: "点进去以后下一步点哪", kind: "answer", intent: "deregister", has: ["第 2 步 / 共 3 步", "微信注销"] },
+    ]);
+    await conversation().play([
+      { say: "只关入口怎么操作", kind: "answer", has: ["第 1 步 / 共 5 步"] },
+      { say: "ok I'm in there now, then what?", kind: "answer", has: ["第 2 步 / 共 5 步"] },
+    ]);
+  });
+
   it("walks through the procedure a question about where it starts names (注销视频号第一步点哪)", async () => {
     await conversation().play([{ say: "注销视频号第一步点哪", kind: "answer", intent: "deregister", has: ["第 1 步 / 共 3 步", "账号与安全"] }]);
   });

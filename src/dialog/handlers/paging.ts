@@ -1,13 +1,16 @@
 import { beforeLastStep, showStep } from "../answer.js";
 import type { Decision } from "../decide.js";
 import { quick, say, sayWithMenu } from "../decisions.js";
-import { ACK, ALL_STEPS, LAST_STEP, NEXT, PREV, REPEAT, STEP_NUMBER } from "../phrases.js";
+import { ACK, ALL_STEPS, LAST_STEP, NEXT, NEXT_INSIDE, PREV, REPEAT, STEP_NUMBER } from "../phrases.js";
 import { goalIntent, procedures } from "../reading.js";
 import { renderAllSteps } from "../render.js";
 import { respond } from "../responses.js";
 import type { Intent, KnowledgeBase } from "../../knowledge/knowledge-base.js";
 import { normalizeText } from "../../nlu/normalize.js";
-import { topicOf, type Turn } from "../turn.js";
+import { read, topicOf, type Turn } from "../turn.js";
+
+// A message at most this long asking for the next step among other words is paging, not a new question.
+const NEXT_INSIDE_CHARS = 40;
 
 /**
  * Paging through a procedure ("下一步", "上一步", "重复", "全部步骤", "好的" while walking through it): the
@@ -21,7 +24,10 @@ export function paging(turn: Turn): Decision | undefined {
   // "我已经进到通用里了，下一步呢": the step after the one whose menu the message names
   const reached = topic && topic.steps.length > 0 ? stepReached(turn.clauses, topic, kb) : null;
   if (topic && reached !== null) return showStep(state, topic, Math.min(reached + 1, topic.steps.length - 1), kb, settings, reached >= topic.steps.length - 1);
-  const next = NEXT.test(clean) || (walking && ACK.test(clean));
+  // (while walking through one, a short message asking for the next step among other words asks for it,
+  // unless it reads as a question of its own)
+  const nextInside = walking && [...clean].length <= NEXT_INSIDE_CHARS && NEXT_INSIDE.test(clean) && read(turn).match.confidence < settings.threshold;
+  const next = NEXT.test(clean) || (walking && ACK.test(clean)) || nextInside;
   const numbered = stepAsked(clean);
   // ("第一步是什么" asks a step of a procedure being talked about; without one it is a question to read)
   // (a topic without steps about a row that a procedure walks through — 注销账号's path, its time — leads to that procedure)
