@@ -106,7 +106,8 @@ const JOINING = new Set(["和", "与", "跟", "及", "或", "、"]);
 // How many words a message must say besides a one-word clause for that clause alone to be a fragment.
 const FRAGMENT_CONTEXT = 4;
 // Words that make a clause a question (its own question mark is gone by the time clauses are read).
-export const QUESTION = /吗|嘛|么|呢|怎么|怎样|咋|多久|多长|多少|几|哪|什么|啥|如何|为什么|为啥|可不可以|有没有|(\p{Script=Han})不\1/u;
+// (Cantonese asks with 咩, 乜, 点样, 点解, 边, 有冇, 系咪 and A唔A: 可唔可以, 得唔得)
+export const QUESTION = /吗|嘛|么|呢|怎么|怎样|咋|多久|多长|多少|几|哪|什么|啥|如何|为什么|为啥|可不可以|有没有|(\p{Script=Han})不\1|咩|乜|点样|点解|边个|边度|边间|有冇|系咪|(\p{Script=Han})唔\2/u;
 const CHAR_PATTERN_MAX = 32;
 const FOREIGN_PENALTY = 0.3;
 // A word the knowledge base never uses says the question may be another one, but not which: it
@@ -297,8 +298,13 @@ const DONE = /了|之后|以后|后$|的话$/;
 function opensPremise(clause: string, lexicon: Lexicon): boolean {
   // (an English premise word asking, "when did it launch", opens a question, not a premise)
   if (ASKED_WHEN.test(clause)) return false;
-  return lexicon.premise.some((w) => clause.startsWith(w) && (!/[a-z]$/.test(w) || !/[a-z]/.test(clause[w.length] ?? "")));
+  // (after the one it is about: 俺要是不玩了, 我如果注销了)
+  const opened = clause.replace(PREMISE_SUBJECT, "");
+  return lexicon.premise.some((w) => opened.startsWith(w) && (!/[a-z]$/.test(w) || !/[a-z]/.test(opened[w.length] ?? "")));
 }
+
+// Who a premise is about, said before its word (俺要是…, 我们如果…).
+const PREMISE_SUBJECT = /^(?:我们|俺们|咱们|你们|他们|她们|我|俺|咱|你|您|他|她|它)(?=\p{Script=Han})/u;
 
 // "when did / will / is …": a question of when, not a premise
 const ASKED_WHEN = /^when\s+(?:did|does|do|is|are|was|were|will|would|can|could|should|has|have|had)\b/;

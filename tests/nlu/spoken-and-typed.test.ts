@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchIntent, splitRunOns } from "../../src/nlu/match.js";
+import { matchIntent, QUESTION, splitRunOns } from "../../src/nlu/match.js";
 import { normalizeText } from "../../src/nlu/normalize.js";
 import { segment } from "../../src/nlu/segment.js";
 import { compileLexicon, generalLanguage } from "../../src/nlu/lexicon.js";
@@ -181,5 +181,31 @@ describe("a knowledge base that lists no function words of its own (as kb:ingest
   it("reads how long, how much and why as what is asked, not what about", () => {
     expect(bare.frames.has("多久")).toBe(true);
     expect(bare.frames.has("为什么")).toBe(true);
+  });
+});
+
+describe("Cantonese", () => {
+  it("asks with A唔A, 咩 and 点样 as Mandarin asks with A不A: the clause that asks is the question", () => {
+    expect(QUESTION.test("粉丝名单可唔可以导出")).toBe(true);
+    expect(QUESTION.test("要咩资料")).toBe(true);
+    expect(QUESTION.test("点样注销")).toBe(true);
+    expect(QUESTION.test("我平时用视频号")).toBe(false);
+    const m = matchIntent("close 咗 Channels 之前，fans list 可唔可以 export 出嚟？", kb.index);
+    expect(m.candidates[0]?.intentId).toBe("retention-fans");
+  });
+});
+
+describe("a premise said after whom it is about (俺要是不玩了)", () => {
+  it("is read with the clause after it, not alone as the question", () => {
+    const m = matchIntent("俺要是不玩了，那些天天给俺点赞的老伙计都是谁，俺还能留个名单不？", kb.index);
+    expect(m.text).not.toBe("俺要是不玩了");
+    expect(m.tokens).toContain("点赞");
+  });
+});
+
+describe("colloquial words of general chat", () => {
+  it("reads 拖着 (putting it off) as a delay, and asking to be put through as asking for a person", () => {
+    expect(words("很多企业一直拖着没关视频号")).toContain("延迟");
+    expect(matchIntent("Could you put me through to someone, please?", kb.index).candidates[0]?.intentId).toBe("human");
   });
 });
