@@ -59,6 +59,7 @@ describe("chat cases written from the article alone", () => {
     ["chat-cases-x.json", { inscope: 0.79, oos: 0.88, multi: 0.4 }],
     ["chat-cases-y.json", { inscope: 0.69, oos: 0.77, multi: 0.66 }],
     ["chat-cases-z.json", { inscope: 0.73, oos: 0.77, multi: 0.6 }],
+    ["chat-cases-aa.json", { inscope: 0.74, oos: 0.8, multi: 0.5 }],
   ])("%s stays above its floors", async (file, floors) => {
     const got = await score(file);
     for (const [category, floor] of Object.entries(floors)) expect(got[category], `${file} ${category}`).toBeGreaterThanOrEqual(floor);
