@@ -208,4 +208,9 @@ describe("colloquial words of general chat", () => {
     expect(words("很多企业一直拖着没关视频号")).toContain("延迟");
     expect(matchIntent("Could you put me through to someone, please?", kb.index).candidates[0]?.intentId).toBe("human");
   });
+
+  it("reads the odds of something working, and Cantonese 几大机会 / 搞掂, as its success", () => {
+    expect(words("What are my odds?")).toContain("成功率");
+    expect(words("注销通常有几大机会一次搞掂")).toEqual(["注销", "通常", "有", "成功率", "一次", "成功率"]);
+  });
 });
