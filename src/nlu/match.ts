@@ -197,11 +197,19 @@ export function splitRunOns(clauses: string[], lexicon: Lexicon): string[] {
 
 // "非X不可": must X.
 const MUST = /非(\p{Script=Han}{1,2}?)不可/gu;
+// "让X消失", "让它别再出现", "make X disappear": doing away with X (turning it off, hiding it), not X
+// lasting or vanishing of itself ("X会消失吗"); not when it is not wanted ("不想让视频一起消失").
+const MADE_TO_GO = /(?<!不想|不要|别|不愿|不愿意|不希望|不能|不会)让([^，。？！,?!]{0,14}?)(?:从此|以后|永远|就)?(彻底)?(?:在\p{Script=Han}{1,3})?(消失|没了|没掉|不存在|不见了?|(?:别|不要)再?(?:出现|显示|出来)(?:出来)?)/gu;
+const MADE_TO_GO_EN = /\b(?:make|get|have|want|like|need)\s+(.{1,40}?)\s+(?:to\s+)?(?:disappear|vanish|go away)\b/g;
 
 /** A clause with the descriptions the lexicon declares read as their terms ("微信里那个发短片的号" → 视频号). */
 function described(clause: string, lexicon: Lexicon): string {
   // 非解不可 (must unbind) says 必须 and the verb, not 是非 (right and wrong)
-  let out = clause.replace(MUST, "必须$1");
+  let out = clause
+    .replace(MUST, "必须$1")
+    // (kept from being shown is hidden; made to vanish is done away with)
+    .replace(MADE_TO_GO, (_m: string, what: string, thoroughly: string | undefined, how: string) => `把${what}${thoroughly ?? ""}${/出现|显示|出来/.test(how) ? "隐藏" : "关掉"}`)
+    .replace(MADE_TO_GO_EN, (_m: string, what: string) => `turn off ${what}`);
   for (const { pattern, term, owners, shadows } of lexicon.descriptions) {
     out = out.replace(pattern, (m: string, ...rest: unknown[]) => {
       const at = rest[rest.length - 2] as number;

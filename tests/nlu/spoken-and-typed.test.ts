@@ -214,3 +214,17 @@ describe("colloquial words of general chat", () => {
     expect(words("注销通常有几大机会一次搞掂")).toEqual(["注销", "通常", "有", "成功率", "一次", "成功率"]);
   });
 });
+
+describe("making something go away (让它消失, make it disappear)", () => {
+  it("is doing away with it, not it lasting or vanishing of itself", () => {
+    const m = matchIntent("孩子天天刷，我想让微信里那个视频号入口从此别再出现，去哪弄", kb.index);
+    expect(m.tokens).toContain("隐藏");
+    expect(m.candidates[0]?.intentId).toBe("close-entry");
+    expect(matchIntent("有什么办法让视频号从我眼前消失", kb.index).tokens).toContain("关闭");
+    expect(matchIntent("Can I make Channels disappear from the Discover page?", kb.index).candidates[0]?.intentId).toBe("close-entry");
+  });
+
+  it("is not read so when it is not wanted (不想让视频一起消失)", () => {
+    expect(matchIntent("不想让我拍的视频跟着号一起消失", kb.index).tokens).not.toContain("关闭");
+  });
+});
