@@ -209,6 +209,12 @@ describe("colloquial words of general chat", () => {
     expect(matchIntent("Could you put me through to someone, please?", kb.index).candidates[0]?.intentId).toBe("human");
   });
 
+  it("reads everyday short names as the full ones (低保, 房租), and 多唔多 / how common as asking how many", () => {
+    expect(words("低保家庭的房租能减多少")).toEqual(expect.arrayContaining(["最低生活保障", "租金"]));
+    expect(words("好似我咁諗嘅人多唔多")).toContain("比例");
+    expect(words("How common is that?")).toContain("比例");
+  });
+
   it("reads the odds of something working, and Cantonese 几大机会 / 搞掂, as its success", () => {
     expect(words("What are my odds?")).toContain("成功率");
     expect(words("注销通常有几大机会一次搞掂")).toEqual(["注销", "通常", "有", "成功率", "一次", "成功率"]);
