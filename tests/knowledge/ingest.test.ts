@@ -423,6 +423,20 @@ describe("questions and names drafted from the text", () => {
     expect(syn["维修人员"]).toEqual(expect.arrayContaining(["师傅"]));
   });
 
+  it("gives the article's words for a vehicle, a flat, moving out and signing the everyday forms people ask with", () => {
+    const syn = draftedSynonyms([
+      "住房指南",
+      "一、条件",
+      "家庭名下车辆合计价值不超过20万元。",
+      "二、签约与退出",
+      "选房后7日内签约，房屋交付后入住；合同期满不再续租的，应在30日内腾退。",
+    ]);
+    expect(syn["车辆"]).toEqual(expect.arrayContaining(["车", "汽车"]));
+    expect(syn["房屋"]).toEqual(expect.arrayContaining(["房子"]));
+    expect(syn["腾退"]).toEqual(expect.arrayContaining(["搬走"]));
+    expect(syn["签约"]).toEqual(expect.arrayContaining(["签合同"]));
+  });
+
   it("does not read a parcel sent back (退回来) as money arriving (到账)", () => {
     expect(draftedSynonyms(["寄件指南", "一、退回", "包裹无法投递会退回寄件人。退款3个工作日内到账。"])["到账"] ?? []).not.toContain("退回来");
   });
