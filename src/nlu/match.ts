@@ -129,6 +129,8 @@ const ANSWER_SIM = 0.9;
 const ANSWER_CANDIDATES = 8;
 // A term used by more than this share of intents is the knowledge base's subject (视频号), not a topic.
 const SUBJECT_SHARE = 0.15;
+// A knowledge base of fewer intents than this has no subject a part of a message could name alone.
+const MIN_SUBJECT_INTENTS = 20;
 const UNEXPLAINED_ENTITY_PENALTY = 0.45;
 // A question about another platform is only ours when all of it is: "抖音怎么注销" is not "去抖音好吗".
 const OTHER_PLATFORM_PENALTY = 0.5;
@@ -910,7 +912,15 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   const readings: Scored[] = [best];
   const allTokens = best.tokens;
   let bestText = text;
+  // (what a part says besides the question's frame and the knowledge base's subject: 申请公租房 of a
+  // message about a rental-housing guide says only what every question of it says)
   const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
+  // (a part naming only the knowledge base's subject besides one word, 申请公租房 out of a story about a
+  // rental-housing guide, says no more than a fragment: what every question of it says)
+  // (of a knowledge base of a few intents, every word is in a large share of them: none is its subject)
+  const hasSubject = index.intentIds.length >= MIN_SUBJECT_INTENTS;
+  const saysBesidesSubject = (toks: Token[]): number =>
+    toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text) && !(hasSubject && isSubject(t.text, index))).length;
   const messageSays = says(allTokens);
   let bestRank = best.confidence * (QUESTION.test(text) ? 1 : STORY_WEIGHT);
   if (clauses.length > 1 && [...text].length > 24) {
@@ -941,14 +951,14 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       // (a request for a person asks with no question word: 我要找你们那边的人工)
       const mayRequest = weight < 1 && pieceTokens.some((t) => index.requestWords.has(t.text) && t.from === undefined);
       // (a confidence is at most 1: a piece that could not outrank the best even so is not scored)
-      const surelyFragment = says(pieceTokens) <= 1 && messageSays >= FRAGMENT_CONTEXT;
+      const surelyFragment = saysBesidesSubject(pieceTokens) <= 1 && messageSays >= FRAGMENT_CONTEXT;
       if ((mayRequest ? 1 : weight) * (surelyFragment ? STORY_WEIGHT : 1) <= bestRank) continue;
       const s = scoreText(pieceTokens, index, opts);
       if (smallTalkPart(s, messageSays, index)) continue;
       readings.push(s);
       if (mayRequest && s.candidates[0] && index.requestIntents.has(s.candidates[0].intentId)) weight = 1;
       // one word read alone out of a message that says much more ("打通") is a fragment, not the question
-      const fragment = says(s.tokens) <= 1 && messageSays >= FRAGMENT_CONTEXT ? STORY_WEIGHT : 1;
+      const fragment = saysBesidesSubject(s.tokens) <= 1 && messageSays >= FRAGMENT_CONTEXT ? STORY_WEIGHT : 1;
       const rank = s.confidence * weight * fragment;
       if (rank > bestRank) {
         best = s;
@@ -969,7 +979,7 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
       const sc = scoreText(window, index, opts);
       if (smallTalkPart(sc, messageSays, index)) continue;
       readings.push(sc);
-      const fragment = says(sc.tokens) <= 1 ? STORY_WEIGHT : 1;
+      const fragment = saysBesidesSubject(sc.tokens) <= 1 ? STORY_WEIGHT : 1;
       const rank = sc.confidence * weight * fragment;
       if (rank > bestRank) {
         best = sc;

@@ -234,3 +234,10 @@ describe("making something go away (让它消失, make it disappear)", () => {
     expect(matchIntent("不想让我拍的视频跟着号一起消失", kb.index).tokens).not.toContain("关闭");
   });
 });
+
+describe("a part of a long message naming only the knowledge base's subject and one word", () => {
+  it("counts as a fragment beside the parts that say more (之前那些视频 with the question after it)", () => {
+    const m = matchIntent("我是做烘焙的，去年开了个视频号发蛋糕视频。最近太忙了打算把视频号处理掉，就是担心之前那些视频，关了以后平台还会留多久？", kb.index);
+    expect(m.candidates[0]?.intentId).toBe("retention-video");
+  });
+});
