@@ -916,11 +916,12 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   // message about a rental-housing guide says only what every question of it says)
   const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
   // (a part naming only the knowledge base's subject besides one word, 申请公租房 out of a story about a
-  // rental-housing guide, says no more than a fragment: what every question of it says)
+  // rental-housing guide, says no more than a fragment: what every question of it says; the frame of
+  // its question counts here, 关闭视频号之后…会保留多久 says what it asks)
   // (of a knowledge base of a few intents, every word is in a large share of them: none is its subject)
   const hasSubject = index.intentIds.length >= MIN_SUBJECT_INTENTS;
   const saysBesidesSubject = (toks: Token[]): number =>
-    toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text) && !(hasSubject && isSubject(t.text, index))).length;
+    toks.filter((t) => t.kind !== "stop" && (hasSubject ? !isSubject(t.text, index) : !index.lexicon.frames.has(t.text))).length;
   const messageSays = says(allTokens);
   let bestRank = best.confidence * (QUESTION.test(text) ? 1 : STORY_WEIGHT);
   if (clauses.length > 1 && [...text].length > 24) {

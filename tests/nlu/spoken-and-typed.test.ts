@@ -236,8 +236,14 @@ describe("making something go away (让它消失, make it disappear)", () => {
 });
 
 describe("a part of a long message naming only the knowledge base's subject and one word", () => {
-  it("counts as a fragment beside the parts that say more (之前那些视频 with the question after it)", () => {
-    const m = matchIntent("我是做烘焙的，去年开了个视频号发蛋糕视频。最近太忙了打算把视频号处理掉，就是担心之前那些视频，关了以后平台还会留多久？", kb.index);
+  it("counts as a fragment beside the parts that say more (把视频号关了 in a story whose question comes after)", () => {
+    const m = matchIntent("我们公司去年开始在视频号直播卖茶,老板最近说要收缩渠道,把视频号关了。我是运营,最怕直播带货那块留下一堆尾巴。除了解绑之外,还得额外处理些什么?", kb.index);
+    expect(m.text).not.toBe("把视频号关了");
+    expect(m.candidates[0]?.intentId).toBe("live-merchants");
+  });
+
+  it("is not the clause that asks the question in the knowledge base's own frame words (关闭视频号之后…会保留多久)", () => {
+    const m = matchIntent("跟你说哈，我去年在视频号上发了几十条钓鱼的vlog，最近想转去抖音发，视频号就不打算要了。但是我担心一关掉那些视频就没了，所以想问清楚：关闭视频号之后我发过的视频会保留多久？", kb.index);
     expect(m.candidates[0]?.intentId).toBe("retention-video");
   });
 });
