@@ -247,3 +247,12 @@ describe("a part of a long message naming only the knowledge base's subject and 
     expect(m.candidates[0]?.intentId).toBe("retention-video");
   });
 });
+
+describe("settings of a post people ask about (who may see it, how long it may be)", () => {
+  it("are read as those settings, so a knowledge base that turns them away turns the question away", () => {
+    expect(words("视屏号的作品怎么设置仅自己可见")).toContain("可见范围");
+    expect(words("视频号发的视频怎么设置成只给好友看")).toContain("可见范围");
+    expect(words("视频号最长能发多长的视频")).toContain("视频时长");
+    expect(matchIntent("视频号的视频能不能设置成仅好友可见", kb.index).confidence).toBeLessThan(0.45);
+  });
+});
