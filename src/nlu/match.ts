@@ -63,6 +63,8 @@ export interface MatchIndex {
   requestWords: Set<string>;
   /** Those intents' ids. */
   requestIntents: Set<string>;
+  /** The ids of the small-talk intents (greeting, thanks). */
+  smallTalkIntents: Set<string>;
   /** Whether the knowledge base is about one city's services (its texts say 市, 全市, 本市, X市). */
   local: boolean;
 }
@@ -398,6 +400,7 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     unknownIdf,
     chatOnly: new Set([...df.keys()].filter((t) => vocab.every((v, i) => !v.has(t) || intents[i]!.type === "smalltalk"))),
     requestIntents: new Set(intents.filter((i) => i.type === "handoff").map((i) => i.id)),
+    smallTalkIntents: new Set(intents.filter((i) => i.type === "smalltalk").map((i) => i.id)),
     requestWords: new Set(vocab.flatMap((v, i) => (intents[i]!.type === "handoff" ? [...v] : [])).filter((t) => !lexicon.stopwords.has(t))),
     lexicon,
     local: [...df.keys(), ...answerIdf.keys()].some((t) => CITY.test(t)),
@@ -865,8 +868,7 @@ function givingFigure(candidates: Candidate[], text: string, index: MatchIndex):
  */
 function smallTalkPart(part: Scored, messageSays: number, index: MatchIndex): boolean {
   const top = part.candidates[0];
-  if (!top || messageSays < FRAGMENT_CONTEXT) return false;
-  return index.intentTypes[index.intentIds.indexOf(top.intentId)] === "smalltalk";
+  return top !== undefined && messageSays >= FRAGMENT_CONTEXT && index.smallTalkIntents.has(top.intentId);
 }
 
 function isSubject(term: string, index: MatchIndex): boolean {
@@ -912,16 +914,12 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   const readings: Scored[] = [best];
   const allTokens = best.tokens;
   let bestText = text;
-  // (what a part says besides the question's frame and the knowledge base's subject: 申请公租房 of a
-  // message about a rental-housing guide says only what every question of it says)
   const says = (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !index.lexicon.frames.has(t.text)).length;
-  // (a part naming only the knowledge base's subject besides one word, 申请公租房 out of a story about a
-  // rental-housing guide, says no more than a fragment: what every question of it says; the frame of
-  // its question counts here, 关闭视频号之后…会保留多久 says what it asks)
-  // (of a knowledge base of a few intents, every word is in a large share of them: none is its subject)
-  const hasSubject = index.intentIds.length >= MIN_SUBJECT_INTENTS;
-  const saysBesidesSubject = (toks: Token[]): number =>
-    toks.filter((t) => t.kind !== "stop" && (hasSubject ? !isSubject(t.text, index) : !index.lexicon.frames.has(t.text))).length;
+  // what a part says besides the knowledge base's subject: 申请公租房 out of a story to a rental-housing
+  // guide says only what every question of it says (the frame of its question counts: 关闭视频号之后…会保留
+  // 多久 says what it asks); in a knowledge base of a few intents every word is its subject, so none is
+  const saysBesidesSubject =
+    index.intentIds.length >= MIN_SUBJECT_INTENTS ? (toks: Token[]): number => toks.filter((t) => t.kind !== "stop" && !isSubject(t.text, index)).length : says;
   const messageSays = says(allTokens);
   let bestRank = best.confidence * (QUESTION.test(text) ? 1 : STORY_WEIGHT);
   if (clauses.length > 1 && [...text].length > 24) {
