@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import * as OpenCC from "opencc-js/t2cn";
+import { parse } from "yaml";
 
 const toSimplified = OpenCC.Converter({ from: "tw", to: "cn" });
 
@@ -13,6 +15,13 @@ const MARKUP = [
 // Variant characters the converter keeps but chat means the same by (妳 is 你).
 const VARIANT_OF: Record<string, string> = { 妳: "你", 祢: "你", 姊: "姐", 殭: "僵" };
 const VARIANTS = /[妳祢姊殭]/g;
+// Taiwan, Hong Kong and Cantonese words read as the mainland word (regional-words.yaml), longest first.
+const REGIONAL: Map<string, string> = new Map(
+  Object.values(parse(readFileSync(new URL("./regional-words.yaml", import.meta.url), "utf8")) as Record<string, Record<string, string>>).flatMap((table) =>
+    Object.entries(table).map(([from, to]) => [from, String(to)] as [string, string]),
+  ),
+);
+const REGIONAL_WORD = new RegExp([...REGIONAL.keys()].sort((a, b) => b.length - a.length).join("|"), "g");
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]/g;
 // Sentence ends and clause breaks: where a long message is split into questions.
 // (not 、: it lists things within one clause, "公众号、小程序")
@@ -48,7 +57,10 @@ export function normalizeText(raw: string): NormalizedText {
     return "";
   });
   const markupShare = before === 0 ? 0 : Math.min(1, removed / before);
-  s = toSimplified(s).replace(VARIANTS, (c: string) => VARIANT_OF[c] ?? c).toLowerCase();
+  s = toSimplified(s)
+    .replace(VARIANTS, (c: string) => VARIANT_OF[c] ?? c)
+    .replace(REGIONAL_WORD, (w: string) => REGIONAL.get(w) ?? w)
+    .toLowerCase();
   const clauses: string[] = [];
   const marked = new Set<string>();
   // (split keeping the breaks: the break after a clause says whether it was asked)

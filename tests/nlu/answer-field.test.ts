@@ -205,7 +205,7 @@ describe("a message naming several other subjects", () => {
 describe("a term made of words", () => {
   const { lexicon } = compileLexicon(
     {
-      synonyms: { 账号: ["账号", "帐号"], 账号与安全: ["账号与安全"], 创作者: ["创作者", "博主"], 中小博主: ["中小博主"], 视频号: ["视频号"], 视频: ["视频", "短片"] },
+      synonyms: { 账号: ["账号", "账户"], 账号与安全: ["账号与安全"], 创作者: ["创作者", "博主"], 中小博主: ["中小博主"], 视频号: ["视频号"], 视频: ["视频", "短片"] },
       stopwords: [],
       entities: {},
       frames: [],
@@ -213,14 +213,14 @@ describe("a term made of words", () => {
     generalLanguage(),
   );
 
-  it("is also read with the other forms of its words and its linking character (帐号和安全, 中小创作者)", () => {
-    expect(lexicon.surfaces.get("帐号和安全")).toBe("账号与安全");
+  it("is also read with the other forms of its words and its linking character (账户和安全, 中小创作者)", () => {
+    expect(lexicon.surfaces.get("账户和安全")).toBe("账号与安全");
     expect(lexicon.surfaces.get("账号及安全")).toBe("账号与安全");
     expect(lexicon.surfaces.get("中小创作者")).toBe("中小博主");
   });
 
   it("keeps what the lexicon lists, and gives a term no form for a part with less than a word beside it (视频号 is not 短片号)", () => {
-    expect(lexicon.surfaces.get("帐号")).toBe("账号");
+    expect(lexicon.surfaces.get("账户")).toBe("账号");
     expect(lexicon.surfaces.has("短片号")).toBe(false);
   });
 });

@@ -10,6 +10,21 @@ describe("normalizeText", () => {
     expect(normalizeText("視頻號怎麼註銷").text).toBe("视频号怎么注销");
   });
 
+  it("reads Taiwan and Hong Kong words as the mainland word for the same thing (影片 is 视频, 帳號 is 账号)", () => {
+    expect(normalizeText("我的帳號影片要怎麼設定").text).toBe("我的账号视频要怎么设置");
+    expect(normalizeText("寬頻簡訊").text).toBe("宽频短信");
+  });
+
+  it("reads written Cantonese as Mandarin (幾耐 is 多久, 有冇 is 有没有, 唔 is 不)", () => {
+    expect(normalizeText("按金幾耐先會退返俾我").text).toBe("押金多久先会退回给我");
+    expect(normalizeText("公租房有冇傢俬，雪櫃要唔要自己買").clauses).toEqual(["公租房有没有家具", "冰箱要不要自己买"]);
+    expect(normalizeText("唔該幫我搵個真人").text).toBe("麻烦帮我找个真人");
+  });
+
+  it("leaves mainland words alone where a regional word could be read across their boundary", () => {
+    for (const text of ["申请暂停用气", "到营业网点办理", "劳动仲裁", "知识产权", "各自排队", "人事档案"]) expect(normalizeText(text).text).toBe(text);
+  });
+
   it("reads variant characters the converter keeps as the common ones (妳 is 你)", () => {
     expect(normalizeText("妳是誰").text).toBe("你是谁");
   });

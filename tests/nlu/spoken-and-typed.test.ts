@@ -117,13 +117,14 @@ describe("other features of WeChat, named in English", () => {
 describe("Cantonese, as Hong Kong users type it", () => {
   it("reads its words and particles as the plain words they mean (點樣閂 → 怎么 关闭, 幾耐 → 多久, del acc → delete account)", () => {
     expect(words("點樣閂視頻號？")).toEqual(expect.arrayContaining(["怎么", "关闭", "视频号"]));
-    // this knowledge base reads "delete account" as its own term for deregistering
-    expect(words("del acc要幾耐？")).toEqual(expect.arrayContaining(["注销", "账号", "多久"]));
+    // this knowledge base reads "delete account" as its own term for deregistering, and 多久 as its 耗时
+    expect(words("del acc要幾耐？")).toEqual(expect.arrayContaining(["注销", "账号", "耗时"]));
+    expect(words("del acc要幾耐？")).toEqual(words("del acc要多久？"));
     expect(tokens("閂咗之後啲followers會唔會即刻冇晒").filter((t) => t.kind !== "stop").map((t) => t.text)).toEqual(
       expect.arrayContaining(["关闭", "粉丝", "立即"]),
     );
     // 返 after a verb is back (搵返 → 找回, this knowledge base's 恢复); 先可以 is 才能
-    expect(words("要幾耐先可以搵返啲粉絲？")).toEqual(expect.arrayContaining(["多久", "才能", "恢复", "粉丝"]));
+    expect(words("要幾耐先可以搵返啲粉絲？")).toEqual(expect.arrayContaining(["耗时", "才能", "恢复", "粉丝"]));
   });
 });
 
