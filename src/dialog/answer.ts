@@ -134,6 +134,29 @@ export function answer(
 }
 
 /**
+ * Two entries that answer a question about equally well, neither related to the other: the best is
+ * answered, and the other's first reply follows it in the same message, under its title. Asking which
+ * one is meant would cost a turn and show nothing; the conversation goes on with the best.
+ */
+export function answerWithRunnerUp(
+  state: DialogState,
+  intent: Intent,
+  runnerUp: Intent,
+  confidence: number,
+  kb: KnowledgeBase,
+  settings: DialogSettings,
+  asked?: MatchResult,
+  message?: string,
+): Decision {
+  const best = answer(state, intent, confidence, kb, settings, asked, message);
+  const other = answer(state, runnerUp, confidence, kb, { ...settings, feedbackEvery: 0 }, asked, message).outcome.replies[0]?.text;
+  const [first, ...rest] = best.outcome.replies;
+  if (!first || !other) return best;
+  const also = respond(kb.responses, "clarify.also", { title: runnerUp.title, text: other });
+  return { ...best, outcome: { ...best.outcome, replies: [{ ...first, text: `${first.text}\n\n${also}` }, ...rest] } };
+}
+
+/**
  * What must be known before the last step of a procedure, which is the one that cannot be undone
  * (submitting the deregistration): what is lost, and what the user's kind (a slot value) has to do,
  * or, while it is unknown, what the values the knowledge base names in `when-unknown` have to.

@@ -27,6 +27,7 @@ export const RESPONSE_KEYS = {
   "steps.ahead": ["path"],
   "why.unknown": ["title"],
   "clarify.which": [],
+  "clarify.also": ["title", "text"],
   "clarify.which-kind": [],
   "clarify.which-task": [],
   "clarify.which-one": [],

@@ -14,7 +14,7 @@ export type MissReason =
   | { kind: "vetoed"; by: string }
   /** the phrasing should not be answered, yet an intent scored above the threshold */
   | { kind: "answered-out-of-scope" }
-  /** the expected intent came a close second: the bot would ask which of the two was meant */
+  /** the expected intent came a close second: the bot would answer the other first, then it */
   | { kind: "near-tie"; expectedScore: number }
   /** another intent won; where the expected one ranked (null: not among the candidates) */
   | { kind: "wrong-intent"; expectedRank: number | null; expectedScore: number | null };
@@ -137,7 +137,7 @@ export function explainMiss(miss: Miss, threshold: number): string {
     case "answered-out-of-scope":
       return "[answered, but should not be: an out-of-scope phrasing scored at or above the threshold]";
     case "near-tie":
-      return `[near tie: ${miss.expected} second @ ${why.expectedScore.toFixed(2)}; the bot would ask which was meant]`;
+      return `[near tie: ${miss.expected} second @ ${why.expectedScore.toFixed(2)}; the bot would answer it second, after the other]`;
     case "wrong-intent":
       return why.expectedRank === null
         ? `[wrong intent: ${miss.expected} is not among the candidates]`
@@ -157,7 +157,7 @@ export function missLegend(threshold: number): string[] {
     `    [no candidate]     no word of it is in the knowledge base (C is 0)`,
     `  got another intent: the bot would answer with it, because of one of:`,
     `    [wrong intent]     another intent scored higher; the expected one's rank and score are shown`,
-    `    [near tie]         the expected intent came a close second: the bot would ask which was meant`,
+    `    [near tie]         the expected intent came a close second: the bot would answer it second, after the other`,
     `    [answered, ...]    an out-of-scope phrasing scored at or above the threshold`,
   ];
 }

@@ -40,10 +40,10 @@ describe("why a phrasing was not answered as expected", () => {
     expect(explainMiss(m, 0.45)).toMatch(/^\[wrong intent: unbind-why ranked 2 @ 0\.\d\d\]$/);
   });
 
-  it("a close second within the clarify margin is a near tie the bot would ask about", () => {
+  it("a close second within the clarify margin is a near tie the bot would answer second", () => {
     const m = missOf("解绑公众号", "unbind-why", 0.45, 0.3);
     expect(m.why.kind).toBe("near-tie");
-    expect(explainMiss(m, 0.45)).toContain("the bot would ask which was meant");
+    expect(explainMiss(m, 0.45)).toContain("the bot would answer it second, after the other");
   });
 
   it("an out-of-scope phrasing that gets answered says it should not be", () => {

@@ -1,6 +1,6 @@
 import type { KnowledgeBase } from "../../knowledge/knowledge-base.js";
 import type { MatchResult } from "../../types.js";
-import { answer } from "../answer.js";
+import { answer, answerWithRunnerUp } from "../answer.js";
 import type { Decision } from "../decide.js";
 import { clarify, handoff } from "../decisions.js";
 import { asksForHuman, asksHow, hasSteps } from "../reading.js";
@@ -8,11 +8,6 @@ import { FIRST_STEP } from "../phrases.js";
 import { respond } from "../responses.js";
 import { read, topicOf, understood, type Turn } from "../turn.js";
 
-// Two readings near-tied this clearly, of a question that says more than a bare word or two, are both
-// understood: the first is answered rather than asked about (drafted knowledge bases have many close
-// topics, a row and its cells); a low near tie, or a bare "苹果", is a real doubt and is asked about.
-const CLEAR_TIE = 0.6;
-const BARE_WORDS = 2;
 // A runner-up with steps this close to a best topic without any answers a how-to question instead.
 const HOW_TO_MARGIN = 0.1;
 // A request for a human said among words that weigh its confidence down (算了你直接帮我转人工吧我打字说不清楚)
@@ -93,17 +88,16 @@ export function newQuestion(turn: Turn): Decision | undefined {
     second &&
     secondIntent?.type === "faq" &&
     second.score >= settings.threshold &&
-    top.score - second.score < settings.clarifyMargin &&
-    (best.confidence < CLEAR_TIE || read(turn).words.length <= BARE_WORDS) &&
-    !intent.related.includes(second.intentId) &&
-    !secondIntent.related.includes(intent.id)
+    top.score - second.score < settings.clarifyMargin
   ) {
     // a near tie with the topic being talked about is that topic: the conversation says which
     const inTopic = [intent, secondIntent].find((i) => i.id === topic?.id || topic?.related.includes(i.id));
     if (inTopic && !(topic?.related.includes(intent.id) && topic.related.includes(secondIntent.id))) {
       return answer(state, inTopic, best.confidence, kb, settings, best, turn.input.text);
     }
-    return clarify(state, [intent, secondIntent], best.confidence, null, respond(kb.responses, "clarify.which"));
+    // two entries of the knowledge base that answer it equally well: both are said, the best first, since
+    // asking which one is meant costs a turn and shows no answer at all
+    return answerWithRunnerUp(state, intent, secondIntent, best.confidence, kb, settings, best, turn.input.text);
   }
   return answer(state, intent, best.confidence, kb, settings, best, turn.input.text);
 }
