@@ -13,6 +13,8 @@ import { knowledgeWords } from "./words.js";
 
 /** About how many characters a first reply holds before the rest waits for 「更多」. */
 export const BRIEF_CHARS = 120;
+/** About how many characters the lines that say what was asked may take in a first reply. */
+const ASKED_CHARS = 240;
 /** Less than this left over is said at once: 「更多」 for one short line is not worth a tap. */
 const WORTH_DEFERRING = 40;
 
@@ -38,12 +40,21 @@ export function brief(lines: string[], asked: string | undefined, kb: KnowledgeB
   );
   const words = lines.slice(0, facts).map((line) => knowledgeWords([line], kb));
   const figure = asked === undefined ? null : figureAsked(asked);
-  const says = (i: number): boolean =>
-    i < facts && ([...words[i]!].some((t) => wanted.has(t) && words.some((w) => !w.has(t))) || (figure !== null && figure(lines[i]!)));
+  // how much of what was asked a line says: the asked words it has that not every line has, and the figure asked for
+  const says = (i: number): number =>
+    i >= facts ? 0 : [...words[i]!].filter((t) => wanted.has(t) && words.some((w) => !w.has(t))).length + (figure !== null && figure(lines[i]!) ? 1 : 0);
   const keep = new Set<number>();
-  lines.forEach((line, i) => (core.has(line) || says(i)) && keep.add(i));
-  if (keep.size === 0) keep.add(0);
+  lines.forEach((line, i) => core.has(line) && keep.add(i));
   let used = [...keep].reduce((n, i) => n + length(lines[i]!), 0);
+  // the lines that say most of it first, while the reply stays short (the first of them whatever its length)
+  const saying = lines.map((_, i) => i).filter((i) => !keep.has(i) && says(i) > 0).sort((a, b) => says(b) - says(a) || a - b);
+  saying.forEach((i, k) => {
+    if (k > 0 && used + length(lines[i]!) > ASKED_CHARS) return;
+    keep.add(i);
+    used += length(lines[i]!);
+  });
+  if (keep.size === 0) keep.add(0);
+  used = [...keep].reduce((n, i) => n + length(lines[i]!), 0);
   lines.forEach((line, i) => {
     if (keep.has(i) || used + length(line) > BRIEF_CHARS) return;
     keep.add(i);

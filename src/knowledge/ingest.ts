@@ -217,6 +217,14 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
       const table = draftTable(t, section, k, at, warnings);
       if (!table) return;
       tables[id] = table;
+      // the sentence that leads into the table ("租金减免按家庭收入分为五档：") is answered with its rows, which
+      // say what it announces: its paragraph's answer goes on with them
+      let lead = -1;
+      section.facts.forEach((f, n) => f.line < t.line && (lead = n));
+      const leadChunk = lead >= 0 && INTRODUCES.test(section.facts[lead]!.text) ? drafted.chunks.find((c) => c.ids.includes(factIds[lead]!)) : undefined;
+      // (the first reply says the rows asked about, the rest waits for 「更多」; a long table is asked about by its rows and cells)
+      const short = Object.keys(table.rows).length <= LEAD_WITH_ROWS_MAX;
+      if (leadChunk && short && section.facts.slice(lead + 1).every((f) => f.line > t.line)) leadChunk.ids.push(...Object.keys(table.rows).map((rowId) => `${id}.${rowId}`));
       rowCount += Object.keys(table.rows).length;
       // facts that read across the table: its rows, and each column of short values
       facts[`${id}-rows`] = { text: `${table.key}：${Object.values(table.rows).map((r) => r.name).join("、")}。`, section: section.heading };
@@ -393,6 +401,11 @@ const SHORT_CELL = 14;
 const CHUNK_MAX_CHARS = 280;
 // A paragraph of one sentence shorter than this is read with the paragraph after it.
 const CHUNK_MIN_CHARS = 24;
+
+// How many rows the table a paragraph leads into may have for them to be part of its answer.
+const LEAD_WITH_ROWS_MAX = 8;
+// A sentence that announces what follows it ("…如下：", "分为五档:").
+const INTRODUCES = /[：:]$|如下[。.]?$/;
 
 interface Chunk {
   ids: string[];

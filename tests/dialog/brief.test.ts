@@ -37,6 +37,16 @@ describe("the short first reply", () => {
     expect(journals).toContain(JOURNALS);
   });
 
+  it("keeps the lines that say most of what was asked first, and no more of them than a short reply holds", () => {
+    const kb = libraryKnowledge();
+    // every line names 借 or 书 of the question; the teacher's line names 教师 and 借 and 本 too
+    const many = Array.from({ length: 12 }, (_, i) => `第${i + 1}号分馆的学生证借书以后，在分馆的服务台也可以续借一次，期限另见分馆的公告栏。`);
+    const asked = brief([LEAD, ...many, TEACHER], "教师证能借几本书", kb, { core: new Set([LEAD]), facts: 14 });
+    expect(asked.first).toContain(TEACHER);
+    expect(asked.first.join("").length).toBeLessThanOrEqual(LEAD.length + 240);
+    expect(asked.more.length).toBeGreaterThan(0);
+  });
+
   it("keeps the lines that give a figure of the kind asked for, though they share no word with the question", () => {
     const kb = libraryKnowledge();
     const RENEW = "续借在到期前办理，网上或到服务台都可以。";

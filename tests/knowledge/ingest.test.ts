@@ -242,6 +242,37 @@ describe("the drafts in the knowledge base", () => {
   });
 });
 
+describe("a sentence that leads into a table", () => {
+  const text = (rows: number): string =>
+    [
+      "标题",
+      "一、租金减免",
+      "租金按月收取，每月1日至15日缴纳。",
+      "租金减免按家庭收入分为几档:",
+      "档次 | 减免比例 |",
+      "---|---|",
+      ...Array.from({ length: rows }, (_, i) => `第${i + 1}档 | ${90 - i * 10}% |`),
+      "",
+      "减免每年审核一次。",
+    ].join("\n");
+
+  it("is answered with the table's rows, which say what it announces", () => {
+    const r = ingestArticle(text(4), { prefix: "rent", sourceName: "rent.txt" });
+    const rows = Object.keys(r.knowledgeFile.tables?.["rent-s1-table"]?.rows ?? {}).map((id) => `rent-s1-table.${id}`);
+    expect(rows).toHaveLength(4);
+    // the section's intent answers with its sentences, the one that leads into the table among them, then the rows
+    const section = r.intentFile.find((i) => i.id === "rent-s1");
+    const facts = (section?.answer as string[]).filter((ref) => r.knowledgeFile.facts?.[ref] !== undefined);
+    expect(facts.map((ref) => r.knowledgeFile.facts?.[ref])).toContainEqual(expect.objectContaining({ text: "租金减免按家庭收入分为几档:" }));
+    expect(section?.answer).toEqual(expect.arrayContaining(rows));
+  });
+
+  it("is not, when the table is long: its rows and cells are asked about one by one", () => {
+    const r = ingestArticle(text(9), { prefix: "rent", sourceName: "rent.txt" });
+    expect(r.intentFile.find((i) => i.id === "rent-s1")?.answer).not.toEqual(expect.arrayContaining([expect.stringMatching(/^rent-s1-table\./)]));
+  });
+});
+
 describe("ingestArticle on a Markdown article", () => {
   it("reads # the title and ## headings, numbered or not, as the plain article's title and sections", () => {
     const lines = article.split(/\r?\n/);
