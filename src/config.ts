@@ -24,7 +24,7 @@ const schema = z.object({
   KNOWLEDGE_DIR: z.string().min(1).default("knowledge"),
   KB_WATCH: flag,
   MATCH_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.45),
-  CLARIFY_MARGIN: z.coerce.number().min(0).max(0.5).default(0.02),
+  CLARIFY_MARGIN: z.coerce.number().min(0).max(0.5).default(0.05),
   FEEDBACK_EVERY: z.coerce.number().int().min(0).max(100).default(3),
   CONVERSATION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   MAX_TEXT_LENGTH: z.coerce.number().int().min(1).max(100_000).default(2000),

@@ -15,14 +15,14 @@ import {
 } from "../knowledge/evaluate.js";
 import { loadKnowledge } from "../knowledge/load.js";
 
-// npm run kb:test [-- --tests FILE] [--threshold 0.5] [--margin 0.02] [--floor 0.85] [--show 20]
+// npm run kb:test [-- --tests FILE] [--threshold 0.5] [--margin 0.05] [--floor 0.85] [--show 20]
 // The operator's check of the knowledge base: every phrasing against its own intent, a
 // leave-one-out run, and an optional file of extra phrasings (intent id → list of phrasings).
 const { values } = parseArgs({
   options: {
     tests: { type: "string" },
     threshold: { type: "string", default: process.env.MATCH_THRESHOLD ?? "0.45" },
-    margin: { type: "string", default: process.env.CLARIFY_MARGIN ?? "0.02" },
+    margin: { type: "string", default: process.env.CLARIFY_MARGIN ?? "0.05" },
     floor: { type: "string", default: process.env.KB_TEST_FLOOR ?? "0.85" },
     show: { type: "string", default: "20" },
     intents: { type: "string", default: process.env.INTENTS_DIR ?? "intents" },

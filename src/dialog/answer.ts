@@ -138,6 +138,9 @@ export function answer(
  * answered, and the other's first reply follows it in the same message, under its title. Asking which
  * one is meant would cost a turn and show nothing; the conversation goes on with the best.
  */
+/** About how many characters of the other entry's first reply are said after the best's. */
+const RUNNER_UP_CHARS = 120;
+
 export function answerWithRunnerUp(
   state: DialogState,
   intent: Intent,
@@ -149,9 +152,15 @@ export function answerWithRunnerUp(
   message?: string,
 ): Decision {
   const best = answer(state, intent, confidence, kb, settings, asked, message);
-  const other = answer(state, runnerUp, confidence, kb, { ...settings, feedbackEvery: 0 }, asked, message).outcome.replies[0]?.text;
+  const said = answer(state, runnerUp, confidence, kb, { ...settings, feedbackEvery: 0 }, asked, message).outcome.replies[0]?.text;
   const [first, ...rest] = best.outcome.replies;
-  if (!first || !other) return best;
+  if (!first || !said) return best;
+  // the other's first reply, as much of it as a short reply holds (its first line whatever its length)
+  let other = "";
+  for (const line of said.split("\n")) {
+    if (other && [...other].length + [...line].length > RUNNER_UP_CHARS) break;
+    other = other ? `${other}\n${line}` : line;
+  }
   const also = respond(kb.responses, "clarify.also", { title: runnerUp.title, text: other });
   return { ...best, outcome: { ...best.outcome, replies: [{ ...first, text: `${first.text}\n\n${also}` }, ...rest] } };
 }

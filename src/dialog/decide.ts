@@ -17,7 +17,7 @@ export interface DialogSettings {
   humans?: boolean;
 }
 
-export const defaultDialogSettings: DialogSettings = { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 3 };
+export const defaultDialogSettings: DialogSettings = { threshold: 0.45, clarifyMargin: 0.05, feedbackEvery: 3 };
 
 /** What the bot decided for one message: the new state, the outcome, and what to record. */
 export interface Decision {

@@ -15,7 +15,7 @@ import { projectKnowledge, silentLog } from "../helpers/kb.js";
 async function score(file: string): Promise<Record<string, number>> {
   const { cases } = JSON.parse(readFileSync(resolve(import.meta.dirname, "../fixtures", file), "utf8")) as { cases: ChatCase[] };
   const kb = projectKnowledge();
-  const bot = createBot({ knowledge: () => kb, store: createMemoryStore(), log: silentLog, settings: { threshold: 0.45, clarifyMargin: 0.02, feedbackEvery: 0 } });
+  const bot = createBot({ knowledge: () => kb, store: createMemoryStore(), log: silentLog, settings: { threshold: 0.45, clarifyMargin: 0.05, feedbackEvery: 0 } });
   const tally: Record<string, [number, number]> = {};
   let at = Date.UTC(2026, 10, 28, 9);
   for (const c of cases) {
