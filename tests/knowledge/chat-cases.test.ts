@@ -60,6 +60,7 @@ describe("chat cases written from the article alone", () => {
     ["chat-cases-y.json", { inscope: 0.69, oos: 0.77, multi: 0.66 }],
     ["chat-cases-z.json", { inscope: 0.73, oos: 0.77, multi: 0.6 }],
     ["chat-cases-aa.json", { inscope: 0.74, oos: 0.8, multi: 0.5 }],
+    ["chat-cases-ab.json", { inscope: 0.84, oos: 0.8, multi: 0.8 }],
   ])("%s stays above its floors", async (file, floors) => {
     const got = await score(file);
     for (const [category, floor] of Object.entries(floors)) expect(got[category], `${file} ${category}`).toBeGreaterThanOrEqual(floor);
