@@ -11,6 +11,15 @@ import { projectKnowledge } from "../helpers/kb.js";
 
 const firstLine = (text: string): string => text.split("\n")[0]!;
 
+describe("a how-to question that names none of the procedures", () => {
+  it("is asked about with the knowledge base's own question between them, which says what each one is", async () => {
+    for (const say of ["怎么弄", "how to close channels"]) {
+      const [o] = await conversation().play([{ say, kind: "clarify", intent: "close-ambiguous", has: ["发现页", "注销"] }]);
+      expect(o!.replies[0]!.quickReplies).toEqual(["只关闭视频号入口", "彻底注销视频号"]);
+    }
+  });
+});
+
 describe("how-to questions get how to do it", () => {
   it("reads a long message's last clause (在哪弄) with what the message said to do before it: no bare how-to", () => {
     const kb = projectKnowledge();

@@ -22,5 +22,9 @@ export function howTo(turn: Turn): Decision | undefined {
     if (followUp) return followUp;
   }
   const list = procedures(kb);
-  return list.length > 1 ? clarify(state, list, 0.9, null, respond(kb.responses, "clarify.which-task")) : undefined;
+  if (list.length <= 1) return undefined;
+  // the knowledge base's own question between its procedures, when it has one: it says what each one is
+  const asking = [...kb.intents.values()].find((i) => i.type === "clarify" && list.every((p) => i.options.includes(p.id)));
+  if (asking) return answer(state, asking, 0.9, kb, settings);
+  return clarify(state, list, 0.9, null, respond(kb.responses, "clarify.which-task"));
 }
