@@ -143,6 +143,15 @@ describe("follow-up questions read in context", () => {
     ]);
   });
 
+  it("says a short follow-up's answer alone, without an entry scored as close beside it: the conversation says which is meant", async () => {
+    await conversation({ settings: { clarifyMargin: 0.05 } }).play([
+      { say: "视频号怎么关", kind: "clarify" },
+      { say: "2", kind: "answer", intent: "deregister" },
+      { say: "下一步", kind: "answer" },
+      { say: "那粉丝呢", kind: "answer", intent: "retention-fans", has: ["立即清除"], lacks: ["如果你问的是"] },
+    ]);
+  });
+
   it("asks a question about another platform again of this one when the follow-up names only the subject (那视频号呢)", async () => {
     await conversation().play([
       { say: "嗯那个抖音号要怎么注销啊", kind: "fallback" },

@@ -95,6 +95,9 @@ export function newQuestion(turn: Turn): Decision | undefined {
     if (inTopic && !(topic?.related.includes(intent.id) && topic.related.includes(secondIntent.id))) {
       return answer(state, inTopic, best.confidence, kb, settings, best, turn.input.text);
     }
+    // a short follow-up of a conversation under way ("那粉丝呢") is read with what was being talked about:
+    // the best is said alone
+    if (topic && read(turn).elliptical) return answer(state, intent, best.confidence, kb, settings, best, turn.input.text);
     // two entries of the knowledge base that answer it equally well: both are said, the best first, since
     // asking which one is meant costs a turn and shows no answer at all
     return answerWithRunnerUp(state, intent, secondIntent, best.confidence, kb, settings, best, turn.input.text);
