@@ -332,6 +332,12 @@ describe("more of the shipped glossary", () => {
     expect(read("I'm done with it")).toEqual(["弃用"]);
   });
 
+  it("reads how long a document may be used (能用几年, valid for) as its period of validity, not as how long something takes", () => {
+    expect(read("护照能用几年")).toContain("有效期");
+    expect(read("is the card still valid")).toContain("有效期");
+    expect(read("护照能用几年")).not.toContain("多久");
+  });
+
   it("reads but, because and until as wording, and Cantonese 几多钱 as 多少钱", () => {
     expect(read("fine but because until")).not.toContain("只是");
     expect(read("要俾几多钱")).toContain("多少钱");
