@@ -133,25 +133,18 @@ export function answer(
   return paced(sayWithMenu(state, "answer", intent.id, confidence, first.join("\n"), intent, kb, more.length ? ["更多"] : []), intent, kb, settings);
 }
 
-/**
- * Two entries that answer a question about equally well, neither related to the other: the best is
- * answered, and the other's first reply follows it in the same message, under its title. Asking which
- * one is meant would cost a turn and show nothing; the conversation goes on with the best.
- */
 /** About how many characters of the other entry's first reply are said after the best's. */
 const RUNNER_UP_CHARS = 120;
 
-export function answerWithRunnerUp(
-  state: DialogState,
-  intent: Intent,
-  runnerUp: Intent,
-  confidence: number,
-  kb: KnowledgeBase,
-  settings: DialogSettings,
-  asked?: MatchResult,
-  message?: string,
-): Decision {
-  const best = answer(state, intent, confidence, kb, settings, asked, message);
+/**
+ * Two entries that answer a question about equally well, neither related to the other: the best is
+ * answered (as `answer` does with the same arguments), and the start of the other's first reply
+ * follows it in the same message, under its title. Asking which one is meant would cost a turn and
+ * show nothing; the conversation goes on with the best.
+ */
+export function answerWithRunnerUp(runnerUp: Intent, ...args: Parameters<typeof answer>): Decision {
+  const [state, , confidence, kb, settings, asked, message] = args;
+  const best = answer(...args);
   const said = answer(state, runnerUp, confidence, kb, { ...settings, feedbackEvery: 0 }, asked, message).outcome.replies[0]?.text;
   const [first, ...rest] = best.outcome.replies;
   if (!first || !said) return best;

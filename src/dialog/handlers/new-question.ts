@@ -100,7 +100,7 @@ export function newQuestion(turn: Turn): Decision | undefined {
     if (topic && read(turn).elliptical) return answer(state, intent, best.confidence, kb, settings, best, turn.input.text);
     // two entries of the knowledge base that answer it equally well: both are said, the best first, since
     // asking which one is meant costs a turn and shows no answer at all
-    return answerWithRunnerUp(state, intent, secondIntent, best.confidence, kb, settings, best, turn.input.text);
+    return answerWithRunnerUp(secondIntent, state, intent, best.confidence, kb, settings, best, turn.input.text);
   }
   return answer(state, intent, best.confidence, kb, settings, best, turn.input.text);
 }
