@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderPlainText } from "../../src/channels/plain-text.js";
-import { decide, initialState } from "../../src/dialog/decide.js";
+import { answerWithRunnerUp } from "../../src/dialog/answer.js";
+import { decide, defaultDialogSettings, initialState } from "../../src/dialog/decide.js";
 import { loadKnowledgeOrThrow } from "../../src/knowledge/load.js";
 import { matchIntent } from "../../src/nlu/match.js";
 import { projectKnowledge } from "../helpers/kb.js";
@@ -122,6 +123,21 @@ describe("a reply to a clarification", () => {
 describe("a near tie read clearly", () => {
   it("answers a whole question both close readings understand rather than asking which (只关入口的成功率)", async () => {
     await conversation().play([{ say: "ＷｅＣｈａｔ视频号，只关入口的成功率是多少？？", kind: "answer", has: ["98%"] }]);
+  });
+});
+
+describe("the entry said beside the best one", () => {
+  it("is said briefly: the start of its first reply, under its title, not its whole first reply", () => {
+    const kb = projectKnowledge();
+    const fans = kb.intents.get("retention-fans")!;
+    const deregister = kb.intents.get("deregister")!;
+    const alone = shown(decide(initialState(0), { text: "彻底注销视频号", at: 1 }, kb, { ...defaultDialogSettings, feedbackEvery: 0 }).outcome);
+    expect(alone).toContain("第 1 步");
+    const both = shown(answerWithRunnerUp(deregister, initialState(0), fans, 0.6, kb, { ...defaultDialogSettings, feedbackEvery: 0 }).outcome);
+    expect(both).toContain("立即清除");
+    expect(both).toContain(`「${deregister.title}」`);
+    expect(both).toContain("彻底注销");
+    expect(both).not.toContain("第 1 步");
   });
 });
 
