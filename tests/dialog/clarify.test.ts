@@ -133,7 +133,8 @@ describe("the entry said beside the best one", () => {
     const deregister = kb.intents.get("deregister")!;
     const alone = shown(decide(initialState(0), { text: "彻底注销视频号", at: 1 }, kb, { ...defaultDialogSettings, feedbackEvery: 0 }).outcome);
     expect(alone).toContain("第 1 步");
-    const both = shown(answerWithRunnerUp(deregister, initialState(0), fans, 0.6, kb, { ...defaultDialogSettings, feedbackEvery: 0 }).outcome);
+    const state = { ...initialState(0), pending: null };
+    const both = shown(answerWithRunnerUp(deregister, state, fans, 0.6, kb, { ...defaultDialogSettings, feedbackEvery: 0 }).outcome);
     expect(both).toContain("立即清除");
     expect(both).toContain(`「${deregister.title}」`);
     expect(both).toContain("彻底注销");
