@@ -342,7 +342,9 @@ function soundAlike(
     if (listed && (isDictionaryWord(span.join("")) || (cutsWordBefore(chars, i) && cutsWordAfter(chars, i + len)))) continue;
     // nor one whose last character makes a real word with the next while the rest is a word itself
     // (我的手机好像: 手机 | 好像, not 手机号 | 像), nor the same at its start
-    if (len >= 3 && cutsWordAfter(chars, i + len) && isDictionaryWord(span.slice(0, -1).join(""))) continue;
+    // (unless the real word after it is its last character glued to a function word: 通行正要等 is 通行证 | 要 | 等)
+    const gluedToParticle = i + len < chars.length && lex.particles.has(chars[i + len]!);
+    if (len >= 3 && cutsWordAfter(chars, i + len) && isDictionaryWord(span.slice(0, -1).join("")) && !gluedToParticle) continue;
     if (len >= 3 && cutsWordBefore(chars, i) && isDictionaryWord(span.slice(1).join(""))) continue;
     return { canonical, length: len, word };
   }

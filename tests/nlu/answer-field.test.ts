@@ -69,6 +69,14 @@ describe("sound-alike typos", () => {
     expect(read("我的手机好像没信号")).toContain("手机");
   });
 
+  it("read a term typed by its sound whose last character the dictionary glued to a function word after it (通行正要等 is 通行证 | 要)", () => {
+    const { lexicon } = compileLexicon({ synonyms: { 通行证: ["通行证"], 手机号: ["手机号"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage());
+    const words = (s: string): string[] => tokenize(s, lexicon).map((t) => t.text);
+    expect(words("办港澳通行正要等几天")).toContain("通行证");
+    // not when the word after it is a word of its own (手机好像 stays 手机 | 好像)
+    expect(words("我的手机好像坏了")).not.toContain("手机号");
+  });
+
   it("never cut a word the knowledge base uses with a short typo beside it (点阶梯 is not 点解 | 梯), nor read inside a longer word (天然气 has no 燃气)", () => {
     expect(read("能多申请点阶梯气量吗")).toContain("阶梯");
     expect(read("能多申请点阶梯气量吗")).not.toContain("为什么");
