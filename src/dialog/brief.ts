@@ -41,25 +41,21 @@ export function brief(lines: string[], asked: string | undefined, kb: KnowledgeB
   const words = lines.slice(0, facts).map((line) => knowledgeWords([line], kb));
   const figure = asked === undefined ? null : figureAsked(asked);
   // how much of what was asked a line says: the asked words it has that not every line has, and the figure asked for
-  const says = (i: number): number =>
-    i >= facts ? 0 : [...words[i]!].filter((t) => wanted.has(t) && words.some((w) => !w.has(t))).length + (figure !== null && figure(lines[i]!) ? 1 : 0);
+  const says = lines.map((line, i) =>
+    i >= facts ? 0 : [...words[i]!].filter((t) => wanted.has(t) && words.some((w) => !w.has(t))).length + (figure !== null && figure(line) ? 1 : 0),
+  );
   const keep = new Set<number>();
-  lines.forEach((line, i) => core.has(line) && keep.add(i));
-  let used = [...keep].reduce((n, i) => n + length(lines[i]!), 0);
-  // the lines that say most of it first, while the reply stays short (the first of them whatever its length)
-  const saying = lines.map((_, i) => i).filter((i) => !keep.has(i) && says(i) > 0).sort((a, b) => says(b) - says(a) || a - b);
-  saying.forEach((i, k) => {
-    if (k > 0 && used + length(lines[i]!) > ASKED_CHARS) return;
+  let used = 0;
+  const add = (i: number): void => {
     keep.add(i);
     used += length(lines[i]!);
-  });
-  if (keep.size === 0) keep.add(0);
-  used = [...keep].reduce((n, i) => n + length(lines[i]!), 0);
-  lines.forEach((line, i) => {
-    if (keep.has(i) || used + length(line) > BRIEF_CHARS) return;
-    keep.add(i);
-    used += length(line);
-  });
+  };
+  lines.forEach((line, i) => core.has(line) && add(i));
+  // the lines that say most of it first, while the reply stays short (the first of them whatever its length)
+  const saying = lines.map((_, i) => i).filter((i) => !keep.has(i) && says[i]! > 0).sort((a, b) => says[b]! - says[a]! || a - b);
+  saying.forEach((i, k) => (k === 0 || used + length(lines[i]!) <= ASKED_CHARS) && add(i));
+  if (keep.size === 0) add(0);
+  lines.forEach((line, i) => !keep.has(i) && used + length(line) <= BRIEF_CHARS && add(i));
   if (total - used < WORTH_DEFERRING) return { first: lines, more: [] };
   return { first: lines.filter((_, i) => keep.has(i)), more: lines.filter((_, i) => !keep.has(i)) };
 }
