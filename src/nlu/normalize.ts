@@ -22,6 +22,8 @@ const REGIONAL: Map<string, string> = new Map(
   ),
 );
 const REGIONAL_WORD = new RegExp([...REGIONAL.keys()].sort((a, b) => b.length - a.length).join("|"), "g");
+const POSSESSIVE = /([a-z])['’‘`]s\b/g;
+const NOT_CONTRACTED = /([a-z])n['’‘`]t\b/g;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]/g;
 // Sentence ends and clause breaks: where a long message is split into questions.
 // (not 、: it lists things within one clause, "公众号、小程序")
@@ -60,7 +62,10 @@ export function normalizeText(raw: string): NormalizedText {
   s = toSimplified(s)
     .replace(VARIANTS, (c: string) => VARIANT_OF[c] ?? c)
     .replace(REGIONAL_WORD, (w: string) => REGIONAL.get(w) ?? w)
-    .toLowerCase();
+    .toLowerCase()
+    // English possessives and n't: "husband's" is husband (a lone s would read as a one-letter term), "don't" dont
+    .replace(POSSESSIVE, "$1")
+    .replace(NOT_CONTRACTED, "$1nt");
   const clauses: string[] = [];
   const marked = new Set<string>();
   // (split keeping the breaks: the break after a clause says whether it was asked)

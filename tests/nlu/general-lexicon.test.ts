@@ -142,8 +142,14 @@ describe("places", () => {
     return matchIntent(text, buildIndex(intents(city), lexicon)).confidence;
   };
 
-  it("ships a list of cities and regions", () => {
-    expect(generalLanguage().places).toEqual(expect.arrayContaining(["上海", "香港", "shanghai"]));
+  it("ships a list of cities and regions, and reads their English names as them", () => {
+    expect(generalLanguage().places).toEqual(expect.arrayContaining(["上海", "香港"]));
+    const { lexicon } = compileLexicon({ synonyms: { 签注: ["签注"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage());
+    const read = (s: string) => tokenize(s, lexicon).map((t) => t.text);
+    expect(read("an endorsement for Hong Kong")).toContain("香港");
+    expect(read("moving to hongkong")).toContain("香港");
+    expect(read("a trip to Macau")).toContain("澳门");
+    expect(lexicon.places.has("香港")).toBe(true);
   });
 
   it("turns away a question about a place a knowledge base about one city never names", () => {

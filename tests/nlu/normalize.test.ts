@@ -6,6 +6,12 @@ describe("normalizeText", () => {
     expect(normalizeText("ＳＰＨ怎么关１２３").text).toBe("sph怎么关123");
   });
 
+  it("drops an English possessive and joins n't, so no lone letter is left to read as a one-letter term", () => {
+    expect(normalizeText("My husband's passport").text).toBe("my husband passport");
+    expect(normalizeText("We don't drive, it doesn’t matter").text).toBe("we dont drive it doesnt matter");
+    expect(normalizeText("5's").text).toBe("5 s");
+  });
+
   it("converts traditional characters to simplified", () => {
     expect(normalizeText("視頻號怎麼註銷").text).toBe("视频号怎么注销");
   });
