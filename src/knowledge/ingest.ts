@@ -317,15 +317,10 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
         const cellRows = columns.length >= 2;
         // a row's title is a question a user would tap ("现金的退还方式和到账时间"), not its bare name ("现金")
         const rowTitle = fill(T.row_title, { row: row.name, columns: columns.slice(0, 2).map(([, c]) => bare(c.name)).join("和") }) ?? row.name;
-        add(
-          { id: rowIntent, title: rowTitle, answer: [`${tableId}.${rowId}`] },
-          [...rowNames, ...T.row.flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r })))].filter(isText),
-        );
-        if (!cellRows) continue;
-        for (const [colId, col] of columns) {
+        const cellExamples = (colId: string, col: (typeof columns)[number][1]): string[] => {
           const colNames = [...new Set([bare(col.name), ...(col.aliases ?? [])])].filter(Boolean);
           const kind = kinds.get(colId);
-          const examples = [
+          return [
             ...T.cell.flatMap((p) => colNames.slice(0, 2).flatMap((c) => rowNames.slice(0, 2).map((r) => fill(p, { row: r, column: c })))),
             ...(kind ? (T.cell_by_kind[kind] ?? []).flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r, column: kind === "yes_no" ? withoutPrefix(colNames[0]!, T) : colNames[0] }))) : []),
             ...countQuestions(col.name, T).flatMap((q) => rowNames.slice(0, 2).map((r) => `${r}${q}`)),
@@ -336,7 +331,17 @@ export function ingestArticle(text: string, opts: IngestOptions): IngestResult {
             ...factQuestions(String((row as Record<string, unknown>)[colId] ?? ""), T).filter((q) => [...q].length >= 5),
             ...distinctive(String((row as Record<string, unknown>)[colId] ?? "")),
           ].filter(isText);
-          add({ id: `${rowIntent}-${colId}`, title: `${row.name}的${bare(col.name)}`, answer: [`${tableId}.${rowId}.${colId}`], related: [rowIntent] }, examples);
+        };
+        // a table of one column of values: its row is asked about as its one cell is ("往来港澳通行证补发" of
+        // a table of 办理时限 → 往来港澳通行证补发要多久)
+        const [only] = cellRows ? [] : columns;
+        add(
+          { id: rowIntent, title: rowTitle, answer: [`${tableId}.${rowId}`] },
+          [...rowNames, ...T.row.flatMap((p) => rowNames.slice(0, 2).map((r) => fill(p, { row: r }))), ...(only ? cellExamples(only[0], only[1]) : [])].filter(isText),
+        );
+        if (!cellRows) continue;
+        for (const [colId, col] of columns) {
+          add({ id: `${rowIntent}-${colId}`, title: `${row.name}的${bare(col.name)}`, answer: [`${tableId}.${rowId}.${colId}`], related: [rowIntent] }, cellExamples(colId, col));
         }
       }
       for (const colId of byColumn) {

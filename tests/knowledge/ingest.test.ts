@@ -178,6 +178,28 @@ describe("ingestArticle on the sample article", () => {
     });
   });
 
+  it("asks a row of a table of one column of values what that column holds (how long, how much)", () => {
+    const text = [
+      "证件办理指南",
+      "一、办理时限",
+      "各项业务的办理时限如下:",
+      "业务 | 办理时限 |",
+      "---|---|",
+      "护照首次申领 | 7个工作日 |",
+      "护照补发 | 12个工作日 |",
+      "二、收费",
+      "各项业务的收费如下:",
+      "业务 | 收费标准 |",
+      "---|---|",
+      "护照 | 120元 |",
+      "签注 | 15元 |",
+    ].join("\n");
+    const r = ingestArticle(text, { prefix: "doc", sourceName: "doc.txt" });
+    const row = (name: string) => r.intentFile.find((i) => i.title.startsWith(name) && i.answer?.length === 1 && /\.[a-z0-9-]+$/.test(String(i.answer[0])))!;
+    expect(row("护照补发").examples).toEqual(expect.arrayContaining(["护照补发要多久", "护照补发的办理时限"]));
+    expect(row("签注").examples).toEqual(expect.arrayContaining(["签注多少钱"]));
+  });
+
   it("drafts small talk, a human and out-of-scope intents from general data, with the article's title in the replies", () => {
     const conv = result.conversationFile;
     expect(conv.map((i) => i.id)).toEqual(["greeting", "thanks", "goodbye", "who-are-you", "capabilities", "human", "out-of-scope"]);
