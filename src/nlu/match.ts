@@ -990,7 +990,11 @@ export function matchIntent(rawText: string, index: MatchIndex, opts: MatchOptio
   // another reading of the message (the whole, a part, a window) agreeing on what is asked corroborates it
   const topId = best.candidates[0]?.intentId;
   let agreeing = 0;
-  for (const r of readings) if (r !== best && r.candidates[0]?.intentId === topId) agreeing = Math.max(agreeing, r.candidates[0]!.score);
+  // (no candidate agrees with no candidate: a reading that found nothing corroborates nothing)
+  for (const r of readings) {
+    const top = r.candidates[0];
+    if (r !== best && top !== undefined && top.intentId === topId) agreeing = Math.max(agreeing, top.score);
+  }
   if (best.candidates[0] && agreeing > 0) {
     const c = best.candidates[0].score;
     const lifted = round(c + (1 - c) * agreeing * AGREE);
