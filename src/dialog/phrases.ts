@@ -31,6 +31,14 @@ export const ACK = /^(好|好的|好吧|好哒|嗯|嗯嗯|哦|哦哦|ok|okay|行
 export const CANCEL_HUMAN = /(取消人工|不用人工|不要人工|取消排队|不用了|算了|不需要了|取消转接)/;
 /** Words that compare things a message names ("各自", "分别", "哪个", "相比", "区别", "还是"). */
 export const COMPARE = /分别|各自|各是|各多少|各几|各要|各需|差多少|差几|相差|哪个|哪一个|哪些|哪种|相比|相较|比较|对比|区别|差别|不同|二者|两者|两个|三个|还是|vs|比起|和.{1,12}比|\bcompare|\bversus\b|\bwhich\b.*\bor\b|\bor\b.*\bwhich\b|\bwhich\b.*\bwhich\b|\bbetween\b.*\band\b|\bboth\b|\beach\b/;
+/**
+ * Comparative words that ask for a column without naming it ("哪个快" asks how long, "哪个便宜" how
+ * much): each with the question word that names that column in any knowledge base's lexicon.
+ */
+export const COMPARATIVES: ReadonlyArray<{ pattern: RegExp; asks: string }> = [
+  { pattern: /(?:哪个|哪种|谁|哪样|哪一个)(?:更|比较|要)?(?:快|慢)|更快|更慢|快一?点|快一些|快些|\b(?:faster|quicker|slower|fastest|quickest|slowest)\b/, asks: "多久" },
+  { pattern: /(?:哪个|哪种|谁|哪样|哪一个)(?:更|比较|要)?(?:贵|便宜|省钱)|更贵|更便宜|\b(?:cheaper|cheapest|pricier|more expensive)\b/, asks: "多少钱" },
+];
 export const SUPERLATIVE = /哪(个|一个|家|种|些|款)|最(低|高|多|少|好|快|慢|难|容易|简单|方便|大|小)/;
 /** Words that point back to what was just said ("这个期限", "那些数据", "它"). */
 export const POINTS_BACK = /这个|那个|这些|那些|它们?|这种|那种/;

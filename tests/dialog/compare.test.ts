@@ -16,6 +16,11 @@ describe("a question comparing rows of a table", () => {
     ]);
   });
 
+  it("reads which is faster as the time column when no column is named", async () => {
+    await conversation().play([{ say: "关入口和注销哪个快", kind: "answer", has: ["0.5", "3-5"] }]);
+    await conversation().play([{ say: "hiding the entry or deleting the account, which is faster?", kind: "answer", has: ["0.5", "3-5"] }]);
+  });
+
   it("is read in an English question whose comparison spans its clauses (X, or Y: which …?)", async () => {
     await conversation().play([
       { say: "Official Account menu jump, or WeCom customer contact: which one takes more work to unbind?", kind: "answer", has: ["公众号菜单跳转", "企业微信客户联系"] },
@@ -111,6 +116,13 @@ describe("a comparison in a drafted knowledge base", () => {
     expect(text).toContain("3400元");
     expect(text).toContain("6600元");
     expect(text).not.toContain("4800元");
+  });
+
+  it("reads which is cheaper as the price column when no column is named", () => {
+    const { outcome } = decide(initialState(0), { text: "中级和高级教练哪个便宜", at: 0 }, drafted);
+    const text = outcome.replies.map((r) => r.text).join("\n");
+    expect(text).toContain("280元");
+    expect(text).toContain("380元");
   });
 
   it("takes 差多少 for a word that compares", () => {

@@ -3,7 +3,7 @@ import { QUESTION, tokenize } from "../../nlu/match.js";
 import { normalizeText } from "../../nlu/normalize.js";
 import type { Decision } from "../decide.js";
 import { paced, sayWithMenu } from "../decisions.js";
-import { COMPARE } from "../phrases.js";
+import { COMPARATIVES, COMPARE } from "../phrases.js";
 import { columnNamed, intentOfRow, vocabulary } from "../reading.js";
 import { renderCellOnly, renderRow } from "../render.js";
 import { understood, type Turn } from "../turn.js";
@@ -38,6 +38,9 @@ export function compare(turn: Turn): Decision | undefined {
   const names = (name: string): boolean => named(name, said);
   // what the message asks of the rows, without the words that compare them (比较 may read as 优势)
   const askedOfRows = new Set(tokenize(norm.text.replace(new RegExp(COMPARE.source, "g"), " "), kb.lexicon).map((t) => t.text));
+  // (哪个快 asks how long, 哪个便宜 how much: the column those name)
+  const plain = norm.text.replace(/\s+/g, "");
+  for (const { pattern, asks } of COMPARATIVES) if (pattern.test(plain) || pattern.test(norm.text)) for (const t of tokenize(asks, kb.lexicon)) askedOfRows.add(t.text);
   // a row is also named by the words no other row of its table has, when all are said ("初级和高级教练":
   // 初级健身教练 and 高级健身教练, the words they share said once or not at all)
   // (by the dictionary's words: a name the lexicon reads as one term, 初级健身教练, is still 初级 健身 教练)
