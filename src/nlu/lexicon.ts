@@ -43,6 +43,10 @@ export interface Lexicon {
   vocabSounds: Map<string, string>;
   /** The knowledge base's own words (of two characters or more) that no lexicon entry lists. */
   vocabWords: Set<string>;
+  /** Initials of the pinyin of the knowledge base's frequent words (tp → 退票, sph → 视频号), as people abbreviate them in chat. */
+  initials: Map<string, string>;
+  /** Latin abbreviations that are never a word's initials (pc, gb, jd). */
+  abbreviations: Set<string>;
   /** English words and phrases → the knowledge base's words, through the dictionary (set when the index is built). */
   bridge: DictionaryBridge | null;
   /** Descriptions of terms the lexicon declares ("微信里那个发短片的号" → 视频号), each with its term. */
@@ -155,6 +159,8 @@ export interface GeneralLanguage {
   "frame-words"?: string[];
   /** Words that say what is asked, not about what (多久, 步骤, 原因): every knowledge base's frames. */
   frames?: string[];
+  /** Latin abbreviations of chat and of things (pc, gb, jd, sb): never read as the pinyin initials of a word. */
+  "latin-abbreviations"?: string[];
 }
 
 let generalCache: GeneralLanguage | undefined;
@@ -175,6 +181,7 @@ export function generalLanguage(): GeneralLanguage {
       commands: (raw.commands ?? []).map(String),
       "frame-words": (raw["frame-words"] ?? []).map(String),
       frames: (raw.frames ?? []).map(String),
+      "latin-abbreviations": (raw["latin-abbreviations"] ?? []).map(String),
     };
   }
   return generalCache;
@@ -309,6 +316,8 @@ export function compileLexicon(
       products,
       vocabSounds: new Map(),
       vocabWords: new Set(),
+      initials: new Map(),
+      abbreviations: new Set((general["latin-abbreviations"] ?? []).map((w) => w.toLowerCase().trim()).filter(Boolean)),
       bridge: null,
       descriptions: describe(file.descriptions ?? {}, general["description-heads"] ?? [], surfaces),
       descriptionHeads: new Set((general["description-heads"] ?? []).map(cleanWord).filter(Boolean).map((w) => surfaces.get(w) ?? w)),

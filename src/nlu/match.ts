@@ -4,7 +4,7 @@ import { normalizeText, type NormalizedText } from "./normalize.js";
 import { buildBridge } from "./bridge.js";
 import { preloadDictionary } from "./dictionary.js";
 import { figureAsked, givesPath, pathAsked } from "./figures.js";
-import { addVocabularySounds, segment, type Token, type TokenKind } from "./segment.js";
+import { addInitials, addVocabularySounds, segment, type Token, type TokenKind } from "./segment.js";
 
 /** An intent as the index sees it: its id, kind and example phrasings. */
 export interface IndexableIntent {
@@ -406,6 +406,11 @@ export function buildIndex(intents: IndexableIntent[], lexicon: Lexicon): MatchI
     local: [...df.keys(), ...answerIdf.keys()].some((t) => CITY.test(t)),
   };
   lexicon.bridge = bridgeFor([...tokenized.flatMap(({ examples, keywords }) => [...examples, keywords]), ...answerTexts], lexicon);
+  // its frequent words by their pinyin initials (tp, sph), unless the initials are English the bridge reads
+  const saidIn = new Map(df);
+  for (const [t, d] of answerDf) saidIn.set(t, Math.max(saidIn.get(t) ?? 0, d));
+  const bridge = lexicon.bridge;
+  addInitials(lexicon, saidIn, (key) => bridge.english.has(key));
   tokenized.forEach(({ examples }, intent) => {
     const texts = phrasings[intent]!;
     for (const [k, toks] of examples.entries()) {

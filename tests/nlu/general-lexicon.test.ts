@@ -131,6 +131,35 @@ describe("sound-alike typos of the knowledge base's own words", () => {
   });
 });
 
+describe("pinyin initials", () => {
+  const intents = [
+    { id: "fee", type: "faq" as const, title: "退票手续费", examples: ["退票要手续费吗", "退票扣多少钱"], keywords: [] },
+    { id: "when", type: "faq" as const, title: "什么时候能退票", examples: ["开车后还能退票吗", "改签后能退票吗"], keywords: [] },
+    { id: "change", type: "faq" as const, title: "改签几次", examples: ["改签能改几次", "改签收费吗"], keywords: [] },
+    { id: "pc", type: "faq" as const, title: "配送范围", examples: ["配送到哪里", "配送范围多大"], keywords: [] },
+  ];
+  const index = () => {
+    // (改签 is a term of this knowledge base's lexicon; 退票 a word of its phrasings the dictionary knows)
+    const { lexicon } = compileLexicon({ synonyms: { 改签: ["改签"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage());
+    return buildIndex(intents, lexicon);
+  };
+  const read = (s: string) => tokenize(s, index().lexicon).map((t) => t.text);
+
+  it("reads the initials of a word the knowledge base says in several intents as that word (tp is 退票, gq 改签)", () => {
+    expect(read("tp扣钱吗")).toContain("退票");
+    expect(read("gq能gq几次")).toEqual(expect.arrayContaining(["改签"]));
+    expect(matchIntent("gq几次", index()).candidates[0]?.intentId).toBe("change");
+  });
+
+  it("leaves a Latin abbreviation of chat or of things alone, and an English word", () => {
+    // 配送 is said in one intent only, and pc is a computer
+    expect(read("pc上能退吗")).not.toContain("配送");
+    expect(index().lexicon.initials.has("pc")).toBe(false);
+    expect(read("the tp")).toContain("退票");
+    expect(read("top")).not.toContain("退票");
+  });
+});
+
 describe("places", () => {
   const general: GeneralLanguage = { synonyms: {}, stopwords: ["的", "怎么", "吗"], places: ["上海", "香港"] };
   const intents = (city: string) => [
