@@ -6,6 +6,7 @@ import { compare } from "./handlers/compare.js";
 import { decline } from "./handlers/decline.js";
 import { fallback } from "./handlers/fallback.js";
 import { feedback } from "./handlers/feedback.js";
+import { figureInRange } from "./handlers/figure-in-range.js";
 import { followUp } from "./handlers/follow-up.js";
 import { howTo } from "./handlers/how-to.js";
 import { more } from "./handlers/more.js";
@@ -36,6 +37,7 @@ export const handlers: readonly Handler[] = [
   noise,
   howTo,
   compare,
+  figureInRange,
   followUp,
   slotStatement,
   newQuestion,

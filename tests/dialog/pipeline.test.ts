@@ -22,6 +22,7 @@ describe("the dialog pipeline", () => {
       "noise",
       "howTo",
       "compare",
+      "figureInRange",
       "followUp",
       "slotStatement",
       "newQuestion",
