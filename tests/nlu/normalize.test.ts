@@ -19,6 +19,8 @@ describe("normalizeText", () => {
   it("reads Taiwan and Hong Kong words as the mainland word for the same thing (影片 is 视频, 帳號 is 账号)", () => {
     expect(normalizeText("我的帳號影片要怎麼設定").text).toBe("我的账号视频要怎么设置");
     expect(normalizeText("寬頻簡訊").text).toBe("宽频短信");
+    expect(normalizeText("列車誤點四十分鐘").text).toBe("列车晚点四十分钟");
+    expect(normalizeText("閂咗視頻號").text).toBe("关了视频号");
   });
 
   it("reads written Cantonese as Mandarin (幾耐 is 多久, 有冇 is 有没有, 唔 is 不)", () => {
