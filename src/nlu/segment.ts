@@ -1,5 +1,5 @@
 import Fuse from "fuse.js";
-import { ADVERB, bridgeAt, englishBases, EXACT_BRIDGE_SCORE, INFLECTIONS, sharedMeaning, type DictionaryBridge } from "./bridge.js";
+import { bridgeAt, englishBases, EXACT_BRIDGE_SCORE, sharedMeaning, type DictionaryBridge } from "./bridge.js";
 import { glossesOf, isEnglishWord } from "./dictionary.js";
 import { fuzzySyllable, syllables, type Lexicon } from "./lexicon.js";
 
@@ -552,14 +552,13 @@ function readLatin(word: string, lex: Lexicon): Token[] {
 }
 
 
-/** The base form of an English word that the lexicon knows, if any. */
+/**
+ * The base form of an English word that the lexicon knows, if any: an inflection (deleted, followers),
+ * an irregular form (lost), or a word made from it (reactivation, cancellation, renewal).
+ */
 function englishStem(word: string, lex: Lexicon): string | undefined {
   if (word.length < 4 || !/^[a-z]+$/.test(word)) return undefined;
-  for (const [re, to] of [...INFLECTIONS, ADVERB]) {
-    if (!re.test(word)) continue;
-    const stem = word.replace(re, to);
-    if (stem.length >= 3 && (lex.surfaces.has(stem) || lex.stopwords.has(stem))) return stem;
-  }
+  for (const { base } of englishBases(word)) if (base.length >= 3 && (lex.surfaces.has(base) || lex.stopwords.has(base))) return base;
   return undefined;
 }
 

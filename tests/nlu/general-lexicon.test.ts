@@ -28,6 +28,8 @@ describe("general language data", () => {
   it("reads English inflections through their base form", () => {
     expect(texts("deleted")).toEqual(["注销"]);
     expect(texts("renewing")).toEqual(["续借"]);
+    // and a word made from it (renewal is renew), as the dictionary bridge reads it
+    expect(texts("renewal")).toEqual(["续借"]);
     expect(texts("removes")).toEqual(["注销"]);
   });
 
