@@ -19,8 +19,8 @@ export interface Range {
   /** Whether each end belongs to the range (以上, 以内 include it; 超过, 不足 do not). */
   loIn: boolean;
   hiIn: boolean;
-  /** Whether the range counts after the event its table is about ("开车后2小时内"), not before it. */
-  after: boolean;
+  /** Whether the range counts before the event its table is about ("开车前48小时以上") or after it ("开车后2小时内"), if it says. */
+  side: "before" | "after" | null;
 }
 
 const MINUTE = 1;
@@ -35,6 +35,7 @@ const UNITS: Array<{ re: string; dim: Dimension; size: number }> = [
   { re: "周岁|岁", dim: "age", size: 1 },
   { re: "个星期|星期|个礼拜|礼拜|周", dim: "time", size: 7 * DAY },
   { re: "个月", dim: "time", size: 30 * DAY },
+  { re: "年", dim: "time", size: 365 * DAY },
   { re: "天|日", dim: "time", size: DAY },
   { re: "块钱|元|块", dim: "money", size: 1 },
   { re: "hours?|hrs?", dim: "time", size: HOUR },
@@ -42,6 +43,7 @@ const UNITS: Array<{ re: string; dim: Dimension; size: number }> = [
   { re: "days?", dim: "time", size: DAY },
   { re: "weeks?", dim: "time", size: 7 * DAY },
   { re: "months?", dim: "time", size: 30 * DAY },
+  { re: "years?", dim: "time", size: 365 * DAY },
   { re: "years? old|yrs? old", dim: "age", size: 1 },
   { re: "yuan|rmb", dim: "money", size: 1 },
 ];
@@ -85,12 +87,15 @@ const NUDGE = 0.01;
 export function quantitiesIn(text: string): Quantity[] {
   const s = text.normalize("NFKC").toLowerCase();
   const out: Quantity[] = [];
+  let lastEnd = -1;
   for (const m of s.matchAll(SAID)) {
     const [, qualifier, num, approx, half, unit, more, bareHalf, bareUnit] = m;
     const u = unitOf((unit ?? bareUnit ?? "").trim());
     if (!u) continue;
     let n = bareHalf ? 0.5 : /^\d/.test(num!) ? Number(num) : num! in ENGLISH ? ENGLISH[num!]! : chineseNumber(num!);
     if (!Number.isFinite(n)) continue;
+    // (a year of the calendar is no length of time: 2025年)
+    if (n >= 1900 && /^(?:年|years?)$/.test((unit ?? "").trim())) continue;
     if (half || more === "半") n += 0.5;
     // (a money figure in a number of yuan said with 块 alone is money; "一块" of something is not a range)
     let value = n * u.size;
@@ -98,7 +103,12 @@ export function quantitiesIn(text: string): Quantity[] {
     const over = (qualifier && /more|over|超过|大于/.test(qualifier)) || approx === "多" || more === "多";
     if (less) value -= NUDGE * u.size;
     else if (over) value += NUDGE * u.size;
-    out.push({ dim: u.dim, value });
+    // one length said in two units (一年零两个月, 1 year and 2 months) is their sum
+    const gap = lastEnd >= 0 ? s.slice(lastEnd, m.index).trim() : null;
+    const prev = out[out.length - 1];
+    if (prev && prev.dim === u.dim && gap !== null && /^(?:零|又|and|)$/.test(gap) && !qualifier) prev.value += value;
+    else out.push({ dim: u.dim, value });
+    lastEnd = m.index! + m[0].length;
   }
   return out;
 }
@@ -107,7 +117,8 @@ export function quantitiesIn(text: string): Quantity[] {
 const LOWER = new RegExp(`(?:(?<![未不])(超过|大于|年满|满)\\s*(\\d+(?:\\.\\d+)?)\\s*(${UNIT_RE}))|(?:(\\d+(?:\\.\\d+)?)\\s*(${UNIT_RE})\\s*(?:及|或)?(以上|以后|之后|起))`, "giu");
 const UPPER = new RegExp(`(?:(不足|不满|未满|少于|小于|低于)\\s*(\\d+(?:\\.\\d+)?)\\s*(${UNIT_RE}))|(?:(\\d+(?:\\.\\d+)?)\\s*(${UNIT_RE})\\s*(以内|之内|内|以下|以前|之前))`, "giu");
 const BETWEEN = new RegExp(`(\\d+(?:\\.\\d+)?)\\s*(${UNIT_RE})?\\s*(?:-|~|至|到)\\s*(\\d+(?:\\.\\d+)?)\\s*(${UNIT_RE})`, "giu");
-// An event the range counts after ("开车后", "入住后"): 后 right before the figure, no 前 there.
+// An event the range counts before or after ("开车前", "开车后"): 前 or 后 right before the figure.
+const BEFORE = /前\s*(?:不足|不满|未满|少于|超过)?\s*\d/;
 const AFTER = /后\s*(?:不足|不满|未满|少于|超过)?\s*\d/;
 
 /** The range a row's name (or cell) names, or null when it names no bound. */
@@ -133,7 +144,7 @@ export function rangeIn(text: string): Range | null {
   for (const m of s.matchAll(LOWER)) m[2] ? take(m[3]!, Number(m[2]), "lo", !/超过|大于/.test(m[1]!)) : take(m[5]!, Number(m[4]), "lo", true);
   for (const m of s.matchAll(UPPER)) m[2] ? take(m[3]!, Number(m[2]), "hi", false) : take(m[5]!, Number(m[4]), "hi", !/以下/.test(m[6]!));
   if (!dim || (lo === -Infinity && hi === Infinity)) return null;
-  return { dim, lo: lo === -Infinity ? 0 : lo, hi, loIn, hiIn, after: AFTER.test(s) };
+  return { dim, lo: lo === -Infinity ? 0 : lo, hi, loIn, hiIn, side: AFTER.test(s) ? "after" : BEFORE.test(s) ? "before" : null };
 }
 
 /** Whether a quantity falls in a range. */

@@ -42,7 +42,37 @@ const ask = (text: string) => {
   return { kind: outcome.kind, text: outcome.replies.map((r) => r.text).join("\n") };
 };
 
+// Rows all counted after the purchase, one of them saying no 后 (1年以上).
+const purchases = [
+  "耳机售后指南",
+  "",
+  "一、退换与维修",
+  "不同时间段的处理方式如下:",
+  "购买后时间 | 出现故障时 | 只是不想要 |",
+  "---|---|---|",
+  "购买后7天内 | 可选退货或换货 | 可以无理由退货 |",
+  "购买后8至15天 | 可选换货或维修 | 不能退货 |",
+  "购买后16天至1年 | 免费维修 | 不能退换 |",
+  "1年以上 | 付费维修 | 不能退换 |",
+  "",
+].join("\n");
+const load = (text: string, prefix: string) => {
+  const d = renderDrafts(ingestArticle(text, { prefix, sourceName: `${prefix}.txt` }), `${prefix}.txt`);
+  const dir = writeTempKb({ [`knowledge/${prefix}.yaml`]: d.knowledge, "knowledge/lexicon.yaml": d.lexicon, [`intents/${prefix}.yaml`]: d.intents, "intents/conversation.yaml": d.conversation });
+  const loaded = loadKnowledge({ knowledgeDir: dir.knowledgeDir, intentsDir: dir.intentsDir });
+  dir.remove();
+  if (!loaded.ok) throw new Error(loaded.errors.join("\n"));
+  return loaded.kb;
+};
+
 describe("a figure in a question about a tiered table", () => {
+  it("puts a length said in two units on its row, where every row counts after the purchase", () => {
+    const kb2 = load(purchases, "ear");
+    const said = (text: string) => decide(initialState(0), { text, at: 0 }, kb2).outcome.replies.map((r) => r.text).join("\n");
+    expect(said("耳机买了十天出现故障,能退货吗")).toContain("可选换货或维修");
+    expect(said("购买后一年零两个月出现故障,维修要付费吗")).toContain("付费维修");
+  });
+
   it("finds the tables whose rows are tiers of one quantity", () => {
     expect(tieredTables(kb).map((t) => t.ranges.size)).toEqual([4, 2]);
   });

@@ -26,6 +26,10 @@ describe("quantities people say", () => {
     expect(said("孩子五岁")).toEqual([["age", 5]]);
     // 十分 is "very", not ten minutes
     expect(said("十分重要")).toEqual([]);
+    // one length in two units is their sum; a year of the calendar is no length
+    expect(said("用了一年零两个月")).toEqual([["time", 365 * DAY + 60 * DAY]]);
+    expect(said("1 year and 2 months")).toEqual([["time", 365 * DAY + 60 * DAY]]);
+    expect(said("2023年买的")).toEqual([]);
   });
 
   it("moves a figure said with 不到 or 多 just under or over it", () => {
@@ -56,7 +60,9 @@ describe("the ranges rows name", () => {
   it("reads ages with 年满 and 未满, and a range counted after the event", () => {
     expect(range("年满6周岁、未满14周岁的儿童")).toMatchObject({ dim: "age", lo: 6, hi: 14, loIn: true, hiIn: false });
     expect(range("未满6周岁的儿童")).toMatchObject({ dim: "age", lo: 0, hi: 6 });
-    expect(range("开车后2小时内")).toMatchObject({ dim: "time", lo: 0, hi: 2 * HOUR, after: true });
+    expect(range("开车后2小时内")).toMatchObject({ dim: "time", lo: 0, hi: 2 * HOUR, side: "after" });
+    expect(range("开车前不足24小时")).toMatchObject({ side: "before" });
+    expect(range("1年以上")).toMatchObject({ side: null });
     expect(rangeIn("支付宝")).toBeNull();
   });
 });

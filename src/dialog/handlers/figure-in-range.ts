@@ -22,6 +22,8 @@ interface Tiered {
   ranges: Map<string, Range>;
   /** The words of the table's title, key, columns, rows and cells (no question frames). */
   words: ReadonlySet<string>;
+  /** Whether some rows count before the event and others after it (开车前… and 开车后…). */
+  mixed: boolean;
 }
 
 const tieredOf = new WeakMap<KnowledgeBase, Tiered[]>();
@@ -35,7 +37,9 @@ export function tieredTables(kb: KnowledgeBase): Tiered[] {
     const conditions = table.columns.filter((c) => CONDITION_COLUMN.test(c.name));
     const ranges = new Map<string, Range>();
     for (const row of table.rows) {
-      const range = rangeIn(normalizeText(row.name).text) ?? conditions.map((c) => rangeIn(normalizeText(row.cells[c.id] ?? "").text)).find((r) => r !== null);
+      // (a bracketed exception is no bound of the row: 1年以上(笔记本电脑2年以上) starts at a year)
+      const read = (text: string) => rangeIn(normalizeText(text.replace(/[（(][^）)]*[）)]/g, "")).text);
+      const range = read(row.name) ?? conditions.map((c) => read(row.cells[c.id] ?? "")).find((r) => r !== null);
       if (range) ranges.set(row.id, range);
     }
     const dims = new Map<string, number>();
@@ -45,7 +49,8 @@ export function tieredTables(kb: KnowledgeBase): Tiered[] {
     for (const [id, r] of ranges) if (r.dim !== dim) ranges.delete(id);
     const texts = [table.title, table.key, ...table.columns.flatMap((c) => [c.name, ...c.aliases]), ...table.rows.flatMap((r) => [r.name, ...r.aliases, ...Object.values(r.cells)])];
     const words = new Set([...vocabulary(texts, kb)].filter((w) => !kb.lexicon.frames.has(w) && !/^[\d.%]+$/.test(w)));
-    found.push({ table, ranges, words });
+    const sides = new Set([...ranges.values()].map((r) => r.side));
+    found.push({ table, ranges, words, mixed: sides.has("before") && sides.has("after") });
   }
   tieredOf.set(kb, found);
   return found;
@@ -78,14 +83,15 @@ export function figureInRange(turn: Turn): Decision | undefined {
   if (reading.confidence < READ_SHARE * settings.threshold) return undefined;
   const related = reading.candidates.filter((c) => c.score >= RELATED_SHARE * settings.threshold).slice(0, RELATED_CANDIDATES);
   let best: { table: Table; rows: TableRow[]; rank: number } | undefined;
-  for (const { table, ranges, words } of tiers) {
+  for (const { table, ranges, words, mixed } of tiers) {
     // (the message must say something of the table besides the figure: 停车场停一个钟头 is no 开车前 tier)
     if (!said.some((w) => words.has(w))) continue;
     const rows: TableRow[] = [];
     for (const q of figures) {
       const fits = table.rows.filter((r) => {
         const range = ranges.get(r.id);
-        return range !== undefined && range.after === after && within(q, range);
+        // (before or after the event matters only where the rows count both ways: 购买后… rows all count after)
+        return range !== undefined && (!mixed || range.side === null || (range.side === "after") === after) && within(q, range);
       });
       const width = (r: TableRow): number => ranges.get(r.id)!.hi - ranges.get(r.id)!.lo;
       const narrowest = fits.sort((a, b) => width(a) - width(b))[0];
