@@ -132,3 +132,42 @@ describe("a comparison in a drafted knowledge base", () => {
     expect(text).toContain("280元");
   });
 });
+
+describe("a comparison of rows that names what their table is about", () => {
+  // two tables name the same products: one is about warranty periods, the other about plans' prices
+  const article = [
+    "澜星售后指南",
+    "",
+    "一、各产品的保修期限",
+    "澜星产品的保修期自购买之日起计算。",
+    "产品 | 整机 | 主板 | 电池 |",
+    "---|---|---|---|",
+    "手机 | 1年 | 2年 | 1年 |",
+    "平板 | 1年 | 2年 | 1年 |",
+    "笔记本电脑 | 2年 | 3年 | 1年 |",
+    "二、延保服务",
+    "延保服务的价格如下:",
+    "保障服务 | 手机 | 平板 | 笔记本电脑 |",
+    "---|---|---|---|",
+    "延长保修1年 | 199元 | 199元 | 399元 |",
+    "碎屏保障1年 | 149元 | 249元 | 不提供 |",
+    "",
+  ].join("\n");
+  const kb = (() => {
+    const d = renderDrafts(ingestArticle(article, { prefix: "lx", sourceName: "lx.txt" }), "lx.txt");
+    const dir = writeTempKb({ "knowledge/lx.yaml": d.knowledge, "knowledge/lexicon.yaml": d.lexicon, "intents/lx.yaml": d.intents, "intents/conversation.yaml": d.conversation });
+    const loaded = loadKnowledge({ knowledgeDir: dir.knowledgeDir, intentsDir: dir.intentsDir });
+    dir.remove();
+    if (!loaded.ok) throw new Error(loaded.errors.join("\n"));
+    return loaded.kb;
+  })();
+
+  it("answers with the rows of that table though another entry reads the question well", () => {
+    const { outcome } = decide(initialState(0), { text: "笔记本电脑和手机的保修期哪个长", at: 0 }, kb);
+    const text = outcome.replies.map((r) => r.text).join("\n");
+    expect(text).toContain("2年");
+    expect(text).toContain("3年");
+    expect(text).not.toContain("399元");
+  });
+});
+

@@ -77,7 +77,9 @@ export function compare(turn: Turn): Decision | undefined {
   //还是直接注销: how many people do which, not the two rows)
   const asked = top ? kb.intents.get(top.intentId) : undefined;
   const ofTable = (id: string): boolean => id === owner.id || rows.some((r) => intentOfRow(kb, table.id, r.id)?.id === id);
-  if (!column && asked && reading.confidence >= settings.threshold && !ofTable(asked.id)) return undefined;
+  // (unless it names what the table is about: 笔记本电脑和手机的保修期哪个长 of a table titled 各产品的保修期限)
+  const titled = [...vocabulary([table.title], kb)].some((w) => !kb.subject.has(w) && !kb.lexicon.frames.has(w) && askedOfRows.has(w) && !rows.some((r) => vocabulary([r.name], kb).has(w)));
+  if (!column && !titled && asked && reading.confidence >= settings.threshold && !ofTable(asked.id)) return undefined;
   const lines = rows.map((r) => (column ? renderCellOnly(table, r, column.id) : renderRow(table, r)));
   const text = [`${table.title}：`, ...lines].join("\n");
   const state = { ...turn.state, misses: 0, topic: owner.id, focus: { table: table.id, row: rows[0]!.id, column: column?.id ?? null } };
