@@ -38,6 +38,8 @@ const articles = [
   { name: "eighteenth", inScope: 0.3, outOfScope: 0.73 },
   { name: "nineteenth", inScope: 0.33, outOfScope: 0.73 },
   { name: "twentieth", inScope: 0.4, outOfScope: 0.8 },
+  { name: "twenty-first", inScope: 0.38, outOfScope: 0.85 },
+  { name: "twenty-second", inScope: 0.31, outOfScope: 0.75 },
 ];
 
 describe.each(articles)("the $name article, ingested and served with no edit", ({ name, inScope, outOfScope }) => {
