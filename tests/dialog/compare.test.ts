@@ -16,6 +16,11 @@ describe("a question comparing rows of a table", () => {
     ]);
   });
 
+  it("answers how two rows differ with both rows, though another entry reads the question well", async () => {
+    await conversation().play([{ say: "关入口和注销账号有什么区别", kind: "answer", has: ["0.5", "3-5", "98%", "76%"] }]);
+    await conversation().play([{ say: "close the entry vs delete account, what's the difference?", kind: "answer", has: ["98%", "76%"] }]);
+  });
+
   it("reads which is faster as the time column when no column is named", async () => {
     await conversation().play([{ say: "关入口和注销哪个快", kind: "answer", has: ["0.5", "3-5"] }]);
     await conversation().play([{ say: "hiding the entry or deleting the account, which is faster?", kind: "answer", has: ["0.5", "3-5"] }]);

@@ -10,6 +10,8 @@ import { understood, type Turn } from "../turn.js";
 
 // English words that compare whatever the sentence's mood (a request to compare asks as a question does).
 const ENGLISH_COMPARE = /\b(?:compare|comparing|versus|vs|between)\b/;
+// Words that ask how things differ, not which one is meant.
+const DIFFERENCE = /区别|差别|差异|不同|不一样|有啥两样|\b(?:difference|differences|differ|diff)\b/;
 
 /**
  * A question comparing rows of one table ("只关入口和彻底注销，各自要多久", "抖音和B站哪个迁移成本高"): the
@@ -79,7 +81,9 @@ export function compare(turn: Turn): Decision | undefined {
   const ofTable = (id: string): boolean => id === owner.id || rows.some((r) => intentOfRow(kb, table.id, r.id)?.id === id);
   // (unless it names what the table is about: 笔记本电脑和手机的保修期哪个长 of a table titled 各产品的保修期限)
   const titled = [...vocabulary([table.title], kb)].some((w) => !kb.subject.has(w) && !kb.lexicon.frames.has(w) && askedOfRows.has(w) && !rows.some((r) => vocabulary([r.name], kb).has(w)));
-  if (!column && !titled && asked && reading.confidence >= settings.threshold && !ofTable(asked.id)) return undefined;
+  // (nor when it asks how the rows differ: 关入口和注销账号有什么区别, "what's the difference")
+  const differ = DIFFERENCE.test(norm.text);
+  if (!column && !titled && !differ && asked && reading.confidence >= settings.threshold && !ofTable(asked.id)) return undefined;
   const lines = rows.map((r) => (column ? renderCellOnly(table, r, column.id) : renderRow(table, r)));
   const text = [`${table.title}：`, ...lines].join("\n");
   const state = { ...turn.state, misses: 0, topic: owner.id, focus: { table: table.id, row: rows[0]!.id, column: column?.id ?? null } };
