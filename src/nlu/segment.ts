@@ -591,11 +591,24 @@ function englishTypo(word: string, lex: Lexicon): string | undefined {
   let read = typos.read.get(word);
   if (read === undefined) {
     const fuse = typos.byLetter.get(word[0]!);
-    read = (fuse && closestEnglish(word, fuse)) ?? null;
+    read = swappedLetters(word, lex) ?? (fuse && closestEnglish(word, fuse)) ?? null;
     if (typos.read.size >= MAX_REMEMBERED_TYPOS) typos.read.clear();
     typos.read.set(word, read);
   }
   return read ?? undefined;
+}
+
+/** The lexicon's word (or the base of one) a word is with two neighbouring letters swapped back ("vidoes" is videos). */
+function swappedLetters(word: string, lex: Lexicon): string | undefined {
+  if (isEnglishWord(word)) return undefined;
+  for (let i = 1; i + 1 < word.length; i++) {
+    if (word[i] === word[i + 1]) continue;
+    const swapped = word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
+    if (lex.surfaces.has(swapped)) return swapped;
+    const base = englishBases(swapped).find(({ base }) => lex.surfaces.has(base));
+    if (base) return base.base;
+  }
+  return undefined;
 }
 
 function closestEnglish(word: string, fuse: Fuse<string>): string | undefined {

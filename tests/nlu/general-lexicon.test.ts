@@ -45,6 +45,10 @@ describe("general language data", () => {
     expect(texts("how do I delette my 借书证")).toContain("注销");
     expect(texts("removve")).toEqual(["注销"]);
     expect(texts("delivery")).toEqual(["delivery"]);
+    // two neighbouring letters swapped, of a word or of an inflected form of one
+    expect(texts("rnewed")).toEqual(["rnewed"]);
+    expect(texts("renwe")).toEqual(["续借"]);
+    expect(texts("reneiwng")).toEqual(["续借"]);
   });
 
   it("keeps a plain word the knowledge base does not know as itself", () => {
