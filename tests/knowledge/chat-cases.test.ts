@@ -63,6 +63,7 @@ describe("chat cases written from the article alone", () => {
     ["chat-cases-ab.json", { inscope: 0.84, oos: 0.8, multi: 0.8 }],
     ["chat-cases-ac.json", { inscope: 0.77, oos: 0.88, multi: 0.73 }],
     ["chat-cases-ad.json", { inscope: 0.71, oos: 0.8, multi: 0.8 }],
+    ["chat-cases-ae.json", { inscope: 0.76, oos: 0.8, multi: 0.8 }],
   ])("%s stays above its floors", async (file, floors) => {
     const got = await score(file);
     for (const [category, floor] of Object.entries(floors)) expect(got[category], `${file} ${category}`).toBeGreaterThanOrEqual(floor);
