@@ -23,10 +23,11 @@ describe("normalizeText", () => {
     expect(normalizeText("閂咗視頻號").text).toBe("关了视频号");
   });
 
-  it("reads Shanghainese and Sichuan words as Mandarin (哪能 is 怎么, 辰光 时间, 啥子 什么)", () => {
+  it("reads Shanghainese, Sichuan and Tianjin words as Mandarin (哪能 is 怎么, 辰光 时间, 啥子 什么, 介个 这个)", () => {
     expect(normalizeText("侬好，阿拉想问问哪能关脱").text).toBe("你好 我们想问问怎么关掉");
     expect(normalizeText("只关入口，要多少辰光？").text).toBe("只关入口 要多久");
     expect(normalizeText("搞了半天也搞不懂为啥子").text).toBe("搞了半天也搞不懂为什么");
+    expect(normalizeText("注销介个账号嘛时候能好").text).toBe("注销这个账号什么时候能好");
   });
 
   it("reads written Cantonese as Mandarin (幾耐 is 多久, 有冇 is 有没有, 唔 is 不)", () => {
