@@ -96,11 +96,16 @@ function contract(_name: string, open: Open): void {
     const store = await open();
     for (let i = 0; i < 20; i++) await store.appendTranscript([entry("api:old", OLD + i, `old ${i}`)]);
     const order: string[] = [];
+    // after its first batch the pruning waits for the message (at most a few seconds): a pruning that held
+    // the store across batches would keep the message out until it gave up waiting, and the message would come last
+    let messageDone!: () => void;
+    const done = new Promise<void>((resolve) => (messageDone = resolve));
     const slow: ConversationStore = {
       ...store,
       prune: async (before, batch) => {
         const n = await store.prune(before, batch);
         order.push(`batch ${n}`);
+        if (order.length === 1) await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 3000))]);
         return n;
       },
     };
@@ -110,6 +115,7 @@ function contract(_name: string, open: Open): void {
       await store.appendTranscript([entry("api:live", NOW, "a message")]);
       order.push("message");
     });
+    messageDone();
     await pruning;
     expect(order.indexOf("message")).toBeGreaterThan(-1);
     expect(order.indexOf("message")).toBeLessThan(order.length - 1);
