@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide, initialState } from "../../src/dialog/decide.js";
-import { ingestArticle, renderDrafts } from "../../src/knowledge/ingest.js";
-import { loadKnowledge } from "../../src/knowledge/load.js";
-import { writeTempKb } from "../helpers/small-kb.js";
+import { draftedKnowledge } from "../helpers/small-kb.js";
 import { conversation } from "./conversation.js";
 
 // A question comparing rows of one table gets the column asked for each row it names.
@@ -104,15 +102,7 @@ describe("a comparison in a drafted knowledge base", () => {
     "私教课须提前24小时在App预约。未上的课程可以在购买后30天内申请退课,按单节原价扣除已上课程后退还余额。",
     "",
   ].join("\n");
-  const drafted = (() => {
-    const result = ingestArticle(article, { prefix: "pt", sourceName: "pt.txt" });
-    const d = renderDrafts(result, "pt.txt");
-    const kb = writeTempKb({ "knowledge/pt.yaml": d.knowledge, "knowledge/lexicon.yaml": d.lexicon, "intents/pt.yaml": d.intents, "intents/conversation.yaml": d.conversation });
-    const loaded = loadKnowledge({ knowledgeDir: kb.knowledgeDir, intentsDir: kb.intentsDir });
-    kb.remove();
-    if (!loaded.ok) throw new Error(loaded.errors.join("\n"));
-    return loaded.kb;
-  })();
+  const drafted = draftedKnowledge(article, "pt");
 
   it("names rows by the words that tell them apart, and says each row's figure though the lines read alike", () => {
     const { outcome } = decide(initialState(0), { text: "初级和高级教练20节套餐价格各多少", at: 0 }, drafted);
@@ -158,14 +148,7 @@ describe("a comparison of rows that names what their table is about", () => {
     "碎屏保障1年 | 149元 | 249元 | 不提供 |",
     "",
   ].join("\n");
-  const kb = (() => {
-    const d = renderDrafts(ingestArticle(article, { prefix: "lx", sourceName: "lx.txt" }), "lx.txt");
-    const dir = writeTempKb({ "knowledge/lx.yaml": d.knowledge, "knowledge/lexicon.yaml": d.lexicon, "intents/lx.yaml": d.intents, "intents/conversation.yaml": d.conversation });
-    const loaded = loadKnowledge({ knowledgeDir: dir.knowledgeDir, intentsDir: dir.intentsDir });
-    dir.remove();
-    if (!loaded.ok) throw new Error(loaded.errors.join("\n"));
-    return loaded.kb;
-  })();
+  const kb = draftedKnowledge(article, "lx");
 
   it("answers with the rows of that table though another entry reads the question well", () => {
     const { outcome } = decide(initialState(0), { text: "笔记本电脑和手机的保修期哪个长", at: 0 }, kb);

@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decide, initialState } from "../../src/dialog/decide.js";
 import { tieredTables } from "../../src/dialog/handlers/figure-in-range.js";
-import { ingestArticle, renderDrafts } from "../../src/knowledge/ingest.js";
-import { loadKnowledge } from "../../src/knowledge/load.js";
-import { writeTempKb } from "../helpers/small-kb.js";
+import { draftedKnowledge } from "../helpers/small-kb.js";
 
 // A knowledge base of another topic whose fee table is tiered by the time before departure.
 const article = [
@@ -29,14 +27,7 @@ const article = [
   "",
 ].join("\n");
 
-const kb = (() => {
-  const d = renderDrafts(ingestArticle(article, { prefix: "bus", sourceName: "bus.txt" }), "bus.txt");
-  const dir = writeTempKb({ "knowledge/bus.yaml": d.knowledge, "knowledge/lexicon.yaml": d.lexicon, "intents/bus.yaml": d.intents, "intents/conversation.yaml": d.conversation });
-  const loaded = loadKnowledge({ knowledgeDir: dir.knowledgeDir, intentsDir: dir.intentsDir });
-  dir.remove();
-  if (!loaded.ok) throw new Error(loaded.errors.join("\n"));
-  return loaded.kb;
-})();
+const kb = draftedKnowledge(article, "bus");
 const ask = (text: string) => {
   const { outcome } = decide(initialState(0), { text, at: 0 }, kb);
   return { kind: outcome.kind, text: outcome.replies.map((r) => r.text).join("\n") };
@@ -56,18 +47,10 @@ const purchases = [
   "1年以上 | 付费维修 | 不能退换 |",
   "",
 ].join("\n");
-const load = (text: string, prefix: string) => {
-  const d = renderDrafts(ingestArticle(text, { prefix, sourceName: `${prefix}.txt` }), `${prefix}.txt`);
-  const dir = writeTempKb({ [`knowledge/${prefix}.yaml`]: d.knowledge, "knowledge/lexicon.yaml": d.lexicon, [`intents/${prefix}.yaml`]: d.intents, "intents/conversation.yaml": d.conversation });
-  const loaded = loadKnowledge({ knowledgeDir: dir.knowledgeDir, intentsDir: dir.intentsDir });
-  dir.remove();
-  if (!loaded.ok) throw new Error(loaded.errors.join("\n"));
-  return loaded.kb;
-};
 
 describe("a figure in a question about a tiered table", () => {
   it("puts a length said in two units on its row, where every row counts after the purchase", () => {
-    const kb2 = load(purchases, "ear");
+    const kb2 = draftedKnowledge(purchases, "ear");
     const said = (text: string) => decide(initialState(0), { text, at: 0 }, kb2).outcome.replies.map((r) => r.text).join("\n");
     expect(said("耳机买了十天出现故障,能退货吗")).toContain("可选换货或维修");
     expect(said("购买后一年零两个月出现故障,维修要付费吗")).toContain("付费维修");

@@ -1,6 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ingestArticle, renderDrafts } from "../../src/knowledge/ingest.js";
+import type { KnowledgeBase } from "../../src/knowledge/knowledge-base.js";
+import { loadKnowledge } from "../../src/knowledge/load.js";
 
 /** A knowledge base of a few files in a temp folder; `files` maps relative paths to their text. */
 export interface TempKb {
@@ -40,3 +43,13 @@ export const UNBIND_KB: Record<string, string> = {
     "",
   ].join("\n"),
 };
+
+/** The knowledge base `npm run kb:ingest` drafts from an article's text, loaded as the bot serves it with no edit. */
+export function draftedKnowledge(article: string, prefix: string): KnowledgeBase {
+  const d = renderDrafts(ingestArticle(article, { prefix, sourceName: `${prefix}.txt` }), `${prefix}.txt`);
+  const kb = writeTempKb({ [`knowledge/${prefix}.yaml`]: d.knowledge, "knowledge/lexicon.yaml": d.lexicon, [`intents/${prefix}.yaml`]: d.intents, "intents/conversation.yaml": d.conversation });
+  const loaded = loadKnowledge({ knowledgeDir: kb.knowledgeDir, intentsDir: kb.intentsDir });
+  kb.remove();
+  if (!loaded.ok) throw new Error(loaded.errors.join("\n"));
+  return loaded.kb;
+}
