@@ -9,10 +9,10 @@ const root = resolve(import.meta.dirname, "../..");
 const tmp = mkdtempSync(join(tmpdir(), "chat-cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Runs `npx tsx src/cli/chat.ts` on the library fixture with the given lines on stdin; resolves with its output and exit code. */
+/** Runs `src/cli/chat.ts` (node with tsx's loader) on the library fixture with the given lines on stdin; resolves with its output and exit code. */
 function chat(lines: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn("npx", ["tsx", "src/cli/chat.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/chat.ts"], {
       cwd: root,
       env: { ...process.env, LOG_LEVEL: "", ...LIBRARY_KB_ENV, ...env },
       stdio: ["pipe", "pipe", "pipe"],
