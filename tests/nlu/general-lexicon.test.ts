@@ -177,6 +177,13 @@ describe("places", () => {
     return matchIntent(text, buildIndex(intents(city), lexicon)).confidence;
   };
 
+  it("reads the pinyin abbreviations of WeChat's products as them (gzh, xcx, dy)", () => {
+    const { lexicon } = compileLexicon({ synonyms: {}, stopwords: [], entities: {}, frames: [] }, generalLanguage());
+    const read = (s: string) => tokenize(s, lexicon).map((t) => t.text);
+    expect(read("gzh和xcx要先解绑吗")).toEqual(expect.arrayContaining(["公众号", "小程序"]));
+    expect(read("转去dy还是xhs")).toEqual(expect.arrayContaining(["抖音", "小红书"]));
+  });
+
   it("ships a list of cities and regions, and reads their English names as them", () => {
     expect(generalLanguage().places).toEqual(expect.arrayContaining(["上海", "香港"]));
     const { lexicon } = compileLexicon({ synonyms: { 签注: ["签注"] }, stopwords: [], entities: {}, frames: [] }, generalLanguage());
