@@ -39,6 +39,8 @@ export const COMPARATIVES: ReadonlyArray<{ pattern: RegExp; asks: string }> = [
   { pattern: /(?:哪个|哪种|谁|哪样|哪一个)(?:更|比较|要)?(?:快|慢)|更快|更慢|快一?点|快一些|快些|\b(?:faster|quicker|slower|fastest|quickest|slowest)\b/, asks: "多久" },
   { pattern: /(?:哪个|哪种|谁|哪样|哪一个)(?:更|比较|要)?(?:贵|便宜|省钱)|更贵|更便宜|\b(?:cheaper|cheapest|pricier|more expensive)\b/, asks: "多少钱" },
 ];
+/** Words that ask how things differ ("有什么区别", "what's the difference"), not which one is meant. */
+export const DIFFERENCE = /区别|差别|差异|不同|不一样|有啥两样|\b(?:difference|differences|differ|diff)\b/;
 export const SUPERLATIVE = /哪(个|一个|家|种|些|款)|最(低|高|多|少|好|快|慢|难|容易|简单|方便|大|小)/;
 /** Words that point back to what was just said ("这个期限", "那些数据", "它"). */
 export const POINTS_BACK = /这个|那个|这些|那些|它们?|这种|那种/;

@@ -5,7 +5,7 @@
 
 export type Dimension = "time" | "age" | "money";
 
-/** A quantity a message says: its dimension, its amount in the base unit, and whether it is after an event. */
+/** A quantity a message says: its dimension and its amount in the base unit. */
 export interface Quantity {
   dim: Dimension;
   value: number;
@@ -48,7 +48,8 @@ const UNITS: Array<{ re: string; dim: Dimension; size: number }> = [
   { re: "yuan|rmb", dim: "money", size: 1 },
 ];
 const UNIT_RE = UNITS.map((u) => u.re).join("|");
-const unitOf = (u: string): { dim: Dimension; size: number } | undefined => UNITS.find((x) => new RegExp(`^(?:${x.re})$`).test(u));
+const WHOLE_UNITS = UNITS.map((u) => ({ ...u, whole: new RegExp(`^(?:${u.re})$`) }));
+const unitOf = (u: string): { dim: Dimension; size: number } | undefined => WHOLE_UNITS.find((x) => x.whole.test(u));
 
 const DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 const ENGLISH: Record<string, number> = {

@@ -3,15 +3,13 @@ import { QUESTION, tokenize } from "../../nlu/match.js";
 import { normalizeText } from "../../nlu/normalize.js";
 import type { Decision } from "../decide.js";
 import { paced, sayWithMenu } from "../decisions.js";
-import { COMPARATIVES, COMPARE } from "../phrases.js";
+import { COMPARATIVES, COMPARE, DIFFERENCE } from "../phrases.js";
 import { columnNamed, intentOfRow, vocabulary } from "../reading.js";
 import { renderCellOnly, renderRow } from "../render.js";
 import { understood, type Turn } from "../turn.js";
 
 // English words that compare whatever the sentence's mood (a request to compare asks as a question does).
 const ENGLISH_COMPARE = /\b(?:compare|comparing|versus|vs|between)\b/;
-// Words that ask how things differ, not which one is meant.
-const DIFFERENCE = /区别|差别|差异|不同|不一样|有啥两样|\b(?:difference|differences|differ|diff)\b/;
 
 /**
  * A question comparing rows of one table ("只关入口和彻底注销，各自要多久", "抖音和B站哪个迁移成本高"): the

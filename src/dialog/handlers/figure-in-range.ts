@@ -74,10 +74,12 @@ export function figureInRange(turn: Turn): Decision | undefined {
   const { kb, settings } = turn;
   const tiers = tieredTables(kb);
   if (tiers.length === 0) return undefined;
-  const figures = quantitiesIn(normalizeText(turn.input.text).text);
+  const message = turn.clauses.join(" ");
+  const figures = quantitiesIn(message);
   if (figures.length === 0) return undefined;
-  const after = saysAfter(normalizeText(turn.input.text).text);
-  const said = tokenize(turn.input.text, kb.lexicon).filter((t) => t.kind !== "stop" && t.kind !== "number").map((t) => t.text);
+  const after = saysAfter(message);
+  const tokens = tokenize(turn.input.text, kb.lexicon);
+  const said = tokens.filter((t) => t.kind !== "stop" && t.kind !== "number").map((t) => t.text);
   const reading = understood(turn);
   // (a figure in a question the knowledge base barely reads is no question of its tiers: "a 7-day rail pass")
   if (reading.confidence < READ_SHARE * settings.threshold) return undefined;
@@ -104,8 +106,7 @@ export function figureInRange(turn: Turn): Decision | undefined {
   }
   if (!best) return undefined;
   const { table, rows } = best;
-  const words = new Set(tokenize(turn.input.text, kb.lexicon).map((t) => t.text));
-  const columnId = columnNamed(table, words, kb);
+  const columnId = columnNamed(table, new Set(tokens.map((t) => t.text)), kb);
   const lines = rows.map((r) => (columnId ? renderCellOnly(table, r, columnId) : renderRow(table, r)));
   const owner = intentOfRow(kb, table.id, rows[0]!.id) ?? kb.intents.get(related[best.rank]!.intentId)!;
   const text = rows.length > 1 ? [`${table.title}：`, ...lines].join("\n") : lines[0]!;
